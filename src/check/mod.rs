@@ -1,0 +1,157 @@
+//! Checking: from source files to a checked `Rulebook` or diagnostics. One pure function,
+//! `check`, shared by the CLI and the language server.
+
+mod builtins;
+mod data;
+mod expr;
+mod names;
+mod program;
+mod rules;
+mod schema;
+mod tests;
+mod versions;
+
+use crate::diagnostics::{self, Code, Diagnostic};
+use crate::ir::*;
+use crate::source::{SourceMap, Span};
+use crate::syntax::{self, ast};
+use names::Globals;
+use std::sync::Arc;
+
+pub use data::{CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR};
+
+/// "from 2026-03-10 until 2026-12-31", for messages.
+pub fn describe(from: Option<crate::time::date::Day>, until: Option<crate::time::date::Day>) -> String {
+    expr::describe_period((from, until))
+}
+
+/// The result of checking: the rulebook when there are no errors, and every diagnostic.
+pub struct Checked {
+    pub rulebook: Option<Rulebook>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Checked {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Parse and check every file of a rulebook.
+pub fn check(map: &SourceMap) -> Checked {
+    let mut files = Vec::new();
+    let mut diags = Vec::new();
+    for id in map.ids() {
+        let (file, d) = syntax::parse(map, id);
+        files.push(file);
+        diags.extend(d);
+    }
+    let decls: Vec<&ast::Declaration> = files.iter().flat_map(|f| f.declarations.iter()).collect();
+    let mut g = Globals::new(map);
+    g.diags = diags;
+    let rulebook = check_declarations(&mut g, map, &decls);
+    let mut diagnostics = std::mem::take(&mut g.diags);
+    diagnostics::normalize(&mut diagnostics);
+    let has_errors = diagnostics.iter().any(Diagnostic::is_error);
+    Checked { rulebook: if has_errors { None } else { rulebook }, diagnostics }
+}
+
+fn check_declarations(g: &mut Globals, map: &SourceMap, decls: &[&ast::Declaration]) -> Option<Rulebook> {
+    let header = rulebook_header(g, map, decls);
+    schema::declare(g, decls);
+    let amendments = schema::amendments(g, decls);
+    let baseline: Vec<&ast::Declaration> = decls.iter().copied().filter(|d| is_amendable(d)).collect();
+    let timeline = versions::timeline(g, &baseline, &amendments);
+    for (name, list) in &timeline.entries {
+        g.periods.insert(name.clone(), list.iter().map(|e| (e.from, e.until)).collect());
+    }
+    let mut calendars = program::CalendarCache::new();
+    let mut versions = Vec::new();
+    let mut version_names = Vec::new();
+    for seg in versions::segments(&timeline) {
+        let entries = versions::in_force(&timeline, seg);
+        let (program, names) = program::build(g, &entries, seg, &mut calendars);
+        let applied = timeline.provisions.iter().filter(|p| seg.0.is_some_and(|s| p.from <= s)).cloned().collect();
+        versions.push(Version { from: seg.0, until: seg.1, applied, program: Arc::new(program) });
+        version_names.push(names);
+    }
+    let (as_of_path, as_of_text) = header.map(|h| schema::as_of_path(g, h)).unwrap_or_default();
+    let mut rulebook = Rulebook {
+        name: header.map(|h| h.name.name.clone()).unwrap_or_default(),
+        title: header.and_then(|h| h.get("title").map(str::to_string)),
+        jurisdiction: header.and_then(|h| h.get("jurisdiction").map(str::to_string)),
+        as_of_path,
+        as_of_text,
+        schema: g.schema.clone(),
+        sources: g.sources.clone(),
+        amendments: g.amendments.clone(),
+        versions,
+        tests: Vec::new(),
+        source_map: Arc::new(map.clone()),
+    };
+    rulebook.tests = tests::compile(g, &rulebook, &version_names, decls);
+    unused(g, decls);
+    Some(rulebook)
+}
+
+fn is_amendable(d: &ast::Declaration) -> bool {
+    use ast::DeclKind::*;
+    matches!(d.kind, Rule(_) | Exception(_) | Reasons(_) | Table(_) | Parameter(_) | Calendar(_))
+}
+
+fn rulebook_header<'d>(g: &mut Globals, map: &SourceMap, decls: &[&'d ast::Declaration]) -> Option<&'d ast::Metadata> {
+    let headers: Vec<&ast::Metadata> = decls
+        .iter()
+        .filter_map(|d| match &d.kind {
+            ast::DeclKind::Rulebook(m) => Some(m),
+            _ => None,
+        })
+        .collect();
+    match headers.as_slice() {
+        [] => {
+            let file = map.ids().next().unwrap_or_default();
+            g.error(
+                Diagnostic::new(Code::RulebookHeader, Span::new(file, 0, 0), "this rulebook has no `rulebook` header")
+                    .help("add `rulebook NAME { title \"...\" jurisdiction \"...\" }` to one file"),
+            );
+            None
+        }
+        [one] => Some(one),
+        [first, rest @ ..] => {
+            for h in rest {
+                g.error(
+                    Diagnostic::new(Code::RulebookHeader, h.name.span, "a rulebook has one `rulebook` header")
+                        .label("second header")
+                        .with_secondary(first.name.span, "first header")
+                        .help("keep one header for the whole folder"),
+                );
+            }
+            Some(first)
+        }
+    }
+}
+
+/// Declarations nothing refers to: dead weight for a reviewer, or a misspelt reference.
+fn unused(g: &mut Globals, decls: &[&ast::Declaration]) {
+    use ast::DeclKind::*;
+    for d in decls {
+        let (name, what) = match &d.kind {
+            Rule(r) if !r.output => (&r.name, "rule"),
+            Reasons(r) if !r.output => (&r.name, "reasons"),
+            Table(t) => (&t.name, "table"),
+            Parameter(p) => (&p.name, "parameter"),
+            Calendar(c) => (&c.name, "calendar"),
+            Enum(e) => (&e.name, "enum"),
+            Record(r) => (&r.name, "record"),
+            Fact(f) => (&f.name, "fact"),
+            _ => continue,
+        };
+        if !g.used.contains(&name.name) {
+            g.error(
+                Diagnostic::new(Code::Unused, name.span, format!("{what} `{}` is never used", name.name))
+                    .label("unused")
+                    .help("use it in a rule or an output, mark it `output`, or remove it"),
+            );
+        }
+    }
+}

@@ -1,0 +1,167 @@
+//! What a name means in one consolidated version: the rules, tables, parameters and
+//! calendars in force, with their types; and the global schema shared by all versions.
+
+use crate::diagnostics::{Code, Diagnostic};
+use crate::ir::*;
+use crate::source::{SourceMap, Span};
+use crate::syntax::ast;
+use crate::time::date::Day;
+use std::collections::{HashMap, HashSet};
+
+/// Declarations that do not change with time: the schema, sources, amendments.
+pub struct Globals<'a> {
+    pub map: &'a SourceMap,
+    pub diags: Vec<Diagnostic>,
+    pub schema: Schema,
+    pub enum_ids: HashMap<String, EnumId>,
+    pub record_ids: HashMap<String, RecordId>,
+    pub fact_ids: HashMap<String, u32>,
+    pub sources: Vec<SourceInfo>,
+    pub source_ids: HashMap<String, SourceId>,
+    pub amendments: Vec<AmendmentInfo>,
+    /// Names referenced anywhere, for the unused-declaration warning.
+    pub used: HashSet<String>,
+    /// Every amendable name with the periods in which it is in force (for messages).
+    pub periods: HashMap<String, Vec<(Option<Day>, Option<Day>)>>,
+}
+
+impl<'a> Globals<'a> {
+    pub fn new(map: &'a SourceMap) -> Globals<'a> {
+        Globals {
+            map,
+            diags: Vec::new(),
+            schema: Schema::default(),
+            enum_ids: HashMap::new(),
+            record_ids: HashMap::new(),
+            fact_ids: HashMap::new(),
+            sources: Vec::new(),
+            source_ids: HashMap::new(),
+            amendments: Vec::new(),
+            used: HashSet::new(),
+            periods: HashMap::new(),
+        }
+    }
+
+    pub fn error(&mut self, d: Diagnostic) {
+        self.diags.push(d);
+    }
+
+    /// Resolve a written type.
+    pub fn resolve_type(&mut self, t: &ast::TypeExpr) -> Type {
+        let base = match &t.kind {
+            ast::TypeKind::Money(None) => Type::Money("KZT".into()),
+            ast::TypeKind::Money(Some(c)) => Type::Money(c.name.as_str().into()),
+            ast::TypeKind::List(inner) => Type::List(Box::new(self.resolve_type(inner))),
+            ast::TypeKind::Named(id) => self.named_type(id),
+        };
+        if t.optional && !base.is_error() {
+            Type::Optional(Box::new(base))
+        } else {
+            base
+        }
+    }
+
+    fn named_type(&mut self, id: &ast::Ident) -> Type {
+        let builtin = match id.name.as_str() {
+            "bool" => Some(Type::Bool),
+            "integer" => Some(Type::Integer),
+            "decimal" => Some(Type::Decimal),
+            "date" => Some(Type::Date),
+            "duration" => Some(Type::Duration),
+            "text" => Some(Type::Text),
+            "period" => Some(Type::Period),
+            "reason" => Some(Type::Reason),
+            _ => None,
+        };
+        if let Some(t) = builtin {
+            return t;
+        }
+        if let Some(&e) = self.enum_ids.get(&id.name) {
+            self.used.insert(id.name.clone());
+            return Type::Enum(e);
+        }
+        if let Some(&r) = self.record_ids.get(&id.name) {
+            self.used.insert(id.name.clone());
+            return Type::Record(r);
+        }
+        let mut candidates: Vec<&str> =
+            vec!["bool", "integer", "decimal", "money", "date", "duration", "text", "period", "reason"];
+        candidates.extend(self.enum_ids.keys().map(String::as_str));
+        candidates.extend(self.record_ids.keys().map(String::as_str));
+        let mut d = Diagnostic::new(Code::UnknownType, id.span, format!("unknown type `{}`", id.name))
+            .label("no type of this name");
+        d = match crate::diagnostics::suggest(&id.name, candidates.into_iter()) {
+            Some(s) => d.help(format!("did you mean `{s}`?")),
+            None => d.help("types are bool, integer, decimal, money, date, duration, text, period, reason, list of T, T?, or a declared enum or record"),
+        };
+        self.error(d);
+        Type::Error
+    }
+
+    /// A citation of a declared source.
+    pub fn citation(&mut self, c: &ast::Citation) -> Option<Citation> {
+        match self.source_ids.get(&c.source.name) {
+            Some(&source) => {
+                self.used.insert(c.source.name.clone());
+                Some(Citation { source, quote: c.quote.clone(), span: c.span })
+            }
+            None => {
+                let names: Vec<&str> = self.source_ids.keys().map(String::as_str).collect();
+                let mut d = Diagnostic::new(
+                    Code::UnknownSource,
+                    c.source.span,
+                    format!("`{}` is not a declared source", c.source.name),
+                )
+                .label("cited here");
+                d = match crate::diagnostics::suggest(&c.source.name, names.into_iter()) {
+                    Some(s) => d.help(format!("did you mean `{s}`?")),
+                    None => d.help("declare it with `source NAME { title \"...\" file \"...\" }`"),
+                };
+                self.error(d);
+                None
+            }
+        }
+    }
+
+    pub fn citations(&mut self, cs: &[ast::Citation]) -> Vec<Citation> {
+        cs.iter().filter_map(|c| self.citation(c)).collect()
+    }
+
+    pub fn type_name(&self, t: &Type) -> String {
+        match t {
+            Type::Bool => "bool".into(),
+            Type::Integer => "integer".into(),
+            Type::Decimal => "decimal".into(),
+            Type::Money(c) if &**c == "KZT" => "money".into(),
+            Type::Money(c) => format!("money in {c}"),
+            Type::Date => "date".into(),
+            Type::Duration => "duration".into(),
+            Type::Text => "text".into(),
+            Type::Period => "period".into(),
+            Type::Reason => "reason".into(),
+            Type::Enum(e) => self.schema.enums.get(*e as usize).map_or("enum".into(), |x| x.name.clone()),
+            Type::Record(r) => self.schema.records.get(*r as usize).map_or("record".into(), |x| x.name.clone()),
+            Type::List(t) => format!("list of {}", self.type_name(t)),
+            Type::Optional(t) => format!("{}?", self.type_name(t)),
+            Type::Error => "unknown".into(),
+        }
+    }
+
+    pub fn snippet(&self, span: Span) -> String {
+        self.map.snippet(span).to_string()
+    }
+}
+
+/// The names in force in one version, with their ids and types.
+#[derive(Default)]
+pub struct VersionNames {
+    pub rules: HashMap<String, (RuleId, Type)>,
+    pub tables: HashMap<String, (TableId, Vec<Type>, Type)>,
+    pub params: HashMap<String, (ParamId, Type)>,
+    pub calendars: HashMap<String, CalendarId>,
+    /// Reason codes: code → (rule, item index).
+    pub reasons: HashMap<String, Vec<(RuleId, u32)>>,
+    pub exceptions: HashSet<String>,
+    pub from: Option<Day>,
+    pub until: Option<Day>,
+}

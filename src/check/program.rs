@@ -1,0 +1,96 @@
+//! Building the resolved program of one version: assigning ids to the declarations in
+//! force, then checking and lowering each of them.
+
+use super::expr::ExprCx;
+use super::names::{Globals, VersionNames};
+use super::versions::Entry;
+use super::{data, rules};
+use crate::ir::*;
+use crate::source::Span;
+use crate::syntax::ast::DeclKind;
+use crate::time::calendar::Calendar;
+use crate::time::date::Day;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+pub type CalendarCache = HashMap<Span, Arc<Calendar>>;
+
+pub fn build(
+    g: &mut Globals,
+    entries: &[&Entry],
+    seg: (Option<Day>, Option<Day>),
+    calendars: &mut CalendarCache,
+) -> (Program, VersionNames) {
+    let mut names = VersionNames { from: seg.0, until: seg.1, ..VersionNames::default() };
+    let mut program = Program::default();
+    let mut rule_entries = Vec::new();
+    let mut exceptions = Vec::new();
+    for e in entries {
+        match &e.decl.kind {
+            DeclKind::Rule(r) => {
+                let ty = g.resolve_type(&r.ty);
+                names.rules.insert(r.name.name.clone(), (rule_entries.len() as RuleId, ty));
+                rule_entries.push(*e);
+            }
+            DeclKind::Reasons(r) => {
+                let id = rule_entries.len() as RuleId;
+                names.rules.insert(r.name.name.clone(), (id, Type::List(Box::new(Type::Reason))));
+                for (i, item) in r.items.iter().enumerate() {
+                    names.reasons.entry(item.code.name.clone()).or_default().push((id, i as u32));
+                }
+                rule_entries.push(*e);
+            }
+            DeclKind::Exception(x) => {
+                names.exceptions.insert(x.name.name.clone());
+                exceptions.push(*e);
+            }
+            DeclKind::Table(t) => {
+                let keys = t.keys.iter().map(|(_, ty)| g.resolve_type(ty)).collect();
+                let ty = g.resolve_type(&t.ty);
+                names.tables.insert(t.name.name.clone(), (program.tables.len() as TableId, keys, ty.clone()));
+                program.tables.push(TableIr { name: t.name.name.clone(), span: t.name.span, ty, lookup: TableLookup::Rows(Vec::new()), values: Vec::new(), otherwise: None });
+            }
+            DeclKind::Parameter(p) => {
+                let ty = g.resolve_type(&p.ty);
+                names.params.insert(p.name.name.clone(), (program.params.len() as ParamId, ty.clone()));
+                program.params.push(ParamIr { name: p.name.name.clone(), span: p.name.span, ty, values: Vec::new() });
+            }
+            DeclKind::Calendar(c) => {
+                let calendar = match calendars.get(&e.decl.span) {
+                    Some(cal) => cal.clone(),
+                    None => {
+                        let cal = Arc::new(data::calendar(g, c));
+                        calendars.insert(e.decl.span, cal.clone());
+                        cal
+                    }
+                };
+                names.calendars.insert(c.name.name.clone(), program.calendars.len() as CalendarId);
+                program.calendars.push(CalendarIr { name: c.name.name.clone(), span: c.name.span, calendar });
+            }
+            _ => {}
+        }
+    }
+    for e in entries {
+        match &e.decl.kind {
+            DeclKind::Table(t) => {
+                if let Some((id, keys, ty)) = names.tables.get(&t.name.name).cloned() {
+                    let mut cx = ExprCx::new(g, &names);
+                    let table = data::table(&mut cx, t, &keys, &ty);
+                    program.tables[id as usize] = table;
+                }
+            }
+            DeclKind::Parameter(p) => {
+                if let Some((id, ty)) = names.params.get(&p.name.name).cloned() {
+                    let mut cx = ExprCx::new(g, &names);
+                    program.params[id as usize].values = data::parameter_values(&mut cx, p, &ty);
+                }
+            }
+            _ => {}
+        }
+    }
+    let (compiled, locals) = rules::compile(g, &names, &rule_entries, &exceptions);
+    program.rules = compiled;
+    program.locals = locals;
+    program.outputs = program.rules.iter().enumerate().filter(|(_, r)| r.output).map(|(i, _)| i as RuleId).collect();
+    (program, names)
+}

@@ -1,0 +1,236 @@
+//! Consolidation: which declaration of each name is in force on which dates. The baseline
+//! declarations and the amendments' provisions become a timeline of entries per name; the
+//! dates where anything changes cut time into versions.
+
+use super::names::Globals;
+use crate::diagnostics::{Code, Diagnostic};
+use crate::ir::{AmendmentId, AppliedProvision, Origin};
+use crate::syntax::ast::{self, ProvisionAction};
+use crate::time::date::{self, Day};
+use std::collections::HashMap;
+
+/// One declaration of a name and the dates it is in force (inclusive).
+#[derive(Clone)]
+pub struct Entry<'d> {
+    pub decl: &'d ast::Declaration,
+    pub from: Option<Day>,
+    pub until: Option<Day>,
+    pub origin: Origin,
+}
+
+impl Entry<'_> {
+    fn covers(&self, day: Day) -> bool {
+        self.from.is_none_or(|f| f <= day) && self.until.is_none_or(|u| day <= u)
+    }
+}
+
+pub struct Timeline<'d> {
+    pub entries: HashMap<String, Vec<Entry<'d>>>,
+    pub provisions: Vec<AppliedProvision>,
+}
+
+/// Build the timeline from the baseline declarations and the amendments.
+pub fn timeline<'d>(
+    g: &mut Globals,
+    baseline: &[&'d ast::Declaration],
+    amendments: &[(AmendmentId, &'d ast::AmendmentDecl)],
+) -> Timeline<'d> {
+    let mut entries: HashMap<String, Vec<Entry<'d>>> = HashMap::new();
+    for decl in baseline {
+        let (from, until) = own_period(g, decl);
+        add_baseline(g, &mut entries, Entry { decl, from, until, origin: Origin::Baseline });
+    }
+    let mut provisions: Vec<(Day, AmendmentId, &'d ast::Provision)> = Vec::new();
+    for (id, a) in amendments {
+        for p in &a.provisions {
+            provisions.push((p.from.map_or(a.in_force, |(d, _)| d), *id, p));
+        }
+    }
+    provisions.sort_by_key(|(d, _, _)| *d);
+    let mut applied = Vec::new();
+    for (day, amendment, p) in provisions {
+        if let Some(a) = apply(g, &mut entries, day, amendment, p) {
+            applied.push(a);
+        }
+    }
+    Timeline { entries, provisions: applied }
+}
+
+fn own_period(g: &mut Globals, decl: &ast::Declaration) -> (Option<Day>, Option<Day>) {
+    let Some(f) = decl.kind.in_force() else { return (None, None) };
+    if let (Some(a), Some(b)) = (f.from, f.until) {
+        if b < a {
+            g.error(
+                Diagnostic::new(Code::DatesOutOfOrder, f.span, "this period ends before it starts")
+                    .label(format!("{} is before {}", date::format(b), date::format(a)))
+                    .help("write `in force from START until END` with START on or before END"),
+            );
+        }
+    }
+    (f.from, f.until)
+}
+
+fn add_baseline<'d>(g: &mut Globals, entries: &mut HashMap<String, Vec<Entry<'d>>>, e: Entry<'d>) {
+    let name = e.decl.kind.name();
+    let list = entries.entry(name.name.clone()).or_default();
+    for other in list.iter() {
+        if overlaps(other, &e) {
+            let d = if other.from.is_none() && other.until.is_none() && e.from.is_none() && e.until.is_none() {
+                Diagnostic::new(Code::DuplicateDeclaration, name.span, format!("`{}` is declared twice", name.name))
+                    .label("second declaration")
+                    .with_secondary(other.decl.kind.name().span, "first declared here")
+                    .help("rename one, or give each an `in force from ... until ...` period that does not overlap")
+            } else {
+                Diagnostic::new(Code::OverlappingPeriods, name.span, format!("two declarations of `{}` are in force on the same dates", name.name))
+                    .label(period_text(e.from, e.until))
+                    .with_secondary(other.decl.kind.name().span, period_text(other.from, other.until))
+                    .help("the in-force periods of one name must not overlap: end one the day before the other starts")
+            };
+            g.error(d);
+            return;
+        }
+    }
+    list.push(e);
+}
+
+fn overlaps(a: &Entry, b: &Entry) -> bool {
+    let start = a.from.unwrap_or(Day::MIN).max(b.from.unwrap_or(Day::MIN));
+    let end = a.until.unwrap_or(Day::MAX).min(b.until.unwrap_or(Day::MAX));
+    start <= end
+}
+
+fn period_text(from: Option<Day>, until: Option<Day>) -> String {
+    format!("in force {}", super::expr::describe_period((from, until)))
+}
+
+fn apply<'d>(
+    g: &mut Globals,
+    entries: &mut HashMap<String, Vec<Entry<'d>>>,
+    day: Day,
+    amendment: AmendmentId,
+    p: &'d ast::Provision,
+) -> Option<AppliedProvision> {
+    let (action, decl_name, kind, span) = match &p.action {
+        ProvisionAction::Add(d) => ("adds", d.kind.name(), d.kind.keyword(), p.span),
+        ProvisionAction::Replace(d) => ("replaces", d.kind.name(), d.kind.keyword(), p.span),
+        ProvisionAction::Repeal { kind, name, .. } => ("repeals", name, repeal_keyword(kind), p.span),
+    };
+    let list = entries.entry(decl_name.name.clone()).or_default();
+    let current = list.iter().position(|e| e.covers(day));
+    let origin = |replaced| Origin::Amendment { amendment, from: day, replaced };
+    match (&p.action, current) {
+        (ProvisionAction::Add(d), None) => {
+            let until = d.kind.in_force().and_then(|f| f.until);
+            list.push(Entry { decl: d, from: Some(day), until, origin: origin(false) });
+        }
+        (ProvisionAction::Add(_), Some(i)) => {
+            g.error(
+                Diagnostic::new(Code::DuplicateDeclaration, decl_name.span, format!("`{}` already exists on {}", decl_name.name, date::format(day)))
+                    .label("added again")
+                    .with_secondary(list[i].decl.kind.name().span, "in force then")
+                    .help("use `replace` to change an existing declaration"),
+            );
+            return None;
+        }
+        (ProvisionAction::Replace(d), Some(i)) => {
+            if !same_kind(g, list[i].decl, d.kind.keyword(), decl_name) {
+                return None;
+            }
+            let old_until = list[i].until;
+            list[i].until = Some(day - 1);
+            let until = d.kind.in_force().and_then(|f| f.until).or(old_until);
+            list.push(Entry { decl: d, from: Some(day), until, origin: origin(true) });
+        }
+        (ProvisionAction::Repeal { .. }, Some(i)) => {
+            if !same_kind(g, list[i].decl, kind, decl_name) {
+                return None;
+            }
+            list[i].until = Some(day - 1);
+        }
+        (_, None) => {
+            missing_target(g, list, day, decl_name);
+            return None;
+        }
+    }
+    Some(AppliedProvision { amendment, action, kind, name: decl_name.name.clone(), from: day, span })
+}
+
+fn repeal_keyword(kind: &str) -> &'static str {
+    match kind {
+        "rule" => "rule",
+        "exception" => "exception",
+        "reasons" => "reasons",
+        "table" => "table",
+        "parameter" => "parameter",
+        _ => "calendar",
+    }
+}
+
+fn same_kind(g: &mut Globals, existing: &ast::Declaration, kind: &str, name: &ast::Ident) -> bool {
+    if existing.kind.keyword() == kind {
+        return true;
+    }
+    g.error(
+        Diagnostic::new(Code::AmendedKindMismatch, name.span, format!("`{}` is a {}, not a {kind}", name.name, existing.kind.keyword()))
+            .with_secondary(existing.kind.name().span, format!("declared as a {} here", existing.kind.keyword()))
+            .help(format!("write `{} {}`", existing.kind.keyword(), name.name)),
+    );
+    false
+}
+
+/// Why a replace or repeal found nothing in force on its date.
+fn missing_target(g: &mut Globals, list: &[Entry], day: Day, name: &ast::Ident) {
+    let when = date::format(day);
+    let later = list.iter().filter(|e| e.from.is_some_and(|f| f > day)).min_by_key(|e| e.from);
+    let ended = list.iter().filter(|e| e.until.is_some_and(|u| u < day)).max_by_key(|e| e.until);
+    let d = if let Some(e) = later {
+        Diagnostic::new(Code::DatesOutOfOrder, name.span, format!("`{}` does not exist yet on {when}", name.name))
+            .label(format!("amended from {when}"))
+            .with_secondary(e.decl.kind.name().span, format!("in force only from {}", e.from.map(date::format).unwrap_or_default()))
+            .help("a provision can only change what is in force on its date; check the in-force dates")
+    } else if let Some(e) = ended {
+        Diagnostic::new(Code::AlreadyRepealed, name.span, format!("`{}` is no longer in force on {when}", name.name))
+            .label("already repealed or replaced")
+            .with_secondary(e.decl.kind.name().span, format!("in force until {}", e.until.map(date::format).unwrap_or_default()))
+            .help("remove this provision, or change its date")
+    } else {
+        Diagnostic::new(Code::AmendedTargetMissing, name.span, format!("there is no `{}` to amend", name.name))
+            .label("not declared")
+            .help("an amendment can only replace or repeal a declaration of the rulebook; use `add` for a new one")
+    };
+    g.error(d);
+}
+
+/// Cut time into versions at every date where an entry starts or ends.
+pub fn segments(t: &Timeline) -> Vec<(Option<Day>, Option<Day>)> {
+    let mut cuts: Vec<Day> = Vec::new();
+    for list in t.entries.values() {
+        for e in list {
+            cuts.extend(e.from);
+            cuts.extend(e.until.and_then(|u| u.checked_add(1)));
+        }
+    }
+    cuts.sort_unstable();
+    cuts.dedup();
+    let mut out = Vec::with_capacity(cuts.len() + 1);
+    let mut start = None;
+    for c in cuts {
+        out.push((start, Some(c - 1)));
+        start = Some(c);
+    }
+    out.push((start, None));
+    out
+}
+
+/// The entries in force throughout a segment.
+pub fn in_force<'t, 'd>(t: &'t Timeline<'d>, seg: (Option<Day>, Option<Day>)) -> Vec<&'t Entry<'d>> {
+    let mut out: Vec<&Entry> = t
+        .entries
+        .values()
+        .flat_map(|l| l.iter())
+        .filter(|e| e.from.is_none_or(|f| seg.0.is_some_and(|s| f <= s)) && e.until.is_none_or(|u| seg.1.is_some_and(|s| s <= u)))
+        .collect();
+    out.sort_by_key(|e| e.decl.span);
+    out
+}
+

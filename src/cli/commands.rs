@@ -1,0 +1,175 @@
+//! The subcommands.
+
+use super::{load, Format, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use crate::check::{check as check_rulebook, Checked};
+use crate::diagnostics::{render, Severity};
+use crate::eval::{self, output};
+use crate::source::SourceMap;
+use crate::time::date;
+use serde_json::json;
+use std::io::{IsTerminal, Read};
+use std::path::Path;
+
+fn color() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+/// Load and check; print diagnostics to stderr. `None` when the rulebook cannot be used.
+fn load_checked(path: &Path, quiet_warnings: bool) -> Result<(SourceMap, Checked), i32> {
+    let map = load::rulebook(path).map_err(|e| {
+        eprintln!("error: {e}");
+        EXIT_USAGE
+    })?;
+    let checked = check_rulebook(&map);
+    let shown: Vec<_> = checked.diagnostics.iter().filter(|d| !quiet_warnings || d.severity == Severity::Error).cloned().collect();
+    if !shown.is_empty() {
+        eprint!("{}", render::to_terminal(&map, &shown, color()));
+    }
+    Ok((map, checked))
+}
+
+pub fn check(path: &Path, format: Format, deny_warnings: bool) -> i32 {
+    let map = match load::rulebook(path) {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let checked = check_rulebook(&map);
+    let errors = checked.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+    let warnings = checked.diagnostics.iter().filter(|d| d.severity == Severity::Warning).count();
+    match format {
+        Format::Json => {
+            let diags: Vec<_> = checked.diagnostics.iter().map(|d| render::to_json(&map, d)).collect();
+            println!("{}", json!({ "errors": errors, "warnings": warnings, "diagnostics": diags }));
+        }
+        Format::Text => {
+            print!("{}", render::to_terminal(&map, &checked.diagnostics, std::io::stdout().is_terminal()));
+            let files = map.files().len();
+            println!("checked {files} file{}: {errors} error{}, {warnings} warning{}", plural(files), plural(errors), plural(warnings));
+        }
+    }
+    if errors > 0 || (deny_warnings && warnings > 0) { EXIT_FAILED } else { EXIT_OK }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn read_case(path: &Path) -> Result<serde_json::Value, String> {
+    let mut text = String::new();
+    if path == Path::new("-") {
+        std::io::stdin().read_to_string(&mut text).map_err(|e| format!("cannot read the case from standard input: {e}"))?;
+    } else {
+        text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    }
+    serde_json::from_str(&text).map_err(|e| format!("{} is not valid JSON: {e}", path.display()))
+}
+
+pub fn eval(path: &Path, case_path: &Path, as_of: Option<&str>, explain: bool, format: Format) -> i32 {
+    let given = match as_of.map(|s| date::parse(s).ok_or(s)) {
+        Some(Err(s)) => {
+            eprintln!("error: --as-of {s} is not a date; write it as YYYY-MM-DD, such as 2026-03-10");
+            return EXIT_USAGE;
+        }
+        Some(Ok(d)) => Some(d),
+        None => None,
+    };
+    let (_, checked) = match load_checked(path, true) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let Some(rb) = checked.rulebook else {
+        eprintln!("error: the rulebook has errors; run `zan check {}`", path.display());
+        return EXIT_FAILED;
+    };
+    let json = match read_case(case_path) {
+        Ok(j) => j,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let case = match eval::case_from_json(&rb, &json) {
+        Ok(c) => c,
+        Err(errors) => {
+            eprintln!("error: the case {} does not match the facts of `{}`:", case_path.display(), rb.name);
+            for e in &errors {
+                eprintln!("  {}: {} — expected {}", e.path, e.message, e.expected);
+            }
+            if format == Format::Json {
+                let list: Vec<_> = errors.iter().map(|e| json!({ "path": e.path, "message": e.message, "expected": e.expected })).collect();
+                println!("{}", json!({ "case_errors": list }));
+            }
+            return EXIT_USAGE;
+        }
+    };
+    let day = match eval::as_of_date(&rb, &case, given) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let decision = match eval::eval(&rb, &case, day, explain) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_FAILED;
+        }
+    };
+    match format {
+        Format::Json => match serde_json::to_string_pretty(&output::decision_json(&rb, &decision)) {
+            Ok(s) => println!("{s}"),
+            Err(e) => eprintln!("error: {e}"),
+        },
+        Format::Text => print!("{}", output::decision_text(&rb, &decision)),
+    }
+    for (id, r) in &decision.outputs {
+        if let (Err(e), Some(rule)) = (r, decision.program.rules.get(*id as usize)) {
+            eprintln!("error: output `{}` could not be evaluated: {e}", rule.name);
+        }
+    }
+    if decision.has_errors() { EXIT_FAILED } else { EXIT_OK }
+}
+
+pub fn test(path: &Path, filter: Option<&str>, format: Format) -> i32 {
+    let (_, checked) = match load_checked(path, true) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let Some(rb) = checked.rulebook else {
+        eprintln!("error: the rulebook has errors; no test was run");
+        return EXIT_FAILED;
+    };
+    let results = crate::testing::run(&rb, filter);
+    let failed = results.iter().filter(|r| !r.passed()).count();
+    let passed = results.len() - failed;
+    match format {
+        Format::Json => {
+            let list: Vec<_> = results
+                .iter()
+                .map(|r| {
+                    let f: Vec<_> = r.failures.iter().map(|f| json!({ "rule": f.rule, "expected": f.expected, "actual": f.actual })).collect();
+                    json!({ "name": r.name, "passed": r.passed(), "failures": f })
+                })
+                .collect();
+            println!("{}", json!({ "passed": passed, "failed": failed, "tests": list }));
+        }
+        Format::Text => {
+            for r in &results {
+                if r.passed() {
+                    println!("ok      {}", r.name);
+                } else {
+                    println!("FAILED  {}", r.name);
+                    for f in &r.failures {
+                        println!("          {}: expected {}, got {}", f.rule, f.expected, f.actual);
+                    }
+                }
+            }
+            println!("\nzan test: {passed} passed, {failed} failed");
+        }
+    }
+    if failed > 0 { EXIT_FAILED } else { EXIT_OK }
+}

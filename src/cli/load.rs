@@ -1,0 +1,55 @@
+//! Reading a rulebook folder into a `SourceMap`: every `.zan` file below it, in path order.
+
+use crate::source::SourceMap;
+use std::path::{Path, PathBuf};
+
+/// Largest `.zan` file read; larger ones are refused with an error (a limit, not a crash).
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+pub fn rulebook(path: &Path) -> Result<SourceMap, String> {
+    let mut files = Vec::new();
+    if path.is_dir() {
+        collect(path, &mut files).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    } else if path.is_file() {
+        files.push(path.to_path_buf());
+    } else {
+        return Err(format!("{} is not a rulebook folder or .zan file", path.display()));
+    }
+    files.sort();
+    if files.is_empty() {
+        return Err(format!("{} contains no .zan files", path.display()));
+    }
+    let mut map = SourceMap::new();
+    for f in files {
+        let size = std::fs::metadata(&f).map(|m| m.len()).unwrap_or(0);
+        if size > MAX_FILE_BYTES {
+            return Err(format!("{} is {size} bytes; rulebook files are limited to {MAX_FILE_BYTES} bytes", f.display()));
+        }
+        let bytes = std::fs::read(&f).map_err(|e| format!("cannot read {}: {e}", f.display()))?;
+        let text = match String::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                return Err(format!("{} is not valid UTF-8 (at byte {at}); save it as UTF-8", f.display()));
+            }
+        };
+        map.add(display(&f), text);
+    }
+    Ok(map)
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let p = entry?.path();
+        if p.is_dir() {
+            collect(&p, out)?;
+        } else if p.extension().is_some_and(|e| e == "zan") {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+fn display(p: &Path) -> String {
+    p.to_string_lossy().replace('\\', "/")
+}

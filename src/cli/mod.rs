@@ -1,0 +1,87 @@
+//! The command line: reads files, calls the pure `check` and `eval`, prints, and chooses
+//! the exit code (0 ok, 1 diagnostics or failing tests, 2 usage or input errors).
+
+mod commands;
+mod load;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_FAILED: i32 = 1;
+pub const EXIT_USAGE: i32 = 2;
+
+#[derive(Parser)]
+#[command(name = "zan", version, about = "zan: a declarative rules language for law", long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check a rulebook folder and report every diagnostic.
+    #[command(after_help = "Example:\n  zan check rulebooks/kz-visa\n  zan check rulebooks/kz-visa --format json\n\nExit codes: 0 no errors (warnings allowed), 1 errors, 2 unreadable input.")]
+    Check {
+        /// The rulebook folder (or one .zan file).
+        rulebook: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+        /// Treat warnings as errors.
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Evaluate a case (JSON facts) against a rulebook as of a date.
+    #[command(after_help = "Example:\n  zan eval rulebooks/kz-visa rulebooks/kz-visa/examples/c3-work-visa.json --explain\n  zan eval rulebooks/kz-visa case.json --as-of 2026-02-21 --format text\n\nThe evaluation date is --as-of, or the case fact named by the rulebook's `as of`.\nExit codes: 0 decided, 1 rulebook errors or an evaluation error, 2 unreadable or invalid case.")]
+    Eval {
+        /// The rulebook folder.
+        rulebook: PathBuf,
+        /// The case: a JSON file with the facts (`-` for standard input).
+        case: PathBuf,
+        /// Evaluate as of this date (YYYY-MM-DD) instead of the case's own date.
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+        /// Explain each output: rule, citation, amendment, conditions, exceptions not taken.
+        #[arg(long)]
+        explain: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "json")]
+        format: Format,
+    },
+    /// Run the tests written in a rulebook.
+    #[command(after_help = "Example:\n  zan test rulebooks/kz-visa\n  zan test rulebooks/kz-visa --filter fingerprint\n\nExit codes: 0 all pass, 1 a failing test or rulebook errors, 2 unreadable input.")]
+    Test {
+        /// The rulebook folder.
+        rulebook: PathBuf,
+        /// Run only the tests whose name contains this text.
+        #[arg(long)]
+        filter: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+}
+
+/// Parse the arguments and run; returns the exit code.
+pub fn run() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match cli.command {
+        Command::Check { rulebook, format, deny_warnings } => commands::check(&rulebook, format, deny_warnings),
+        Command::Eval { rulebook, case, as_of, explain, format } => commands::eval(&rulebook, &case, as_of.as_deref(), explain, format),
+        Command::Test { rulebook, filter, format } => commands::test(&rulebook, filter.as_deref(), format),
+    }
+}

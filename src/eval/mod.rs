@@ -1,0 +1,359 @@
+//! Evaluation of a case against the consolidated rulebook in force on a date. Rules are
+//! evaluated on demand and memoised per case; nothing here looks up a name by string.
+
+mod case;
+mod explain;
+mod ops;
+pub mod output;
+
+pub use case::{case_from_json, CaseError};
+pub use explain::{Explanation, RuleTrace, Step};
+
+use crate::ir::*;
+use crate::source::Span;
+use crate::time::date::{self, Day};
+use crate::value::Value;
+use std::sync::Arc;
+
+/// The facts of one case, in the slot order of the rulebook's facts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Case {
+    pub facts: Vec<Value>,
+}
+
+/// An evaluation failure: a conflict, a lookup with no entry, a date out of range...
+#[derive(Clone, Debug, PartialEq)]
+pub struct EvalError {
+    pub rule: Option<String>,
+    pub message: String,
+    pub span: Option<Span>,
+}
+
+impl EvalError {
+    pub fn new(message: impl Into<String>) -> EvalError {
+        EvalError { rule: None, message: message.into(), span: None }
+    }
+
+    fn at(mut self, rule: &str, span: Span) -> EvalError {
+        if self.rule.is_none() {
+            self.rule = Some(rule.to_string());
+            self.span = Some(span);
+        }
+        self
+    }
+}
+
+impl std::fmt::Display for EvalError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.rule {
+            Some(r) => write!(f, "in `{r}`: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+/// The decision on a case: every output, and the version of the rulebook used.
+#[derive(Clone, Debug)]
+pub struct Decision {
+    pub as_of: Day,
+    pub version: usize,
+    pub program: Arc<Program>,
+    pub outputs: Vec<(RuleId, Result<Value, EvalError>)>,
+    pub explanation: Option<Explanation>,
+}
+
+impl Decision {
+    pub fn has_errors(&self) -> bool {
+        self.outputs.iter().any(|(_, r)| r.is_err())
+    }
+}
+
+/// The evaluation date of a case: the given one, or the rulebook's `as of` fact.
+pub fn as_of_date(rb: &Rulebook, case: &Case, given: Option<Day>) -> Result<Day, EvalError> {
+    if let Some(d) = given {
+        return Ok(d);
+    }
+    let path = rb.as_of_path.as_ref().ok_or_else(|| EvalError::new("no evaluation date: give --as-of, or name a date fact with `as of` in the rulebook header"))?;
+    let mut v = path.first().and_then(|s| case.facts.get(*s as usize));
+    for slot in path.iter().skip(1) {
+        v = match v {
+            Some(Value::Record(fields)) => fields.get(*slot as usize),
+            _ => None,
+        };
+    }
+    match v {
+        Some(Value::Date(d)) => Ok(*d),
+        _ => Err(EvalError::new(format!("no evaluation date: `{}` is absent; give --as-of", rb.as_of_text.as_deref().unwrap_or("as of")))),
+    }
+}
+
+/// Evaluate every output of the rulebook for a case, as of a date.
+pub fn eval(rb: &Rulebook, case: &Case, as_of: Day, explain: bool) -> Result<Decision, EvalError> {
+    let version = rb
+        .versions
+        .iter()
+        .position(|v| v.from.is_none_or(|f| f <= as_of) && v.until.is_none_or(|u| as_of <= u))
+        .ok_or_else(|| EvalError::new(format!("no version of the rulebook is in force on {}", date::format(as_of))))?;
+    let program = rb.versions[version].program.clone();
+    let mut m = Machine::new(&program, &case.facts, as_of);
+    let outputs = program.outputs.iter().map(|&r| (r, m.rule(r))).collect();
+    let explanation = explain.then(|| explain::explain(&mut m, rb, version));
+    Ok(Decision { as_of, version, program: program.clone(), outputs, explanation })
+}
+
+/// Evaluate one named rule (for tests), whether or not it is an output.
+pub fn eval_rule(program: &Program, case: &Case, as_of: Day, rule: RuleId) -> Result<Value, EvalError> {
+    Machine::new(program, &case.facts, as_of).rule(rule)
+}
+
+pub(crate) struct Machine<'p> {
+    pub p: &'p Program,
+    facts: &'p [Value],
+    pub(crate) as_of: Day,
+    pub(crate) cache: Vec<Option<Result<Value, EvalError>>>,
+    locals: Vec<Value>,
+}
+
+/// Which definition gave a rule's value: the path of exception names, and the case.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Taken {
+    pub definition: Vec<usize>,
+    pub case: Option<usize>,
+}
+
+impl<'p> Machine<'p> {
+    fn new(p: &'p Program, facts: &'p [Value], as_of: Day) -> Machine<'p> {
+        Machine { p, facts, as_of, cache: vec![None; p.rules.len()], locals: vec![Value::Absent; p.locals as usize] }
+    }
+
+    pub fn rule(&mut self, id: RuleId) -> Result<Value, EvalError> {
+        if let Some(Some(r)) = self.cache.get(id as usize) {
+            return r.clone();
+        }
+        let p = self.p;
+        let Some(rule) = p.rules.get(id as usize) else { return Err(EvalError::new("unknown rule")) };
+        let result = match &rule.body {
+            RuleBodyIr::Definition(def) => match self.definition(def) {
+                Ok(Some((v, _))) => Ok(v),
+                Ok(None) => Err(EvalError::new("no case of this rule applies to this case, and it has no `otherwise`")),
+                Err(e) => Err(e),
+            },
+            RuleBodyIr::Reasons(items) => self.reasons(id, items),
+        }
+        .map_err(|e| e.at(&rule.name, rule.span));
+        if let Some(slot) = self.cache.get_mut(id as usize) {
+            *slot = Some(result.clone());
+        }
+        result
+    }
+
+    fn reasons(&mut self, id: RuleId, items: &[ReasonIr]) -> Result<Value, EvalError> {
+        let mut out = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            if self.truth(&item.condition)? {
+                out.push(Value::Reason(id, i as u32));
+            }
+        }
+        Ok(Value::List(out.into()))
+    }
+
+    /// The value of a definition: its exceptions first (they rank higher), then its cases.
+    pub(crate) fn definition(&mut self, def: &Definition) -> Result<Option<(Value, Taken)>, EvalError> {
+        let mut found: Option<(Value, Taken)> = None;
+        for (i, exc) in def.exceptions.iter().enumerate() {
+            if let Some((v, mut taken)) = self.definition(exc)? {
+                taken.definition.insert(0, i);
+                if let Some((prev, prev_taken)) = &found {
+                    if *prev != v {
+                        let a = &def.exceptions[prev_taken.definition[0]].name;
+                        return Err(EvalError::new(format!("conflict: exceptions `{a}` and `{}` both apply with different values", exc.name)).at(&def.name, def.span));
+                    }
+                    continue;
+                }
+                found = Some((v, taken));
+            }
+        }
+        if found.is_some() {
+            return Ok(found);
+        }
+        for (i, c) in def.cases.iter().enumerate() {
+            let Some(cond) = &c.condition else { continue };
+            if !self.truth(cond)? {
+                continue;
+            }
+            let v = self.expr(&c.value)?;
+            if let Some((prev, prev_taken)) = &found {
+                if *prev != v {
+                    let first = prev_taken.case.map_or(0, |n| n + 1);
+                    return Err(EvalError::new(format!("conflict: cases {first} and {} both apply with different values", i + 1)).at(&def.name, c.span));
+                }
+                continue;
+            }
+            found = Some((v, Taken { definition: Vec::new(), case: Some(i) }));
+        }
+        if found.is_none() {
+            if let Some(o) = &def.otherwise {
+                found = Some((self.expr(&o.value)?, Taken { definition: Vec::new(), case: None }));
+            }
+        }
+        Ok(found)
+    }
+
+    pub(crate) fn truth(&mut self, e: &Ex) -> Result<bool, EvalError> {
+        match self.expr(e)? {
+            Value::Bool(b) => Ok(b),
+            other => Err(EvalError::new(format!("expected a condition, found {}", other.kind_name()))),
+        }
+    }
+
+    pub(crate) fn expr(&mut self, e: &Ex) -> Result<Value, EvalError> {
+        Ok(match e {
+            Ex::Const(v) => v.clone(),
+            Ex::Fact(s) => self.facts.get(*s as usize).cloned().unwrap_or(Value::Absent),
+            Ex::Field(b, i) => ops::field(self.p, self.expr(b)?, *i)?,
+            Ex::Local(s) => self.locals.get(*s as usize).cloned().unwrap_or(Value::Absent),
+            Ex::Rule(r) => self.rule(*r)?,
+            Ex::Param(p, at) => {
+                let day = match at {
+                    Some(d) => match self.expr(d)? {
+                        Value::Date(d) => d,
+                        other => return Err(EvalError::new(format!("expected a date, found {}", other.kind_name()))),
+                    },
+                    None => self.as_of,
+                };
+                ops::param(self.p, *p, day)?
+            }
+            Ex::AsOfDate => Value::Date(self.as_of),
+            Ex::Table(t, keys) => self.table(*t, keys)?,
+            Ex::Not(x) => Value::Bool(!self.truth(x)?),
+            Ex::Neg(x) => ops::neg(self.expr(x)?)?,
+            Ex::And(a, b) => Value::Bool(self.truth(a)? && self.truth(b)?),
+            Ex::Or(a, b) => Value::Bool(self.truth(a)? || self.truth(b)?),
+            Ex::Cmp(op, a, b) => {
+                let (x, y) = (self.expr(a)?, self.expr(b)?);
+                Value::Bool(ops::compare(*op, &x, &y)?)
+            }
+            Ex::Arith(op, a, b) => {
+                let (x, y) = (self.expr(a)?, self.expr(b)?);
+                ops::arith(self.p, *op, x, y)?
+            }
+            Ex::In(a, b) => {
+                let x = self.expr(a)?;
+                match self.expr(b)? {
+                    Value::List(items) => Value::Bool(items.iter().any(|i| *i == x)),
+                    _ => Value::Bool(false),
+                }
+            }
+            Ex::If(c, a, b) => {
+                if self.truth(c)? {
+                    self.expr(a)?
+                } else {
+                    self.expr(b)?
+                }
+            }
+            Ex::Match(s, arms, otherwise) => {
+                let v = self.expr(s)?;
+                match arms.iter().find(|(pats, _)| pats.contains(&v)) {
+                    Some((_, body)) => self.expr(body)?,
+                    None => match otherwise {
+                        Some(o) => self.expr(o)?,
+                        None => return Err(EvalError::new("no arm of the match applies")),
+                    },
+                }
+            }
+            Ex::Quant(kind, slot, list, body) => self.quantified(*kind, *slot, list, body)?,
+            Ex::List(items) => Value::List(items.iter().map(|i| self.expr(i)).collect::<Result<Vec<_>, _>>()?.into()),
+            Ex::Record(fields) => Value::Record(fields.iter().map(|i| self.expr(i)).collect::<Result<Vec<_>, _>>()?.into()),
+            Ex::Builtin(b, args) => {
+                let mut vals = Vec::with_capacity(args.len());
+                for a in args {
+                    vals.push(match a {
+                        Ex::Calendar(c) => Value::Integer(i64::from(*c)),
+                        other => self.expr(other)?,
+                    });
+                }
+                ops::builtin(self.p, *b, &vals)?
+            }
+            Ex::Calendar(c) => Value::Integer(i64::from(*c)),
+            Ex::IsPresent(x, present) => Value::Bool((self.expr(x)? != Value::Absent) == *present),
+            Ex::ToDecimal(x) => match self.expr(x)? {
+                Value::Integer(n) => Value::Decimal(n.into()),
+                other => other,
+            },
+            Ex::Unwrap(x, _) => match self.expr(x)? {
+                Value::Absent => return Err(EvalError::new("a value needed here is absent")),
+                v => v,
+            },
+        })
+    }
+
+    fn quantified(&mut self, kind: QuantKind, slot: u32, list: &Ex, body: &Ex) -> Result<Value, EvalError> {
+        let items = match self.expr(list)? {
+            Value::List(items) => items,
+            Value::Absent => Arc::from(Vec::new()),
+            other => return Err(EvalError::new(format!("expected a list, found {}", other.kind_name()))),
+        };
+        let mut count = 0i64;
+        let mut sum: Option<Value> = None;
+        for item in items.iter() {
+            if let Some(l) = self.locals.get_mut(slot as usize) {
+                *l = item.clone();
+            }
+            match kind {
+                QuantKind::Any if self.truth(body)? => return Ok(Value::Bool(true)),
+                QuantKind::All if !self.truth(body)? => return Ok(Value::Bool(false)),
+                QuantKind::Count if self.truth(body)? => count += 1,
+                QuantKind::Sum => {
+                    let v = self.expr(body)?;
+                    sum = Some(match sum {
+                        None => v,
+                        Some(acc) => ops::arith(self.p, ArithOp::Add, acc, v)?,
+                    });
+                }
+                _ => {}
+            }
+        }
+        Ok(match kind {
+            QuantKind::Any => Value::Bool(false),
+            QuantKind::All => Value::Bool(true),
+            QuantKind::Count => Value::Integer(count),
+            QuantKind::Sum => sum.unwrap_or(Value::Integer(0)),
+        })
+    }
+
+    fn table(&mut self, t: TableId, keys: &[Ex]) -> Result<Value, EvalError> {
+        let p = self.p;
+        let Some(table) = p.tables.get(t as usize) else { return Err(EvalError::new("unknown table")) };
+        let mut vals = Vec::with_capacity(keys.len());
+        for k in keys {
+            vals.push(self.expr(k)?);
+        }
+        let row = match &table.lookup {
+            TableLookup::Dense { sizes, cells } => {
+                let mut idx = 0usize;
+                for (v, size) in vals.iter().zip(sizes) {
+                    let i = match v {
+                        Value::Enum(i) => *i as usize,
+                        Value::Bool(b) => usize::from(*b),
+                        _ => return Err(EvalError::new(format!("table `{}` has no row for an absent key", table.name))),
+                    };
+                    idx = idx * (*size as usize) + i;
+                }
+                cells.get(idx).copied().flatten()
+            }
+            TableLookup::Rows(rows) => rows
+                .iter()
+                .position(|row| row.iter().zip(&vals).all(|(pat, v)| pat.as_ref().is_none_or(|alts| alts.contains(v))))
+                .map(|i| i as u32),
+        };
+        match row.and_then(|r| table.values.get(r as usize)).or(table.otherwise.as_ref()) {
+            Some(e) => self.expr(e),
+            None => Err(EvalError::new(format!("table `{}` has no row for these keys", table.name))),
+        }
+    }
+}
+
+/// Equality as the language defines it (1 == 1.0).
+pub fn values_equal(a: &Value, b: &Value) -> bool {
+    ops::compare(CmpOp::Eq, a, b).unwrap_or(false)
+}

@@ -1,0 +1,246 @@
+//! Decisions and explanations as JSON (the documented, stable format) and as text for a
+//! person.
+
+use super::explain::{Explanation, NotTaken, RuleTrace, Step};
+use super::Decision;
+use crate::ir::*;
+use crate::time::date;
+use crate::value::{DurationUnit, Value};
+use serde_json::{json, Map, Value as Json};
+
+/// A value as JSON, using its type for enum names and currencies. Decimals and amounts are
+/// strings so that no reader turns them into floating point.
+pub fn value_json(rb: &Rulebook, p: &Program, ty: &Type, v: &Value) -> Json {
+    match (v, ty) {
+        (Value::Absent, _) => Json::Null,
+        (Value::Bool(b), _) => json!(b),
+        (Value::Integer(n), _) => json!(n),
+        (Value::Decimal(d), _) => json!(d.normalize().to_string()),
+        (Value::Money(d), Type::Money(c)) => json!({ "amount": money_text(*d), "currency": &**c }),
+        (Value::Money(d), _) => json!({ "amount": money_text(*d), "currency": "KZT" }),
+        (Value::Date(d), _) => json!(date::format(*d)),
+        (Value::Duration(d), _) => {
+            let unit = match d.unit {
+                DurationUnit::Days => "days",
+                DurationUnit::Months => "months",
+                DurationUnit::WorkingDays => "working_days",
+            };
+            let mut o = Map::new();
+            o.insert(unit.into(), json!(d.amount));
+            if let Some(c) = d.calendar.and_then(|c| p.calendars.get(c as usize)) {
+                o.insert("calendar".into(), json!(c.name));
+            }
+            Json::Object(o)
+        }
+        (Value::Text(t), _) => json!(&**t),
+        (Value::Period(per), _) => json!({ "start": date::format(per.start), "end": date::format(per.end) }),
+        (Value::Enum(i), Type::Enum(e)) => {
+            json!(rb.schema.enums.get(*e as usize).and_then(|x| x.variants.get(*i as usize)).map_or("", |v| v.name.as_str()))
+        }
+        (Value::Enum(i), _) => json!(i),
+        (Value::Record(fields), Type::Record(r)) => {
+            let mut o = Map::new();
+            if let Some(info) = rb.schema.records.get(*r as usize) {
+                for (f, v) in info.fields.iter().zip(fields.iter()) {
+                    o.insert(f.name.clone(), value_json(rb, p, &f.ty, v));
+                }
+            }
+            Json::Object(o)
+        }
+        (Value::List(items), Type::List(t)) => Json::Array(items.iter().map(|i| value_json(rb, p, t, i)).collect()),
+        (Value::List(items), _) => Json::Array(items.iter().map(|i| value_json(rb, p, &Type::Error, i)).collect()),
+        (Value::Reason(rule, item), _) => reason_json(rb, p, *rule, *item as usize),
+        (Value::Record(_), _) => Json::Null,
+    }
+}
+
+/// Amounts keep at least two decimals (tiyn), as written on payment documents.
+fn money_text(d: rust_decimal::Decimal) -> String {
+    let n = d.normalize();
+    if n.scale() < 2 {
+        let mut x = n;
+        x.rescale(2);
+        x.to_string()
+    } else {
+        n.to_string()
+    }
+}
+
+fn reason_json(rb: &Rulebook, p: &Program, rule: RuleId, item: usize) -> Json {
+    let Some(RuleBodyIr::Reasons(items)) = p.rules.get(rule as usize).map(|r| &r.body) else { return Json::Null };
+    let Some(r) = items.get(item) else { return Json::Null };
+    let mut o = json!({ "code": r.code, "message": r.message });
+    if let Some(c) = &r.citation {
+        o["citation"] = citation_json(rb, c);
+    }
+    o
+}
+
+pub fn citation_json(rb: &Rulebook, c: &Citation) -> Json {
+    let src = rb.sources.get(c.source as usize);
+    json!({
+        "source": src.map(|s| s.name.as_str()),
+        "title": src.and_then(|s| s.title.as_deref()),
+        "file": src.and_then(|s| s.file.as_deref()),
+        "quote": c.quote,
+    })
+}
+
+/// `{"outputs": {...}, "errors": [...]}` plus `"explanation"` when asked for.
+pub fn decision_json(rb: &Rulebook, d: &Decision) -> Json {
+    let mut outputs = Map::new();
+    let mut errors = Vec::new();
+    for (id, r) in &d.outputs {
+        let Some(rule) = d.program.rules.get(*id as usize) else { continue };
+        match r {
+            Ok(v) => {
+                outputs.insert(rule.name.clone(), value_json(rb, &d.program, &rule.ty, v));
+            }
+            Err(e) => errors.push(json!({ "output": rule.name, "rule": e.rule, "message": e.message })),
+        }
+    }
+    let mut out = json!({ "rulebook": rb.name, "as_of": date::format(d.as_of), "outputs": outputs });
+    if !errors.is_empty() {
+        out["errors"] = Json::Array(errors);
+    }
+    if let Some(x) = &d.explanation {
+        out["explanation"] = explanation_json(rb, d, x);
+    }
+    out
+}
+
+fn origin_json(rb: &Rulebook, o: &Origin) -> Json {
+    match o {
+        Origin::Baseline => Json::Null,
+        Origin::Amendment { amendment, from, replaced } => {
+            let a = rb.amendments.get(*amendment as usize);
+            json!({
+                "name": a.map(|a| a.name.as_str()),
+                "in_force": date::format(*from),
+                "action": if *replaced { "replaced" } else { "added" },
+                "citations": a.map(|a| a.citations.iter().map(|c| citation_json(rb, c)).collect::<Vec<_>>()),
+            })
+        }
+    }
+}
+
+fn steps(s: &[Step]) -> Json {
+    Json::Array(s.iter().map(|x| json!(x.text)).collect())
+}
+
+fn not_taken_json(rb: &Rulebook, n: &NotTaken) -> Json {
+    json!({
+        "exception": n.exception,
+        "citations": n.citations.iter().map(|c| citation_json(rb, c)).collect::<Vec<_>>(),
+        "amendment": origin_json(rb, &n.origin),
+        "failed": steps(&n.failed),
+    })
+}
+
+fn trace_json(rb: &Rulebook, d: &Decision, t: &RuleTrace) -> Json {
+    let ty = d.program.rules.get(t.rule as usize).map_or(Type::Error, |r| r.ty.clone());
+    let mut o = json!({
+        "rule": t.name,
+        "output": t.output,
+        "produced_by": { "definition": t.definition, "kind": t.kind, "case": t.case },
+        "citations": t.citations.iter().map(|c| citation_json(rb, c)).collect::<Vec<_>>(),
+        "amendment": origin_json(rb, &t.origin),
+        "conditions_held": steps(&t.held),
+        "exceptions_not_taken": t.not_taken.iter().map(|n| not_taken_json(rb, n)).collect::<Vec<_>>(),
+    });
+    match &t.value {
+        Ok(v) => o["value"] = value_json(rb, &d.program, &ty, v),
+        Err(e) => o["error"] = json!(e.to_string()),
+    }
+    o
+}
+
+pub fn explanation_json(rb: &Rulebook, d: &Decision, x: &Explanation) -> Json {
+    let applied: Vec<Json> = x
+        .applied
+        .iter()
+        .map(|p| {
+            json!({
+                "amendment": rb.amendments.get(p.amendment as usize).map(|a| a.name.as_str()),
+                "action": p.action, "kind": p.kind, "name": p.name, "in_force": date::format(p.from),
+            })
+        })
+        .collect();
+    json!({
+        "format": "zan-explanation/1",
+        "rulebook": x.rulebook,
+        "as_of": date::format(x.as_of),
+        "version": {
+            "in_force_from": x.version_from.map(date::format),
+            "in_force_until": x.version_until.map(date::format),
+            "amendments_applied": applied,
+        },
+        "rules": x.rules.iter().map(|t| trace_json(rb, d, t)).collect::<Vec<_>>(),
+    })
+}
+
+/// The decision for a person: outputs first, then why.
+pub fn decision_text(rb: &Rulebook, d: &Decision) -> String {
+    let mut s = String::new();
+    let title = rb.title.as_deref().unwrap_or(&rb.name);
+    s.push_str(&format!("{title} — as of {}\n\n", date::format(d.as_of)));
+    for (id, r) in &d.outputs {
+        let Some(rule) = d.program.rules.get(*id as usize) else { continue };
+        match r {
+            Ok(v) => s.push_str(&format!("  {} = {}\n", rule.name, value_json(rb, &d.program, &rule.ty, v))),
+            Err(e) => s.push_str(&format!("  {} = error: {}\n", rule.name, e)),
+        }
+    }
+    if let Some(x) = &d.explanation {
+        s.push_str(&explanation_text(rb, x));
+    }
+    s
+}
+
+fn citation_text(rb: &Rulebook, c: &Citation) -> String {
+    let src = rb.sources.get(c.source as usize);
+    let name = src.and_then(|s| s.file.as_deref()).or(src.map(|s| s.name.as_str())).unwrap_or("?");
+    match &c.quote {
+        Some(q) => format!("{name}: “{q}”"),
+        None => name.to_string(),
+    }
+}
+
+fn explanation_text(rb: &Rulebook, x: &Explanation) -> String {
+    let mut s = String::from("\nWhy\n");
+    let version = match (x.version_from, x.version_until) {
+        (None, None) => "the only version".to_string(),
+        (f, u) => format!("the version in force {}", crate::check::describe(f, u)),
+    };
+    s.push_str(&format!("  consolidated rulebook: {version}\n"));
+    for p in &x.applied {
+        let a = rb.amendments.get(p.amendment as usize).map_or("?", |a| a.name.as_str());
+        s.push_str(&format!("    {a} {} {} `{}` from {}\n", p.action, p.kind, p.name, date::format(p.from)));
+    }
+    for t in &x.rules {
+        s.push_str(&format!("\n  {}{}\n", t.name, if t.output { " (output)" } else { "" }));
+        let how = match (t.kind, t.case) {
+            ("exception", _) => format!("exception `{}`", t.definition),
+            (_, Some(c)) => format!("case {c} of `{}`", t.definition),
+            ("otherwise", _) => format!("`otherwise` of `{}`", t.definition),
+            ("reasons", _) => format!("the reasons of `{}` whose condition holds", t.definition),
+            _ => format!("`{}`", t.definition),
+        };
+        s.push_str(&format!("    given by {how}\n"));
+        if let Origin::Amendment { amendment, from, replaced } = &t.origin {
+            let a = rb.amendments.get(*amendment as usize).map_or("?", |a| a.name.as_str());
+            s.push_str(&format!("    {} by amendment {a}, in force from {}\n", if *replaced { "replaced" } else { "added" }, date::format(*from)));
+        }
+        for h in &t.held {
+            s.push_str(&format!("    because: {}\n", h.text));
+        }
+        for c in &t.citations {
+            s.push_str(&format!("    source: {}\n", citation_text(rb, c)));
+        }
+        for n in &t.not_taken {
+            let why = n.failed.iter().map(|f| f.text.as_str()).collect::<Vec<_>>().join("; ");
+            s.push_str(&format!("    exception `{}` not taken: not ({why})\n", n.exception));
+        }
+    }
+    s
+}

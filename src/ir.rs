@@ -1,0 +1,357 @@
+//! The checked, resolved form of a rulebook that the evaluator runs: names are indices,
+//! types are resolved, enum values are small integers and dates day numbers. One `Program`
+//! per consolidated version of the rulebook.
+
+use crate::source::{SourceMap, Span};
+use crate::time::calendar::Calendar;
+use crate::time::date::Day;
+use crate::value::Value;
+use std::sync::Arc;
+
+pub type RuleId = u32;
+pub type EnumId = u32;
+pub type RecordId = u32;
+pub type TableId = u32;
+pub type ParamId = u32;
+pub type CalendarId = u32;
+pub type SourceId = u32;
+pub type AmendmentId = u32;
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Type {
+    Bool,
+    Integer,
+    Decimal,
+    Money(Arc<str>),
+    Date,
+    Duration,
+    Text,
+    Period,
+    Reason,
+    Enum(EnumId),
+    Record(RecordId),
+    List(Box<Type>),
+    Optional(Box<Type>),
+    /// The type of an expression that already has a diagnostic; it is compatible with
+    /// everything so that one mistake is reported once.
+    Error,
+}
+
+impl Type {
+    pub fn is_error(&self) -> bool {
+        matches!(self, Type::Error)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct EnumInfo {
+    pub name: String,
+    pub span: Span,
+    pub doc: Option<String>,
+    pub variants: Vec<VariantInfo>,
+}
+
+#[derive(Clone, Debug)]
+pub struct VariantInfo {
+    pub name: String,
+    pub label: Option<String>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct RecordInfo {
+    pub name: String,
+    pub span: Span,
+    pub doc: Option<String>,
+    pub fields: Vec<FieldInfo>,
+}
+
+#[derive(Clone, Debug)]
+pub struct FieldInfo {
+    pub name: String,
+    pub ty: Type,
+    pub default: Option<Value>,
+    pub span: Span,
+    pub doc: Option<String>,
+}
+
+/// The input schema of a case: the declared facts and the types they use.
+#[derive(Clone, Debug, Default)]
+pub struct Schema {
+    pub enums: Vec<EnumInfo>,
+    pub records: Vec<RecordInfo>,
+    pub facts: Vec<FieldInfo>,
+}
+
+#[derive(Clone, Debug)]
+pub struct SourceInfo {
+    pub name: String,
+    pub title: Option<String>,
+    pub file: Option<String>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Citation {
+    pub source: SourceId,
+    pub quote: Option<String>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct AmendmentInfo {
+    pub name: String,
+    pub in_force: Day,
+    pub citations: Vec<Citation>,
+    pub span: Span,
+}
+
+/// Where a declaration in a version comes from: the baseline, or a provision of an amendment.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Origin {
+    Baseline,
+    Amendment { amendment: AmendmentId, from: Day, replaced: bool },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CmpOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArithOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Builtin {
+    Age,
+    DaysBetween,
+    Period,
+    Start,
+    End,
+    Days,
+    DaysPresent,
+    MaxDaysInAnyWindow,
+    Year,
+    Date,
+    Count,
+    IsEmpty,
+    Min,
+    Max,
+    Round,
+    ValueOr,
+    IsWorkingDay,
+    WorkingDaysBetween,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QuantKind {
+    Any,
+    All,
+    Count,
+    Sum,
+}
+
+/// A resolved expression.
+#[derive(Clone, Debug)]
+pub enum Ex {
+    Const(Value),
+    Fact(u32),
+    Field(Box<Ex>, u32),
+    Local(u32),
+    Rule(RuleId),
+    Param(ParamId, Option<Box<Ex>>),
+    AsOfDate,
+    Table(TableId, Vec<Ex>),
+    Not(Box<Ex>),
+    Neg(Box<Ex>),
+    And(Box<Ex>, Box<Ex>),
+    Or(Box<Ex>, Box<Ex>),
+    Cmp(CmpOp, Box<Ex>, Box<Ex>),
+    Arith(ArithOp, Box<Ex>, Box<Ex>),
+    In(Box<Ex>, Box<Ex>),
+    If(Box<Ex>, Box<Ex>, Box<Ex>),
+    Match(Box<Ex>, Vec<(Vec<Value>, Ex)>, Option<Box<Ex>>),
+    Quant(QuantKind, u32, Box<Ex>, Box<Ex>),
+    List(Vec<Ex>),
+    Record(Vec<Ex>),
+    Builtin(Builtin, Vec<Ex>),
+    Calendar(CalendarId),
+    IsPresent(Box<Ex>, bool),
+    /// An integer used where a decimal is expected.
+    ToDecimal(Box<Ex>),
+    /// An optional value known to be present here (after `x is present`); absent is an error.
+    Unwrap(Box<Ex>, Span),
+}
+
+/// One `when ... then ...` case (or `otherwise`, with no condition).
+#[derive(Clone, Debug)]
+pub struct CaseIr {
+    pub condition: Option<Ex>,
+    pub value: Ex,
+    pub citation: Option<Citation>,
+    pub span: Span,
+    pub condition_span: Option<Span>,
+}
+
+/// A definition: the cases of a rule or an exception, and the exceptions to it.
+#[derive(Clone, Debug)]
+pub struct Definition {
+    pub name: String,
+    pub span: Span,
+    pub cases: Vec<CaseIr>,
+    pub otherwise: Option<CaseIr>,
+    pub exceptions: Vec<Definition>,
+    pub citations: Vec<Citation>,
+    pub origin: Origin,
+}
+
+#[derive(Clone, Debug)]
+pub struct ReasonIr {
+    pub code: String,
+    pub message: String,
+    pub condition: Ex,
+    pub condition_span: Span,
+    pub citation: Option<Citation>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum RuleBodyIr {
+    Definition(Definition),
+    Reasons(Vec<ReasonIr>),
+}
+
+#[derive(Clone, Debug)]
+pub struct RuleIr {
+    pub name: String,
+    pub span: Span,
+    pub ty: Type,
+    pub output: bool,
+    pub doc: Option<String>,
+    pub citations: Vec<Citation>,
+    pub origin: Origin,
+    pub body: RuleBodyIr,
+}
+
+#[derive(Clone, Debug)]
+pub struct TableIr {
+    pub name: String,
+    pub span: Span,
+    pub ty: Type,
+    pub lookup: TableLookup,
+    pub values: Vec<Ex>,
+    pub otherwise: Option<Ex>,
+}
+
+#[derive(Clone, Debug)]
+pub enum TableLookup {
+    /// Every key is an enum or a bool: a dense array indexed by the key combination.
+    Dense { sizes: Vec<u32>, cells: Vec<Option<u32>> },
+    /// Other keys: rows tried in order; `None` is a wildcard.
+    Rows(Vec<Vec<Option<Vec<Value>>>>),
+}
+
+#[derive(Clone, Debug)]
+pub struct ParamIr {
+    pub name: String,
+    pub span: Span,
+    pub ty: Type,
+    /// (in force from, value), sorted by date.
+    pub values: Vec<(Day, Value)>,
+}
+
+#[derive(Clone, Debug)]
+pub struct CalendarIr {
+    pub name: String,
+    pub span: Span,
+    pub calendar: Arc<Calendar>,
+}
+
+/// The rulebook as consolidated for one period of dates.
+#[derive(Clone, Debug, Default)]
+pub struct Program {
+    pub rules: Vec<RuleIr>,
+    pub tables: Vec<TableIr>,
+    pub params: Vec<ParamIr>,
+    pub calendars: Vec<CalendarIr>,
+    pub outputs: Vec<RuleId>,
+    /// Number of quantifier variable slots needed.
+    pub locals: u32,
+}
+
+impl Program {
+    pub fn rule_named(&self, name: &str) -> Option<RuleId> {
+        self.rules.iter().position(|r| r.name == name).and_then(|i| u32::try_from(i).ok())
+    }
+}
+
+/// An amendment provision applied in a version.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AppliedProvision {
+    pub amendment: AmendmentId,
+    pub action: &'static str,
+    pub kind: &'static str,
+    pub name: String,
+    pub from: Day,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Version {
+    pub from: Option<Day>,
+    pub until: Option<Day>,
+    pub applied: Vec<AppliedProvision>,
+    pub program: Arc<Program>,
+}
+
+#[derive(Clone, Debug)]
+pub struct TestCase {
+    pub name: String,
+    pub span: Span,
+    pub checks: Vec<Citation>,
+    pub as_of: Option<Day>,
+    pub facts: Vec<Value>,
+    pub expectations: Vec<Expectation>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Expectation {
+    pub rule: String,
+    /// `None`: the evaluation is expected to fail.
+    pub value: Option<Value>,
+    pub span: Span,
+}
+
+/// A checked rulebook: everything needed to evaluate cases and run its tests.
+#[derive(Clone, Debug)]
+pub struct Rulebook {
+    pub name: String,
+    pub title: Option<String>,
+    pub jurisdiction: Option<String>,
+    /// Path of field slots of the fact that gives the evaluation date.
+    pub as_of_path: Option<Vec<u32>>,
+    pub as_of_text: Option<String>,
+    pub schema: Schema,
+    pub sources: Vec<SourceInfo>,
+    pub amendments: Vec<AmendmentInfo>,
+    pub versions: Vec<Version>,
+    pub tests: Vec<TestCase>,
+    pub source_map: Arc<SourceMap>,
+}
+
+impl Rulebook {
+    /// The consolidated version in force on a date.
+    pub fn version_on(&self, day: Day) -> Option<&Version> {
+        self.versions.iter().find(|v| v.from.is_none_or(|f| f <= day) && v.until.is_none_or(|u| day <= u))
+    }
+}

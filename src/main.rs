@@ -1,0 +1,5 @@
+//! The `zan` command.
+
+fn main() {
+    std::process::exit(zan::cli::run());
+}

@@ -1,0 +1,153 @@
+//! Turning pest's errors into diagnostics in the language's words: "expected a date such
+//! as 2026-03-10", never pest's rule names.
+
+use super::Rule;
+use crate::diagnostics::{Code, Diagnostic};
+use crate::source::{FileId, Span};
+use pest::error::{Error, ErrorVariant, InputLocation};
+
+pub fn to_diagnostic(err: &Error<Rule>, piece: &str, file: FileId, offset: usize) -> Diagnostic {
+    let pos = match err.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((s, _)) => s,
+    };
+    let found = found_at(piece, pos);
+    let end = pos + found.len().max(1).min(piece.len().saturating_sub(pos));
+    let span = Span::new(file, offset + pos, offset + end.max(pos));
+    let expected = match &err.variant {
+        ErrorVariant::ParsingError { positives, .. } => describe_expected(positives),
+        ErrorVariant::CustomError { message } => message.clone(),
+    };
+    let found_text = if found.is_empty() { String::from("the end of the declaration") } else { format!("`{found}`") };
+    Diagnostic::new(Code::Syntax, span, format!("expected {expected}, found {found_text}"))
+        .label(format!("expected {expected} here"))
+        .help(help_for(&expected))
+}
+
+/// The word or symbol at `pos`, for the message.
+fn found_at(piece: &str, pos: usize) -> &str {
+    let rest = piece.get(pos..).unwrap_or("");
+    let rest = rest.trim_start_matches([' ', '\t']);
+    let word_len = rest
+        .char_indices()
+        .find(|(_, c)| !(c.is_alphanumeric() || *c == '_'))
+        .map_or(rest.len(), |(i, _)| i);
+    if word_len > 0 {
+        &rest[..word_len]
+    } else {
+        rest.chars().next().map_or("", |c| &rest[..c.len_utf8()])
+    }
+}
+
+fn describe_expected(positives: &[Rule]) -> String {
+    let mut words: Vec<&'static str> = Vec::new();
+    let operators = positives.iter().filter(|r| is_operator(**r)).count();
+    for r in positives {
+        let w = if is_operator(*r) { "an operator" } else { describe(*r) };
+        if !words.contains(&w) {
+            words.push(w);
+        }
+    }
+    if operators > 0 && words.len() > 6 {
+        words.retain(|w| *w != "an operator");
+        words.push("an operator");
+    }
+    match words.len() {
+        0 => String::from("something else"),
+        1 => words[0].to_string(),
+        n => format!("{} or {}", words[..n - 1].join(", "), words[n - 1]),
+    }
+}
+
+fn help_for(expected: &str) -> String {
+    if expected.contains("a date") {
+        String::from("dates are written year-month-day, such as 2026-03-10")
+    } else if expected.contains("`}`") {
+        String::from("check that every `{` has its `}` and that the previous line is complete")
+    } else if expected.contains("a declaration") {
+        String::from("each declaration starts at the beginning of a line with `rule`, `enum`, `record`, `fact`, `table`, ...")
+    } else {
+        String::from("see docs/language.md for the syntax of this declaration")
+    }
+}
+
+fn is_operator(r: Rule) -> bool {
+    matches!(
+        r,
+        Rule::op_or | Rule::op_and | Rule::op_eq | Rule::op_ne | Rule::op_le | Rule::op_ge | Rule::op_lt
+            | Rule::op_gt | Rule::op_is | Rule::op_is_not | Rule::op_in | Rule::op_not_in | Rule::op_add
+            | Rule::op_sub | Rule::op_mul | Rule::op_div | Rule::op_field | Rule::op_as_of
+            | Rule::op_is_present | Rule::op_is_absent
+    )
+}
+
+fn describe(r: Rule) -> &'static str {
+    match r {
+        Rule::ident | Rule::name | Rule::path => "a name",
+        Rule::date_lit => "a date such as 2026-03-10",
+        Rule::month_day => "a month and day such as 03-21",
+        Rule::string | Rule::string_text => "text in double quotes",
+        Rule::integer_lit | Rule::decimal_lit => "a number",
+        Rule::money_lit | Rule::currency => "an amount such as 4325 KZT",
+        Rule::duration_lit | Rule::duration_unit | Rule::working_days => "a duration such as 3 days",
+        Rule::bool_lit => "`true` or `false`",
+        Rule::expr | Rule::if_expr | Rule::match_expr | Rule::quantifier | Rule::list_lit | Rule::record_lit
+        | Rule::call | Rule::op_not | Rule::op_neg => "an expression",
+        Rule::type_expr | Rule::named_type | Rule::list_type | Rule::money_type => "a type",
+        Rule::optional_mark => "`?`",
+        Rule::declaration | Rule::doc | Rule::rulebook_decl | Rule::source_decl | Rule::enum_decl
+        | Rule::record_decl | Rule::fact_decl | Rule::parameter_decl | Rule::table_decl
+        | Rule::calendar_decl | Rule::rule_decl | Rule::exception_decl | Rule::reasons_decl
+        | Rule::amendment_decl | Rule::example_decl | Rule::test_decl | Rule::output_mark => "a declaration",
+        Rule::EOI => "the end of the declaration",
+        Rule::citation | Rule::kw_cites => "`cites`",
+        Rule::test_citation | Rule::kw_checks => "`checks`",
+        Rule::in_force => "`in force`",
+        Rule::from_until | Rule::effective | Rule::kw_from => "`from`",
+        Rule::kw_until => "`until`",
+        Rule::rule_case | Rule::kw_when => "`when`",
+        Rule::otherwise_case | Rule::otherwise_row | Rule::kw_otherwise => "`otherwise`",
+        Rule::rule_body => "a rule body in `{ }`",
+        Rule::meta_entry | Rule::as_of_entry => "an entry such as `title \"...\"`",
+        Rule::variant => "an enum value",
+        Rule::field_decl => "a field such as `name: type`",
+        Rule::default_value => "`=` and a default value",
+        Rule::param_value => "a dated value such as `from 2026-01-01: 4325 KZT`",
+        Rule::table_key => "a key such as `citizenship: Country`",
+        Rule::table_row | Rule::keyed_row => "a table row such as `value => result`",
+        Rule::pattern_alt | Rule::pattern | Rule::wildcard => "a pattern",
+        Rule::calendar_entry | Rule::weekend_entry | Rule::holiday_entry | Rule::day_off_entry
+        | Rule::working_day_entry => "a calendar entry (`weekend`, `holiday`, `day off`, `working day`)",
+        Rule::weekday => "a weekday such as saturday",
+        Rule::every_date | Rule::kw_every => "`every`",
+        Rule::on_dates | Rule::kw_on => "`on`",
+        Rule::carried_over | Rule::kw_carried => "`carried over`",
+        Rule::reason_item | Rule::kw_reason => "`reason`",
+        Rule::provision | Rule::add_provision | Rule::replace_provision | Rule::repeal_provision => {
+            "a provision (`add`, `replace` or `repeal`)"
+        }
+        Rule::amendable => "a rule, exception, reasons, table, parameter or calendar declaration",
+        Rule::decl_kind => "a kind of declaration (`rule`, `table`, ...)",
+        Rule::test_item | Rule::as_of_item | Rule::given_item | Rule::set_item | Rule::expect_item => {
+            "a test step (`as of`, `given`, `set`, `expect`)"
+        }
+        Rule::expect_fails | Rule::kw_fails => "`fails`",
+        Rule::match_arm => "a match arm such as `value => result`",
+        Rule::field_init => "a field such as `name: value`",
+        Rule::quantifier_kind => "`any`, `all`, `count` or `sum`",
+        Rule::quantified_list => "a list",
+        Rule::calendar_ref => "`in` and a calendar name",
+        Rule::kw_then => "`then`",
+        Rule::kw_else => "`else`",
+        Rule::kw_in => "`in`",
+        Rule::kw_of => "`of`",
+        Rule::kw_to => "`to`",
+        Rule::kw_force => "`force`",
+        Rule::kw_where => "`where`",
+        Rule::kw_over => "`over`",
+        Rule::kw_off => "`off`",
+        Rule::kw_day => "`day`",
+        Rule::kw_instead => "`instead of`",
+        _ => "something else",
+    }
+}

@@ -1,0 +1,63 @@
+//! Syntax: the pest grammar and its lowering into a spanned syntax tree.
+//!
+//! `parse` never stops at the first error: the file is cut at top-level declarations
+//! (`split`), each declaration is parsed on its own, and every syntax error is reported
+//! while the declarations that parsed are kept.
+
+pub mod ast;
+mod errors;
+mod lower;
+mod split;
+
+use crate::diagnostics::{Code, Diagnostic};
+use crate::source::{FileId, SourceMap, Span};
+use pest::Parser;
+
+#[derive(pest_derive::Parser)]
+#[grammar = "grammar/zan.pest"]
+pub(crate) struct ZanParser;
+
+/// Deepest bracket nesting accepted in one declaration; deeper input is refused with a
+/// diagnostic instead of exhausting the stack.
+pub const MAX_NESTING: usize = 64;
+
+/// Parse one file of the map into declarations, with the diagnostics of every declaration
+/// that failed to parse and notes for `// OPEN:` review markers.
+pub fn parse(map: &SourceMap, file: FileId) -> (ast::File, Vec<Diagnostic>) {
+    let mut out = ast::File::default();
+    let mut diags = Vec::new();
+    let Some(source) = map.get(file) else { return (out, diags) };
+    let text = source.text.as_str();
+    for chunk in split::declarations(text) {
+        let piece = &text[chunk.clone()];
+        if let Some(d) = split::nesting_too_deep(piece, file, chunk.start) {
+            diags.push(d);
+            continue;
+        }
+        match ZanParser::parse(Rule::single_declaration, piece) {
+            Ok(pairs) => {
+                let mut lower = lower::Lower::new(file, chunk.start);
+                for pair in pairs {
+                    out.declarations.extend(lower.single_declaration(pair));
+                }
+                diags.extend(lower.diagnostics);
+            }
+            Err(err) => diags.push(errors::to_diagnostic(&err, piece, file, chunk.start)),
+        }
+    }
+    diags.extend(split::open_points(text, file));
+    (out, diags)
+}
+
+/// Parse a standalone expression (used for test values given on the command line and in
+/// tooling). Spans point into `file`.
+pub fn parse_expr(text: &str, file: FileId) -> Result<ast::Expr, Diagnostic> {
+    let pairs = ZanParser::parse(Rule::expr, text).map_err(|e| errors::to_diagnostic(&e, text, file, 0))?;
+    let mut lower = lower::Lower::new(file, 0);
+    let expr = pairs.into_iter().next().map(|p| lower.expr(p));
+    match (expr, lower.diagnostics.pop()) {
+        (_, Some(d)) => Err(d),
+        (Some(e), None) if e.span.end as usize == text.trim_end().len() => Ok(e),
+        _ => Err(Diagnostic::new(Code::Syntax, Span::new(file, 0, text.len()), "expected one expression")),
+    }
+}
