@@ -110,7 +110,11 @@ pub struct AmendmentInfo {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Origin {
     Baseline,
-    Amendment { amendment: AmendmentId, from: Day, replaced: bool },
+    Amendment {
+        amendment: AmendmentId,
+        from: Day,
+        replaced: bool,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -226,6 +230,10 @@ pub struct ReasonIr {
 }
 
 #[derive(Clone, Debug)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one per rule, built once at check time"
+)]
 pub enum RuleBodyIr {
     Definition(Definition),
     Reasons(Vec<ReasonIr>),
@@ -256,7 +264,10 @@ pub struct TableIr {
 #[derive(Clone, Debug)]
 pub enum TableLookup {
     /// Every key is an enum or a bool: a dense array indexed by the key combination.
-    Dense { sizes: Vec<u32>, cells: Vec<Option<u32>> },
+    Dense {
+        sizes: Vec<u32>,
+        cells: Vec<Option<u32>>,
+    },
     /// Other keys: rows tried in order; `None` is a wildcard.
     Rows(Vec<Vec<Option<Vec<Value>>>>),
 }
@@ -291,7 +302,10 @@ pub struct Program {
 
 impl Program {
     pub fn rule_named(&self, name: &str) -> Option<RuleId> {
-        self.rules.iter().position(|r| r.name == name).and_then(|i| u32::try_from(i).ok())
+        self.rules
+            .iter()
+            .position(|r| r.name == name)
+            .and_then(|i| u32::try_from(i).ok())
     }
 }
 
@@ -352,6 +366,8 @@ pub struct Rulebook {
 impl Rulebook {
     /// The consolidated version in force on a date.
     pub fn version_on(&self, day: Day) -> Option<&Version> {
-        self.versions.iter().find(|v| v.from.is_none_or(|f| f <= day) && v.until.is_none_or(|u| day <= u))
+        self.versions
+            .iter()
+            .find(|v| v.from.is_none_or(|f| f <= day) && v.until.is_none_or(|u| day <= u))
     }
 }

@@ -1,7 +1,7 @@
 //! Running the tests written in a rulebook. Pure: results are data, the CLI prints them.
 
-use crate::eval::{eval_rule, Case};
 use crate::eval::output::value_json;
+use crate::eval::{eval_rule, Case};
 use crate::ir::*;
 use crate::time::date;
 use serde_json::Value as Json;
@@ -27,31 +27,57 @@ pub struct Failure {
 
 /// Run every test of the rulebook whose name contains `filter`.
 pub fn run(rb: &Rulebook, filter: Option<&str>) -> Vec<TestResult> {
-    rb.tests.iter().filter(|t| filter.is_none_or(|f| t.name.contains(f))).map(|t| run_one(rb, t)).collect()
+    rb.tests
+        .iter()
+        .filter(|t| filter.is_none_or(|f| t.name.contains(f)))
+        .map(|t| run_one(rb, t))
+        .collect()
 }
 
 fn run_one(rb: &Rulebook, t: &TestCase) -> TestResult {
     let mut failures = Vec::new();
-    let case = Case { facts: t.facts.clone() };
+    let case = Case {
+        facts: t.facts.clone(),
+    };
     let Some(day) = t.as_of else {
-        return TestResult { name: t.name.clone(), failures };
+        return TestResult {
+            name: t.name.clone(),
+            failures,
+        };
     };
     let Some(version) = rb.version_on(day) else {
-        failures.push(Failure { rule: String::new(), expected: Json::String("a version in force".into()), actual: Json::String(format!("none on {}", date::format(day))) });
-        return TestResult { name: t.name.clone(), failures };
+        failures.push(Failure {
+            rule: String::new(),
+            expected: Json::String("a version in force".into()),
+            actual: Json::String(format!("none on {}", date::format(day))),
+        });
+        return TestResult {
+            name: t.name.clone(),
+            failures,
+        };
     };
     let p = &version.program;
     for e in &t.expectations {
         let Some(id) = p.rule_named(&e.rule) else {
             if e.value.is_some() {
-                failures.push(Failure { rule: e.rule.clone(), expected: Json::String("a value".into()), actual: Json::String("not in force".into()) });
+                failures.push(Failure {
+                    rule: e.rule.clone(),
+                    expected: Json::String("a value".into()),
+                    actual: Json::String("not in force".into()),
+                });
             }
             continue;
         };
-        let ty = p.rules.get(id as usize).map_or(Type::Error, |r| r.ty.clone());
+        let ty = p
+            .rules
+            .get(id as usize)
+            .map_or(Type::Error, |r| r.ty.clone());
         let actual = eval_rule(p, &case, day, id);
         let (ok, actual_json) = match (&e.value, &actual) {
-            (Some(want), Ok(got)) => (crate::eval::values_equal(want, got), value_json(rb, p, &ty, got)),
+            (Some(want), Ok(got)) => (
+                crate::eval::values_equal(want, got),
+                value_json(rb, p, &ty, got),
+            ),
             (None, Err(_)) => (true, Json::Null),
             (None, Ok(got)) => (false, value_json(rb, p, &ty, got)),
             (Some(_), Err(err)) => (false, Json::String(format!("error: {err}"))),
@@ -61,8 +87,15 @@ fn run_one(rb: &Rulebook, t: &TestCase) -> TestResult {
                 Some(v) => value_json(rb, p, &ty, v),
                 None => Json::String("an evaluation error".into()),
             };
-            failures.push(Failure { rule: e.rule.clone(), expected, actual: actual_json });
+            failures.push(Failure {
+                rule: e.rule.clone(),
+                expected,
+                actual: actual_json,
+            });
         }
     }
-    TestResult { name: t.name.clone(), failures }
+    TestResult {
+        name: t.name.clone(),
+        failures,
+    }
 }

@@ -5,7 +5,9 @@ use super::names::Globals;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::*;
 use crate::syntax::ast;
-use crate::time::calendar::{Calendar, CalendarSpec, HolidayDate, HolidayRule, Transfer, WeekendRule};
+use crate::time::calendar::{
+    Calendar, CalendarSpec, HolidayDate, HolidayRule, Transfer, WeekendRule,
+};
 use crate::time::date::{self, Weekday};
 use crate::value::Value;
 
@@ -19,7 +21,10 @@ const MAX_DENSE_CELLS: usize = 1 << 16;
 pub fn calendar(g: &mut Globals, c: &ast::CalendarDecl) -> Calendar {
     let mut spec = CalendarSpec::default();
     for e in &c.entries {
-        let (from, until) = e.period.as_ref().map_or((None, None), |p| (p.from, p.until));
+        let (from, until) = e
+            .period
+            .as_ref()
+            .map_or((None, None), |p| (p.from, p.until));
         if let Some(c) = &e.citation {
             g.citation(c);
         }
@@ -29,28 +34,63 @@ pub fn calendar(g: &mut Globals, c: &ast::CalendarDecl) -> Calendar {
                 for (name, span) in days {
                     match Weekday::from_name(name) {
                         Some(w) => set[w.index()] = true,
-                        None => g.error(Diagnostic::new(Code::InvalidLiteral, *span, format!("`{name}` is not a weekday"))),
+                        None => g.error(Diagnostic::new(
+                            Code::InvalidLiteral,
+                            *span,
+                            format!("`{name}` is not a weekday"),
+                        )),
                     }
                 }
-                spec.weekends.push(WeekendRule { days: set, from, until });
+                spec.weekends.push(WeekendRule {
+                    days: set,
+                    from,
+                    until,
+                });
             }
-            ast::CalendarEntryKind::Holiday { name, when, carried_over } => {
+            ast::CalendarEntryKind::Holiday {
+                name,
+                when,
+                carried_over,
+            } => {
                 let when = match when {
-                    ast::HolidayWhen::Every { month, day } => HolidayDate::Every { month: *month, day: *day },
+                    ast::HolidayWhen::Every { month, day } => HolidayDate::Every {
+                        month: *month,
+                        day: *day,
+                    },
                     ast::HolidayWhen::On(days) => HolidayDate::On(days.clone()),
                 };
-                spec.holidays.push(HolidayRule { name: name.clone(), when, carried_over: *carried_over, from, until });
+                spec.holidays.push(HolidayRule {
+                    name: name.clone(),
+                    when,
+                    carried_over: *carried_over,
+                    from,
+                    until,
+                });
             }
-            ast::CalendarEntryKind::DayOff { day, instead_of, .. } => {
+            ast::CalendarEntryKind::DayOff {
+                day, instead_of, ..
+            } => {
                 if let Some(w) = instead_of {
-                    if date::weekday(*w).index() < 5 && spec.weekends.iter().all(|r| !r.days[date::weekday(*w).index()]) {
+                    if date::weekday(*w).index() < 5
+                        && spec
+                            .weekends
+                            .iter()
+                            .all(|r| !r.days[date::weekday(*w).index()])
+                    {
                         g.error(
-                            Diagnostic::new(Code::InvalidLiteral, e.span, format!("{} is already a working day", date::format(*w)))
-                                .help("a transfer moves a day off from a weekend day to a working day"),
+                            Diagnostic::new(
+                                Code::InvalidLiteral,
+                                e.span,
+                                format!("{} is already a working day", date::format(*w)),
+                            )
+                            .help("a transfer moves a day off from a weekend day to a working day"),
                         );
                     }
                 }
-                spec.transfers.push(Transfer { day_off: *day, instead_of: *instead_of });
+                spec.transfers.push(Transfer {
+                    day_off: *day,
+                    instead_of: *instead_of,
+                });
             }
             ast::CalendarEntryKind::WorkingDay { day, .. } => spec.working_days.push(*day),
         }
@@ -58,7 +98,11 @@ pub fn calendar(g: &mut Globals, c: &ast::CalendarDecl) -> Calendar {
     Calendar::compile(&spec, CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR)
 }
 
-pub fn parameter_values(cx: &mut ExprCx, p: &ast::ParameterDecl, ty: &Type) -> Vec<(date::Day, Value)> {
+pub fn parameter_values(
+    cx: &mut ExprCx,
+    p: &ast::ParameterDecl,
+    ty: &Type,
+) -> Vec<(date::Day, Value)> {
     cx.facts_allowed = false;
     let mut out: Vec<(date::Day, Value)> = Vec::new();
     let mut previous: Option<&ast::ParamValue> = None;
@@ -70,7 +114,14 @@ pub fn parameter_values(cx: &mut ExprCx, p: &ast::ParameterDecl, ty: &Type) -> V
         let value = match ex {
             Ex::Const(value) => value,
             _ => {
-                cx.g.error(Diagnostic::new(Code::ParameterValues, v.value.span, "a parameter value must be a constant").help("write the value itself, such as `4325 KZT`"));
+                cx.g.error(
+                    Diagnostic::new(
+                        Code::ParameterValues,
+                        v.value.span,
+                        "a parameter value must be a constant",
+                    )
+                    .help("write the value itself, such as `4325 KZT`"),
+                );
                 continue;
             }
         };
@@ -100,15 +151,30 @@ pub fn table(cx: &mut ExprCx, t: &ast::TableDecl, keys: &[Type], ty: &Type) -> T
         }
         if row.keys.len() != keys.len() {
             cx.g.error(
-                Diagnostic::new(Code::WrongArity, row.span, format!("this row has {} keys, the table has {}", row.keys.len(), keys.len()))
-                    .with_secondary(t.name.span, format!("`{}` is looked up by {} keys", t.name.name, keys.len()))
-                    .help("give one pattern per key, `_` for any value"),
+                Diagnostic::new(
+                    Code::WrongArity,
+                    row.span,
+                    format!(
+                        "this row has {} keys, the table has {}",
+                        row.keys.len(),
+                        keys.len()
+                    ),
+                )
+                .with_secondary(
+                    t.name.span,
+                    format!("`{}` is looked up by {} keys", t.name.name, keys.len()),
+                )
+                .help("give one pattern per key, `_` for any value"),
             );
             continue;
         }
         let pats = row.keys.iter().zip(keys).map(|(p, k)| {
             let vals = cx.patterns(p, k);
-            if vals.iter().any(Option::is_none) { None } else { Some(vals.into_iter().flatten().collect()) }
+            if vals.iter().any(Option::is_none) {
+                None
+            } else {
+                Some(vals.into_iter().flatten().collect())
+            }
         });
         rows.push(pats.collect());
         values.push(cx.expect(&row.value, ty));
@@ -122,22 +188,40 @@ pub fn table(cx: &mut ExprCx, t: &ast::TableDecl, keys: &[Type], ty: &Type) -> T
     let lookup = dense(cx, t, keys, &rows).unwrap_or_else(|| {
         if otherwise.is_none() && !keys.iter().all(Type::is_error) {
             cx.g.error(
-                Diagnostic::new(Code::NonExhaustiveTable, t.name.span, format!("table `{}` needs an `otherwise` row", t.name.name))
-                    .label("its keys are not all enums")
-                    .help("text, numbers and dates cannot be listed exhaustively: add `otherwise => ...`"),
+                Diagnostic::new(
+                    Code::NonExhaustiveTable,
+                    t.name.span,
+                    format!("table `{}` needs an `otherwise` row", t.name.name),
+                )
+                .label("its keys are not all enums")
+                .help(
+                    "text, numbers and dates cannot be listed exhaustively: add `otherwise => ...`",
+                ),
             );
         }
         duplicate_rows(cx, t, &rows);
         TableLookup::Rows(rows)
     });
-    TableIr { name: t.name.name.clone(), span: t.name.span, ty: ty.clone(), lookup, values, otherwise }
+    TableIr {
+        name: t.name.name.clone(),
+        span: t.name.span,
+        ty: ty.clone(),
+        lookup,
+        values,
+        otherwise,
+    }
 }
 
 /// The size of an enumerable key type.
 fn domain(cx: &ExprCx, t: &Type) -> Option<u32> {
     match t {
         Type::Bool => Some(2),
-        Type::Enum(e) => cx.g.schema.enums.get(*e as usize).map(|i| i.variants.len() as u32),
+        Type::Enum(e) => {
+            cx.g.schema
+                .enums
+                .get(*e as usize)
+                .map(|i| i.variants.len() as u32)
+        }
         _ => None,
     }
 }
@@ -150,9 +234,17 @@ fn value_index(v: &Value) -> u32 {
     }
 }
 
-fn dense(cx: &mut ExprCx, t: &ast::TableDecl, keys: &[Type], rows: &[Vec<Option<Vec<Value>>>]) -> Option<TableLookup> {
+fn dense(
+    cx: &mut ExprCx,
+    t: &ast::TableDecl,
+    keys: &[Type],
+    rows: &[Vec<Option<Vec<Value>>>],
+) -> Option<TableLookup> {
     let sizes: Vec<u32> = keys.iter().map(|k| domain(cx, k)).collect::<Option<_>>()?;
-    let total = sizes.iter().try_fold(1usize, |acc, s| acc.checked_mul(*s as usize)).filter(|n| *n <= MAX_DENSE_CELLS)?;
+    let total = sizes
+        .iter()
+        .try_fold(1usize, |acc, s| acc.checked_mul(*s as usize))
+        .filter(|n| *n <= MAX_DENSE_CELLS)?;
     let mut cells: Vec<Option<u32>> = vec![None; total];
     for (ri, row) in rows.iter().enumerate() {
         for cell in combinations(&sizes, row) {
@@ -170,13 +262,25 @@ fn dense(cx: &mut ExprCx, t: &ast::TableDecl, keys: &[Type], rows: &[Vec<Option<
         }
     }
     if t.otherwise.is_none() {
-        let missing: Vec<String> = (0..total).filter(|c| cells[*c].is_none()).take(5).map(|c| describe_cell(cx, keys, &sizes, c)).collect();
+        let missing: Vec<String> = (0..total)
+            .filter(|c| cells[*c].is_none())
+            .take(5)
+            .map(|c| describe_cell(cx, keys, &sizes, c))
+            .collect();
         if !missing.is_empty() {
             let count = cells.iter().filter(|c| c.is_none()).count();
             cx.g.error(
-                Diagnostic::new(Code::NonExhaustiveTable, t.name.span, format!("table `{}` does not cover every case", t.name.name))
-                    .label(format!("{count} combination{} without a row, such as {}", if count == 1 { "" } else { "s" }, missing.join("; ")))
-                    .help("add rows for the missing combinations or an `otherwise => ...` row"),
+                Diagnostic::new(
+                    Code::NonExhaustiveTable,
+                    t.name.span,
+                    format!("table `{}` does not cover every case", t.name.name),
+                )
+                .label(format!(
+                    "{count} combination{} without a row, such as {}",
+                    if count == 1 { "" } else { "s" },
+                    missing.join("; ")
+                ))
+                .help("add rows for the missing combinations or an `otherwise => ...` row"),
             );
         }
     }
@@ -191,7 +295,14 @@ fn combinations(sizes: &[u32], row: &[Option<Vec<Value>>]) -> Vec<usize> {
             Some(Some(vals)) => vals.iter().map(value_index).collect(),
             _ => (0..*size).collect(),
         };
-        cells = cells.iter().flat_map(|c| choices.iter().map(move |v| c * (*size as usize) + *v as usize)).collect();
+        cells = cells
+            .iter()
+            .flat_map(|c| {
+                choices
+                    .iter()
+                    .map(move |v| c * (*size as usize) + *v as usize)
+            })
+            .collect();
     }
     cells.sort_unstable();
     cells.dedup();
@@ -205,7 +316,13 @@ fn describe_cell(cx: &ExprCx, keys: &[Type], sizes: &[u32], mut cell: usize) -> 
         cell /= *size as usize;
         parts.push(match k {
             Type::Bool => (v == 1).to_string(),
-            Type::Enum(e) => cx.g.schema.enums.get(*e as usize).and_then(|i| i.variants.get(v as usize)).map_or(String::new(), |x| x.name.clone()),
+            Type::Enum(e) => {
+                cx.g.schema
+                    .enums
+                    .get(*e as usize)
+                    .and_then(|i| i.variants.get(v as usize))
+                    .map_or(String::new(), |x| x.name.clone())
+            }
             _ => String::new(),
         });
     }
@@ -218,9 +335,13 @@ fn duplicate_rows(cx: &mut ExprCx, t: &ast::TableDecl, rows: &[Vec<Option<Vec<Va
         if let Some(j) = rows[..i].iter().position(|r| r == row) {
             if let (Some(a), Some(b)) = (t.rows.get(j), t.rows.get(i)) {
                 cx.g.error(
-                    Diagnostic::new(Code::OverlappingRows, b.span, format!("this row repeats an earlier row of `{}`", t.name.name))
-                        .with_secondary(a.span, "earlier row")
-                        .help("remove one of the two rows"),
+                    Diagnostic::new(
+                        Code::OverlappingRows,
+                        b.span,
+                        format!("this row repeats an earlier row of `{}`", t.name.name),
+                    )
+                    .with_secondary(a.span, "earlier row")
+                    .help("remove one of the two rows"),
                 );
             }
         }

@@ -28,7 +28,16 @@ pub struct ExprCx<'g, 'a> {
 
 impl<'g, 'a> ExprCx<'g, 'a> {
     pub fn new(g: &'g mut Globals<'a>, v: &'g VersionNames) -> ExprCx<'g, 'a> {
-        ExprCx { g, v, locals: Vec::new(), narrowed: Vec::new(), deps: Vec::new(), next_local: 0, max_locals: 0, facts_allowed: true }
+        ExprCx {
+            g,
+            v,
+            locals: Vec::new(),
+            narrowed: Vec::new(),
+            deps: Vec::new(),
+            next_local: 0,
+            max_locals: 0,
+            facts_allowed: true,
+        }
     }
 
     fn err(&mut self, d: Diagnostic) -> (Ex, Type) {
@@ -77,7 +86,9 @@ impl<'g, 'a> ExprCx<'g, 'a> {
             ExprKind::Invalid => (Ex::Const(Value::Absent), Type::Error),
             ExprKind::Bool(b) => (Ex::Const(Value::Bool(*b)), Type::Bool),
             ExprKind::Integer(n) => match expected {
-                Some(Type::Decimal) => (Ex::Const(Value::Decimal(Decimal::from(*n))), Type::Decimal),
+                Some(Type::Decimal) => {
+                    (Ex::Const(Value::Decimal(Decimal::from(*n))), Type::Decimal)
+                }
                 _ => (Ex::Const(Value::Integer(*n)), Type::Integer),
             },
             ExprKind::Decimal(d) => (Ex::Const(Value::Decimal(*d)), Type::Decimal),
@@ -88,11 +99,19 @@ impl<'g, 'a> ExprCx<'g, 'a> {
                 Some(t @ Type::Optional(_)) => (Ex::Const(Value::Absent), t.clone()),
                 Some(Type::Error) => (Ex::Const(Value::Absent), Type::Error),
                 _ => self.err(
-                    Diagnostic::new(Code::TypeMismatch, e.span, "`absent` is only a value of an optional type")
-                        .help("declare the rule or field optional (`date?`) to give it no value"),
+                    Diagnostic::new(
+                        Code::TypeMismatch,
+                        e.span,
+                        "`absent` is only a value of an optional type",
+                    )
+                    .help("declare the rule or field optional (`date?`) to give it no value"),
                 ),
             },
-            ExprKind::Duration { amount, unit, calendar } => self.duration(*amount, *unit, calendar.as_ref(), e.span),
+            ExprKind::Duration {
+                amount,
+                unit,
+                calendar,
+            } => self.duration(*amount, *unit, calendar.as_ref(), e.span),
             ExprKind::Name(id) => self.name(id, expected),
             ExprKind::Field(base, field) => self.field(e, base, field),
             ExprKind::AsOf(param, date) => self.as_of(param, date),
@@ -101,7 +120,12 @@ impl<'g, 'a> ExprCx<'g, 'a> {
             ExprKind::Binary(op, l, r) => self.binary(*op, l, r, e.span),
             ExprKind::If(c, a, b) => self.if_expr(c, a, b, expected),
             ExprKind::Match(s, arms) => self.match_expr(s, arms, expected, e.span),
-            ExprKind::Quantified { kind, var, list, body } => self.quantified(*kind, var, list, body),
+            ExprKind::Quantified {
+                kind,
+                var,
+                list,
+                body,
+            } => self.quantified(*kind, var, list, body),
             ExprKind::List(items) => self.list(items, expected),
             ExprKind::Record(fields) => self.record(fields, expected, e.span),
             ExprKind::Call(name, args) => self.call(name, args, e.span),
@@ -110,10 +134,17 @@ impl<'g, 'a> ExprCx<'g, 'a> {
 
     fn money(&mut self, d: Decimal, cur: &ast::Ident) -> (Ex, Type) {
         if CURRENCIES.contains(&cur.name.as_str()) {
-            return (Ex::Const(Value::Money(d)), Type::Money(cur.name.as_str().into()));
+            return (
+                Ex::Const(Value::Money(d)),
+                Type::Money(cur.name.as_str().into()),
+            );
         }
-        let mut diag = Diagnostic::new(Code::InvalidLiteral, cur.span, format!("`{}` is not a currency", cur.name))
-            .label("unknown currency");
+        let mut diag = Diagnostic::new(
+            Code::InvalidLiteral,
+            cur.span,
+            format!("`{}` is not a currency", cur.name),
+        )
+        .label("unknown currency");
         diag = if cur.name == "MCI" {
             diag.help("amounts in MCI are converted with the MCI of the year: multiply by the `mci` parameter, as in `30 * mci`")
         } else {
@@ -122,7 +153,13 @@ impl<'g, 'a> ExprCx<'g, 'a> {
         self.err(diag)
     }
 
-    fn duration(&mut self, amount: i64, unit: ast::DurationUnit, calendar: Option<&ast::Ident>, span: Span) -> (Ex, Type) {
+    fn duration(
+        &mut self,
+        amount: i64,
+        unit: ast::DurationUnit,
+        calendar: Option<&ast::Ident>,
+        span: Span,
+    ) -> (Ex, Type) {
         let (amount, unit) = match unit {
             ast::DurationUnit::Days => (amount, DurationUnit::Days),
             ast::DurationUnit::Weeks => (amount.saturating_mul(7), DurationUnit::Days),
@@ -135,11 +172,17 @@ impl<'g, 'a> ExprCx<'g, 'a> {
             match calendar {
                 None => {
                     let names: Vec<&String> = self.v.calendars.keys().collect();
-                    let hint = names.first().map_or(String::from("CALENDAR"), |n| n.to_string());
+                    let hint = names
+                        .first()
+                        .map_or(String::from("CALENDAR"), |n| n.to_string());
                     return self.err(
-                        Diagnostic::new(Code::CalendarRequired, span, "working days must name the calendar they are counted in")
-                            .label("which calendar?")
-                            .help(format!("write `{amount} working days in {hint}`")),
+                        Diagnostic::new(
+                            Code::CalendarRequired,
+                            span,
+                            "working days must name the calendar they are counted in",
+                        )
+                        .label("which calendar?")
+                        .help(format!("write `{amount} working days in {hint}`")),
                     );
                 }
                 Some(c) => match self.v.calendars.get(&c.name) {
@@ -151,9 +194,23 @@ impl<'g, 'a> ExprCx<'g, 'a> {
                 },
             }
         } else if let Some(c) = calendar {
-            self.g.error(Diagnostic::new(Code::CalendarRequired, c.span, "only working days are counted in a calendar").help("remove `in ...`"));
+            self.g.error(
+                Diagnostic::new(
+                    Code::CalendarRequired,
+                    c.span,
+                    "only working days are counted in a calendar",
+                )
+                .help("remove `in ...`"),
+            );
         }
-        (Ex::Const(Value::Duration(Duration { amount, unit, calendar: cal })), Type::Duration)
+        (
+            Ex::Const(Value::Duration(Duration {
+                amount,
+                unit,
+                calendar: cal,
+            })),
+            Type::Duration,
+        )
     }
 
     fn unknown(&mut self, id: &ast::Ident, what: &str) -> (Ex, Type) {
@@ -164,10 +221,22 @@ impl<'g, 'a> ExprCx<'g, 'a> {
         candidates.extend(self.v.params.keys().map(String::as_str));
         candidates.extend(self.v.tables.keys().map(String::as_str));
         candidates.extend(self.v.calendars.keys().map(String::as_str));
-        let mut d = Diagnostic::new(Code::UnknownName, id.span, format!("unknown {what} `{}`", id.name)).label("not found");
+        let mut d = Diagnostic::new(
+            Code::UnknownName,
+            id.span,
+            format!("unknown {what} `{}`", id.name),
+        )
+        .label("not found");
         if let Some(periods) = self.g.periods.get(&id.name) {
-            let when = periods.iter().map(|p| describe_period(*p)).collect::<Vec<_>>().join(", ");
-            d = d.help(format!("`{}` is not in force in this version of the rulebook; it is in force {when}", id.name));
+            let when = periods
+                .iter()
+                .map(|p| describe_period(*p))
+                .collect::<Vec<_>>()
+                .join(", ");
+            d = d.help(format!(
+                "`{}` is not in force in this version of the rulebook; it is in force {when}",
+                id.name
+            ));
         } else if let Some(s) = suggest(&id.name, candidates.into_iter()) {
             d = d.help(format!("did you mean `{s}`?"));
         } else {
@@ -178,7 +247,9 @@ impl<'g, 'a> ExprCx<'g, 'a> {
 
     fn name(&mut self, id: &ast::Ident, expected: Option<&Type>) -> (Ex, Type) {
         let n = id.name.as_str();
-        if matches!(expected, Some(Type::Reason)) || matches!(expected, Some(Type::List(t)) if **t == Type::Reason) {
+        if matches!(expected, Some(Type::Reason))
+            || matches!(expected, Some(Type::List(t)) if **t == Type::Reason)
+        {
             if let Some([(rule, idx)]) = self.v.reasons.get(n).map(Vec::as_slice) {
                 return (Ex::Const(Value::Reason(*rule, *idx)), Type::Reason);
             }
@@ -188,15 +259,32 @@ impl<'g, 'a> ExprCx<'g, 'a> {
         }
         if let Some(&slot) = self.g.fact_ids.get(n) {
             if !self.facts_allowed {
-                return self.err(Diagnostic::new(Code::TypeMismatch, id.span, "facts of the case cannot be used here").label("a constant is needed").help("defaults, parameter values and test values must be constants"));
+                return self.err(
+                    Diagnostic::new(
+                        Code::TypeMismatch,
+                        id.span,
+                        "facts of the case cannot be used here",
+                    )
+                    .label("a constant is needed")
+                    .help("defaults, parameter values and test values must be constants"),
+                );
             }
             self.g.used.insert(id.name.clone());
-            let ty = self.g.schema.facts.get(slot as usize).map_or(Type::Error, |f| f.ty.clone());
+            let ty = self
+                .g
+                .schema
+                .facts
+                .get(slot as usize)
+                .map_or(Type::Error, |f| f.ty.clone());
             return self.narrow(Ex::Fact(slot), ty, n);
         }
         if let Some((rid, ty)) = self.v.rules.get(n) {
             if !self.facts_allowed {
-                return self.err(Diagnostic::new(Code::TypeMismatch, id.span, "rules cannot be used here").label("a constant is needed").help("defaults, parameter values and test values must be constants"));
+                return self.err(
+                    Diagnostic::new(Code::TypeMismatch, id.span, "rules cannot be used here")
+                        .label("a constant is needed")
+                        .help("defaults, parameter values and test values must be constants"),
+                );
             }
             self.g.used.insert(id.name.clone());
             self.deps.push((*rid, id.span));
@@ -213,7 +301,14 @@ impl<'g, 'a> ExprCx<'g, 'a> {
             return r;
         }
         if self.v.tables.contains_key(n) {
-            return self.err(Diagnostic::new(Code::NotCallable, id.span, format!("table `{n}` is looked up with its keys")).help(format!("write `{n}(key, ...)`")));
+            return self.err(
+                Diagnostic::new(
+                    Code::NotCallable,
+                    id.span,
+                    format!("table `{n}` is looked up with its keys"),
+                )
+                .help(format!("write `{n}(key, ...)`")),
+            );
         }
         if let Some(&cid) = self.v.calendars.get(n) {
             self.g.used.insert(id.name.clone());
@@ -236,10 +331,19 @@ impl<'g, 'a> ExprCx<'g, 'a> {
                 return Some((Ex::Const(Value::Enum(i as u32)), Type::Enum(*e)));
             }
             let names: Vec<&str> = info.variants.iter().map(|v| v.name.as_str()).collect();
-            let mut d = Diagnostic::new(Code::UnknownVariant, id.span, format!("`{}` is not a value of `{}`", id.name, info.name)).label("unknown value");
+            let mut d = Diagnostic::new(
+                Code::UnknownVariant,
+                id.span,
+                format!("`{}` is not a value of `{}`", id.name, info.name),
+            )
+            .label("unknown value");
             d = match suggest(&id.name, names.iter().copied()) {
                 Some(s) => d.help(format!("did you mean `{s}`?")),
-                None => d.help(format!("the values of `{}` are {}", info.name, names.join(", "))),
+                None => d.help(format!(
+                    "the values of `{}` are {}",
+                    info.name,
+                    names.join(", ")
+                )),
             };
             self.g.error(d);
             return Some((Ex::Const(Value::Absent), Type::Error));
@@ -264,11 +368,19 @@ impl<'g, 'a> ExprCx<'g, 'a> {
                 Some((Ex::Const(Value::Enum(*i)), Type::Enum(*e)))
             }
             many => {
-                let owners = many.iter().map(|(_, _, n)| format!("`{n}.{}`", id.name)).collect::<Vec<_>>().join(" or ");
+                let owners = many
+                    .iter()
+                    .map(|(_, _, n)| format!("`{n}.{}`", id.name))
+                    .collect::<Vec<_>>()
+                    .join(" or ");
                 self.g.error(
-                    Diagnostic::new(Code::UnknownVariant, id.span, format!("`{}` is a value of several enums", id.name))
-                        .label("ambiguous")
-                        .help(format!("write {owners}")),
+                    Diagnostic::new(
+                        Code::UnknownVariant,
+                        id.span,
+                        format!("`{}` is a value of several enums", id.name),
+                    )
+                    .label("ambiguous")
+                    .help(format!("write {owners}")),
                 );
                 Some((Ex::Const(Value::Absent), Type::Error))
             }
@@ -278,7 +390,9 @@ impl<'g, 'a> ExprCx<'g, 'a> {
     /// After `x is present`, `x` is used as its inner type.
     fn narrow(&mut self, ex: Ex, ty: Type, key: &str) -> (Ex, Type) {
         match ty {
-            Type::Optional(inner) if self.narrowed.iter().any(|k| k == key) => (Ex::Unwrap(Box::new(ex), Span::default()), *inner),
+            Type::Optional(inner) if self.narrowed.iter().any(|k| k == key) => {
+                (Ex::Unwrap(Box::new(ex), Span::default()), *inner)
+            }
             other => (ex, other),
         }
     }
@@ -287,7 +401,9 @@ impl<'g, 'a> ExprCx<'g, 'a> {
         if let ExprKind::Name(b) = &base.kind {
             if let Some(&eid) = self.g.enum_ids.get(&b.name) {
                 if !self.locals.iter().any(|(n, _, _)| *n == b.name) {
-                    return self.variant(field, Some(&Type::Enum(eid))).unwrap_or((Ex::Const(Value::Absent), Type::Error));
+                    return self
+                        .variant(field, Some(&Type::Enum(eid)))
+                        .unwrap_or((Ex::Const(Value::Absent), Type::Error));
                 }
             }
         }
@@ -296,7 +412,9 @@ impl<'g, 'a> ExprCx<'g, 'a> {
         match bty {
             Type::Error => (bex, Type::Error),
             Type::Record(r) => {
-                let Some(info) = self.g.schema.records.get(r as usize) else { return (bex, Type::Error) };
+                let Some(info) = self.g.schema.records.get(r as usize) else {
+                    return (bex, Type::Error);
+                };
                 match info.fields.iter().position(|f| f.name == field.name) {
                     Some(i) => {
                         let ty = info.fields[i].ty.clone();
@@ -307,13 +425,24 @@ impl<'g, 'a> ExprCx<'g, 'a> {
                         }
                     }
                     None => {
-                        let names: Vec<&str> = info.fields.iter().map(|f| f.name.as_str()).collect();
-                        let mut d = Diagnostic::new(Code::UnknownField, field.span, format!("`{}` has no field `{}`", info.name, field.name)).label("unknown field");
+                        let names: Vec<&str> =
+                            info.fields.iter().map(|f| f.name.as_str()).collect();
+                        let mut d = Diagnostic::new(
+                            Code::UnknownField,
+                            field.span,
+                            format!("`{}` has no field `{}`", info.name, field.name),
+                        )
+                        .label("unknown field");
                         d = match suggest(&field.name, names.iter().copied()) {
                             Some(s) => d.help(format!("did you mean `{s}`?")),
-                            None => d.help(format!("the fields of `{}` are {}", info.name, names.join(", "))),
+                            None => d.help(format!(
+                                "the fields of `{}` are {}",
+                                info.name,
+                                names.join(", ")
+                            )),
                         };
-                        d = d.with_secondary(info.span, format!("`{}` is declared here", info.name));
+                        d = d
+                            .with_secondary(info.span, format!("`{}` is declared here", info.name));
                         self.err(d)
                     }
                 }
@@ -321,35 +450,77 @@ impl<'g, 'a> ExprCx<'g, 'a> {
             Type::Reason => match field.name.as_str() {
                 "code" => (Ex::Field(Box::new(bex), 0), Type::Text),
                 "message" => (Ex::Field(Box::new(bex), 1), Type::Text),
-                _ => self.err(Diagnostic::new(Code::UnknownField, field.span, format!("a reason has no field `{}`", field.name)).help("a reason has the fields `code` and `message`")),
+                _ => self.err(
+                    Diagnostic::new(
+                        Code::UnknownField,
+                        field.span,
+                        format!("a reason has no field `{}`", field.name),
+                    )
+                    .help("a reason has the fields `code` and `message`"),
+                ),
             },
             Type::Period => match field.name.as_str() {
                 "start" => (Ex::Builtin(Builtin::Start, vec![bex]), Type::Date),
                 "end" => (Ex::Builtin(Builtin::End, vec![bex]), Type::Date),
-                _ => self.err(Diagnostic::new(Code::UnknownField, field.span, format!("a period has no field `{}`", field.name)).help("a period has the fields `start` and `end`")),
+                _ => self.err(
+                    Diagnostic::new(
+                        Code::UnknownField,
+                        field.span,
+                        format!("a period has no field `{}`", field.name),
+                    )
+                    .help("a period has the fields `start` and `end`"),
+                ),
             },
             Type::Optional(inner) if matches!(*inner, Type::Record(_)) => {
                 let what = self.g.snippet(base.span);
                 self.err(
-                    Diagnostic::new(Code::MaybeAbsent, base.span, format!("`{what}` may be absent"))
-                        .label("optional record")
-                        .help(format!("check it first: `when {what} is present then {what}.{} ...`", field.name)),
+                    Diagnostic::new(
+                        Code::MaybeAbsent,
+                        base.span,
+                        format!("`{what}` may be absent"),
+                    )
+                    .label("optional record")
+                    .help(format!(
+                        "check it first: `when {what} is present then {what}.{} ...`",
+                        field.name
+                    )),
                 )
             }
             other => {
                 let t = self.g.type_name(&other);
-                self.err(Diagnostic::new(Code::UnknownField, field.span, format!("{t} has no field `{}`", field.name)).label("not a record"))
+                self.err(
+                    Diagnostic::new(
+                        Code::UnknownField,
+                        field.span,
+                        format!("{t} has no field `{}`", field.name),
+                    )
+                    .label("not a record"),
+                )
             }
         }
     }
 
     fn as_of(&mut self, param: &ast::Expr, date: &ast::Expr) -> (Ex, Type) {
         let ExprKind::Name(id) = &param.kind else {
-            return self.err(Diagnostic::new(Code::TypeMismatch, param.span, "only a parameter can be taken as of a date").help("write `PARAMETER as of DATE`, such as `mci as of offence.date`"));
+            return self.err(
+                Diagnostic::new(
+                    Code::TypeMismatch,
+                    param.span,
+                    "only a parameter can be taken as of a date",
+                )
+                .help("write `PARAMETER as of DATE`, such as `mci as of offence.date`"),
+            );
         };
         let Some((pid, ty)) = self.v.params.get(&id.name).cloned() else {
             if self.v.rules.contains_key(&id.name) || self.g.fact_ids.contains_key(&id.name) {
-                return self.err(Diagnostic::new(Code::TypeMismatch, id.span, format!("`{}` is not a parameter", id.name)).help("only parameters have values by date"));
+                return self.err(
+                    Diagnostic::new(
+                        Code::TypeMismatch,
+                        id.span,
+                        format!("`{}` is not a parameter", id.name),
+                    )
+                    .help("only parameters have values by date"),
+                );
             }
             return self.unknown(id, "parameter");
         };
@@ -363,9 +534,13 @@ impl<'g, 'a> ExprCx<'g, 'a> {
         if !matches!(ty, Type::Optional(_) | Type::Error) {
             let what = self.g.snippet(value.span);
             self.g.error(
-                Diagnostic::new(Code::TypeMismatch, value.span, format!("`{what}` is never absent"))
-                    .label(format!("this is {}, not optional", self.g.type_name(&ty)))
-                    .help("`is present` and `is absent` apply to optional values (`T?`)"),
+                Diagnostic::new(
+                    Code::TypeMismatch,
+                    value.span,
+                    format!("`{what}` is never absent"),
+                )
+                .label(format!("this is {}, not optional", self.g.type_name(&ty)))
+                .help("`is present` and `is absent` apply to optional values (`T?`)"),
             );
         }
         let ex = match ex {
@@ -381,10 +556,19 @@ impl<'g, 'a> ExprCx<'g, 'a> {
             UnaryOp::Neg => {
                 let (ex, ty) = self.check(x, None);
                 match ty {
-                    Type::Integer | Type::Decimal | Type::Money(_) | Type::Error => (Ex::Neg(Box::new(ex)), ty),
+                    Type::Integer | Type::Decimal | Type::Money(_) | Type::Error => {
+                        (Ex::Neg(Box::new(ex)), ty)
+                    }
                     other => {
                         let t = self.g.type_name(&other);
-                        self.err(Diagnostic::new(Code::InvalidOperation, span, format!("cannot negate {t}")).help("only numbers and amounts have a sign"))
+                        self.err(
+                            Diagnostic::new(
+                                Code::InvalidOperation,
+                                span,
+                                format!("cannot negate {t}"),
+                            )
+                            .help("only numbers and amounts have a sign"),
+                        )
                     }
                 }
             }
@@ -392,7 +576,12 @@ impl<'g, 'a> ExprCx<'g, 'a> {
     }
 
     /// The key of a narrowable path (`applicant.passport`), if `e` is one.
-    fn with_narrowed<T>(&mut self, cond: &ast::Expr, present: bool, f: impl FnOnce(&mut Self) -> T) -> T {
+    fn with_narrowed<T>(
+        &mut self,
+        cond: &ast::Expr,
+        present: bool,
+        f: impl FnOnce(&mut Self) -> T,
+    ) -> T {
         let keys = narrowed_keys(cond, present);
         let n = keys.len();
         self.narrowed.extend(keys);
@@ -425,28 +614,44 @@ impl<'g, 'a> ExprCx<'g, 'a> {
                     Type::Error => Type::Error,
                     other => {
                         let t = self.g.type_name(other);
-                        return self.err(Diagnostic::new(Code::TypeMismatch, r.span, format!("expected a list, found {t}")).label("not a list").help("`x in LIST` tests membership in a list"));
+                        return self.err(
+                            Diagnostic::new(
+                                Code::TypeMismatch,
+                                r.span,
+                                format!("expected a list, found {t}"),
+                            )
+                            .label("not a list")
+                            .help("`x in LIST` tests membership in a list"),
+                        );
                     }
                 };
                 let (lex, lty) = self.check(l, Some(&elem));
                 self.comparable(&lty, &elem, l.span, r.span, span);
                 let ex = Ex::In(Box::new(lex), Box::new(rex));
-                (if op == BinaryOp::NotIn { Ex::Not(Box::new(ex)) } else { ex }, Type::Bool)
+                (
+                    if op == BinaryOp::NotIn {
+                        Ex::Not(Box::new(ex))
+                    } else {
+                        ex
+                    },
+                    Type::Bool,
+                )
             }
-            BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => self.compare(op, l, r, span),
-            BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div => self.arith(op, l, r, span),
+            BinaryOp::Eq
+            | BinaryOp::Ne
+            | BinaryOp::Lt
+            | BinaryOp::Le
+            | BinaryOp::Gt
+            | BinaryOp::Ge => self.compare(op, l, r, span),
+            BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div => {
+                self.arith(op, l, r, span)
+            }
         }
     }
 
     fn compare(&mut self, op: BinaryOp, l: &ast::Expr, r: &ast::Expr, span: Span) -> (Ex, Type) {
         let (lex, lty) = self.check(l, None);
         let (rex, rty) = self.check(r, Some(&lty));
-        // A bare enum value on the left takes its type from the right.
-        let (lex, lty) = if lty.is_error() && matches!(l.kind, ExprKind::Name(_)) && !rty.is_error() && matches!(lex, Ex::Const(Value::Absent)) {
-            (lex, lty)
-        } else {
-            (lex, lty)
-        };
         let cmp = match op {
             BinaryOp::Eq => CmpOp::Eq,
             BinaryOp::Ne => CmpOp::Ne,
@@ -459,10 +664,28 @@ impl<'g, 'a> ExprCx<'g, 'a> {
             return (Ex::Const(Value::Absent), Type::Error);
         }
         if !matches!(cmp, CmpOp::Eq | CmpOp::Ne) {
-            let ordered = matches!(strip(&lty), Type::Integer | Type::Decimal | Type::Money(_) | Type::Date | Type::Duration | Type::Error);
+            let ordered = matches!(
+                strip(&lty),
+                Type::Integer
+                    | Type::Decimal
+                    | Type::Money(_)
+                    | Type::Date
+                    | Type::Duration
+                    | Type::Error
+            );
             if !ordered {
                 let t = self.g.type_name(&lty);
-                return self.err(Diagnostic::new(Code::InvalidOperation, span, format!("{t} values have no order")).label(format!("`{}` is not defined on {t}", op.symbol())).help("only numbers, amounts, dates and durations can be compared with < and >"));
+                return self.err(
+                    Diagnostic::new(
+                        Code::InvalidOperation,
+                        span,
+                        format!("{t} values have no order"),
+                    )
+                    .label(format!("`{}` is not defined on {t}", op.symbol()))
+                    .help(
+                        "only numbers, amounts, dates and durations can be compared with < and >",
+                    ),
+                );
             }
         }
         (Ex::Cmp(cmp, Box::new(lex), Box::new(rex)), Type::Bool)
@@ -475,7 +698,11 @@ impl<'g, 'a> ExprCx<'g, 'a> {
         }
         let (sa, sb) = (strip(a), strip(b));
         if matches!((sa, sb), (Type::Optional(_), _) | (_, Type::Optional(_))) {
-            let which = if matches!(a, Type::Optional(_)) { ls } else { rs };
+            let which = if matches!(a, Type::Optional(_)) {
+                ls
+            } else {
+                rs
+            };
             let what = self.g.snippet(which);
             self.g.error(Diagnostic::new(Code::MaybeAbsent, which, format!("`{what}` may be absent")).label("optional value").help(format!("check it first (`{what} is present and ...`) or use `value_or({what}, ...)`")));
             return false;
@@ -486,10 +713,14 @@ impl<'g, 'a> ExprCx<'g, 'a> {
         }
         let (ta, tb) = (self.g.type_name(a), self.g.type_name(b));
         self.g.error(
-            Diagnostic::new(Code::Incomparable, span, format!("{ta} cannot be compared with {tb}"))
-                .with_secondary(ls, format!("this is {ta}"))
-                .with_secondary(rs, format!("this is {tb}"))
-                .help(incomparable_help(sa, sb)),
+            Diagnostic::new(
+                Code::Incomparable,
+                span,
+                format!("{ta} cannot be compared with {tb}"),
+            )
+            .with_secondary(ls, format!("this is {ta}"))
+            .with_secondary(rs, format!("this is {tb}"))
+            .help(incomparable_help(sa, sb)),
         );
         false
     }
@@ -523,13 +754,25 @@ impl<'g, 'a> ExprCx<'g, 'a> {
             Some(t) => (Ex::Arith(aop, Box::new(lex), Box::new(rex)), t),
             None => {
                 let (ta, tb) = (self.g.type_name(&lty), self.g.type_name(&rty));
-                let mut d = Diagnostic::new(Code::InvalidOperation, span, format!("cannot compute {ta} {} {tb}", op.symbol()))
-                    .with_secondary(l.span, format!("this is {ta}"))
-                    .with_secondary(r.span, format!("this is {tb}"));
+                let mut d = Diagnostic::new(
+                    Code::InvalidOperation,
+                    span,
+                    format!("cannot compute {ta} {} {tb}", op.symbol()),
+                )
+                .with_secondary(l.span, format!("this is {ta}"))
+                .with_secondary(r.span, format!("this is {tb}"));
                 d = d.help(match (&lty, &rty) {
-                    (Optional(_), _) | (_, Optional(_)) => "one side may be absent: check it with `is present` first or use `value_or`".to_string(),
-                    (Date, Money(_)) | (Money(_), Date) => "a date can be moved by a duration (`+ 30 days`), not by an amount of money".to_string(),
-                    (Money(a), Money(b)) if a != b => "amounts in different currencies cannot be combined".to_string(),
+                    (Optional(_), _) | (_, Optional(_)) => {
+                        "one side may be absent: check it with `is present` first or use `value_or`"
+                            .to_string()
+                    }
+                    (Date, Money(_)) | (Money(_), Date) => {
+                        "a date can be moved by a duration (`+ 30 days`), not by an amount of money"
+                            .to_string()
+                    }
+                    (Money(a), Money(b)) if a != b => {
+                        "amounts in different currencies cannot be combined".to_string()
+                    }
                     _ => "see docs/language.md for the operations on each type".to_string(),
                 });
                 self.err(d)
@@ -537,17 +780,35 @@ impl<'g, 'a> ExprCx<'g, 'a> {
         }
     }
 
-    fn if_expr(&mut self, c: &ast::Expr, a: &ast::Expr, b: &ast::Expr, expected: Option<&Type>) -> (Ex, Type) {
+    fn if_expr(
+        &mut self,
+        c: &ast::Expr,
+        a: &ast::Expr,
+        b: &ast::Expr,
+        expected: Option<&Type>,
+    ) -> (Ex, Type) {
         let cex = self.expect(c, &Type::Bool);
         let (aex, aty) = self.with_narrowed(c, true, |cx| cx.check(a, expected));
-        let hint = if aty.is_error() { expected.cloned() } else { Some(aty.clone()) };
+        let hint = if aty.is_error() {
+            expected.cloned()
+        } else {
+            Some(aty.clone())
+        };
         let (bex, bty) = self.with_narrowed(c, false, |cx| cx.check(b, hint.as_ref()));
         let (ty, aex, bex) = self.unify(aex, aty, a.span, bex, bty, b.span);
         (Ex::If(Box::new(cex), Box::new(aex), Box::new(bex)), ty)
     }
 
     /// The common type of two branches (integers widen to decimals).
-    pub fn unify(&mut self, aex: Ex, aty: Type, aspan: Span, bex: Ex, bty: Type, bspan: Span) -> (Type, Ex, Ex) {
+    pub fn unify(
+        &mut self,
+        aex: Ex,
+        aty: Type,
+        aspan: Span,
+        bex: Ex,
+        bty: Type,
+        bspan: Span,
+    ) -> (Type, Ex, Ex) {
         if aty == bty || bty.is_error() {
             return (aty, aex, bex);
         }
@@ -564,28 +825,48 @@ impl<'g, 'a> ExprCx<'g, 'a> {
             _ => {
                 let (ta, tb) = (self.g.type_name(&aty), self.g.type_name(&bty));
                 self.g.error(
-                    Diagnostic::new(Code::TypeMismatch, bspan, format!("branches have different types: {ta} and {tb}"))
-                        .label(format!("this is {tb}"))
-                        .with_secondary(aspan, format!("this is {ta}"))
-                        .help("every branch must give a value of the same type"),
+                    Diagnostic::new(
+                        Code::TypeMismatch,
+                        bspan,
+                        format!("branches have different types: {ta} and {tb}"),
+                    )
+                    .label(format!("this is {tb}"))
+                    .with_secondary(aspan, format!("this is {ta}"))
+                    .help("every branch must give a value of the same type"),
                 );
                 (Type::Error, aex, bex)
             }
         }
     }
 
-    fn match_expr(&mut self, s: &ast::Expr, arms: &[ast::MatchArm], expected: Option<&Type>, span: Span) -> (Ex, Type) {
+    fn match_expr(
+        &mut self,
+        s: &ast::Expr,
+        arms: &[ast::MatchArm],
+        expected: Option<&Type>,
+        span: Span,
+    ) -> (Ex, Type) {
         let (sex, sty) = self.check(s, None);
         let mut compiled = Vec::new();
         let mut otherwise: Option<(Ex, Type, Span)> = None;
         let mut result: Option<(Type, Span)> = None;
         let mut covered: Vec<Value> = Vec::new();
         for arm in arms {
-            let hint = result.as_ref().map(|(t, _)| t.clone()).or_else(|| expected.cloned());
+            let hint = result
+                .as_ref()
+                .map(|(t, _)| t.clone())
+                .or_else(|| expected.cloned());
             let (vex, vty) = self.check(&arm.value, hint.as_ref());
             let vex = match &result {
                 Some((t, first)) => {
-                    let (_, _, v) = self.unify(Ex::Const(Value::Absent), t.clone(), *first, vex, vty.clone(), arm.value.span);
+                    let (_, _, v) = self.unify(
+                        Ex::Const(Value::Absent),
+                        t.clone(),
+                        *first,
+                        vex,
+                        vty.clone(),
+                        arm.value.span,
+                    );
                     v
                 }
                 None => {
@@ -607,15 +888,26 @@ impl<'g, 'a> ExprCx<'g, 'a> {
             if let Some(missing) = missing {
                 if !missing.is_empty() {
                     self.g.error(
-                        Diagnostic::new(Code::NonExhaustiveMatch, span, "this match does not cover every value")
-                            .label(format!("missing: {}", missing.join(", ")))
-                            .help("add the missing arms or an `otherwise => ...` arm"),
+                        Diagnostic::new(
+                            Code::NonExhaustiveMatch,
+                            span,
+                            "this match does not cover every value",
+                        )
+                        .label(format!("missing: {}", missing.join(", ")))
+                        .help("add the missing arms or an `otherwise => ...` arm"),
                     );
                 }
             }
         }
         let ty = result.map_or(Type::Error, |(t, _)| t);
-        (Ex::Match(Box::new(sex), compiled, otherwise.map(|(e, _, _)| Box::new(e))), ty)
+        (
+            Ex::Match(
+                Box::new(sex),
+                compiled,
+                otherwise.map(|(e, _, _)| Box::new(e)),
+            ),
+            ty,
+        )
     }
 
     /// Names of the values of `ty` not in `covered`; `None` when the type cannot be
@@ -624,7 +916,11 @@ impl<'g, 'a> ExprCx<'g, 'a> {
         match ty {
             Type::Error => Some(Vec::new()),
             Type::Bool => Some(
-                [true, false].iter().filter(|b| !covered.contains(&Value::Bool(**b))).map(|b| b.to_string()).collect(),
+                [true, false]
+                    .iter()
+                    .filter(|b| !covered.contains(&Value::Bool(**b)))
+                    .map(|b| b.to_string())
+                    .collect(),
             ),
             Type::Enum(e) => self.g.schema.enums.get(*e as usize).map(|info| {
                 info.variants
@@ -636,7 +932,9 @@ impl<'g, 'a> ExprCx<'g, 'a> {
             }),
             _ => None,
         }
-        .or(Some(vec![String::from("other values (this type needs an `otherwise` arm)")]))
+        .or(Some(vec![String::from(
+            "other values (this type needs an `otherwise` arm)",
+        )]))
     }
 
     /// The constant values of a pattern (`a or b`); `None` for the wildcard.
@@ -649,7 +947,14 @@ impl<'g, 'a> ExprCx<'g, 'a> {
                     let ex = self.expect(e, ty);
                     match ex {
                         Ex::Const(v) => out.push(Some(v)),
-                        _ => self.g.error(Diagnostic::new(Code::TypeMismatch, e.span, "a pattern must be a constant value").help("patterns are enum values, numbers, text, dates or `_`")),
+                        _ => self.g.error(
+                            Diagnostic::new(
+                                Code::TypeMismatch,
+                                e.span,
+                                "a pattern must be a constant value",
+                            )
+                            .help("patterns are enum values, numbers, text, dates or `_`"),
+                        ),
                     }
                 }
             }
@@ -657,14 +962,27 @@ impl<'g, 'a> ExprCx<'g, 'a> {
         out
     }
 
-    fn quantified(&mut self, kind: Quantifier, var: &ast::Ident, list: &ast::Expr, body: &ast::Expr) -> (Ex, Type) {
+    fn quantified(
+        &mut self,
+        kind: Quantifier,
+        var: &ast::Ident,
+        list: &ast::Expr,
+        body: &ast::Expr,
+    ) -> (Ex, Type) {
         let (lex, lty) = self.check(list, None);
         let elem = match lty {
             Type::List(t) => *t,
             Type::Error => Type::Error,
             other => {
                 let t = self.g.type_name(&other);
-                return self.err(Diagnostic::new(Code::TypeMismatch, list.span, format!("expected a list, found {t}")).label("not a list"));
+                return self.err(
+                    Diagnostic::new(
+                        Code::TypeMismatch,
+                        list.span,
+                        format!("expected a list, found {t}"),
+                    )
+                    .label("not a list"),
+                );
             }
         };
         let slot = self.next_local;
@@ -674,12 +992,26 @@ impl<'g, 'a> ExprCx<'g, 'a> {
         let (qk, bex, ty) = match kind {
             Quantifier::Any => (QuantKind::Any, self.expect(body, &Type::Bool), Type::Bool),
             Quantifier::All => (QuantKind::All, self.expect(body, &Type::Bool), Type::Bool),
-            Quantifier::Count => (QuantKind::Count, self.expect(body, &Type::Bool), Type::Integer),
+            Quantifier::Count => (
+                QuantKind::Count,
+                self.expect(body, &Type::Bool),
+                Type::Integer,
+            ),
             Quantifier::Sum => {
                 let (b, t) = self.check(body, None);
-                if !matches!(t, Type::Integer | Type::Decimal | Type::Money(_) | Type::Error) {
+                if !matches!(
+                    t,
+                    Type::Integer | Type::Decimal | Type::Money(_) | Type::Error
+                ) {
                     let tn = self.g.type_name(&t);
-                    self.g.error(Diagnostic::new(Code::InvalidOperation, body.span, format!("cannot sum {tn}")).help("`sum` adds numbers or amounts"));
+                    self.g.error(
+                        Diagnostic::new(
+                            Code::InvalidOperation,
+                            body.span,
+                            format!("cannot sum {tn}"),
+                        )
+                        .help("`sum` adds numbers or amounts"),
+                    );
                 }
                 (QuantKind::Sum, b, t)
             }
@@ -712,7 +1044,12 @@ impl<'g, 'a> ExprCx<'g, 'a> {
         }
     }
 
-    pub fn record(&mut self, fields: &[(ast::Ident, ast::Expr)], expected: Option<&Type>, span: Span) -> (Ex, Type) {
+    pub fn record(
+        &mut self,
+        fields: &[(ast::Ident, ast::Expr)],
+        expected: Option<&Type>,
+        span: Span,
+    ) -> (Ex, Type) {
         let r = match expected {
             Some(Type::Record(r)) => *r,
             Some(Type::Optional(t)) if matches!(**t, Type::Record(_)) => match **t {
@@ -722,7 +1059,9 @@ impl<'g, 'a> ExprCx<'g, 'a> {
             Some(Type::Error) => return (Ex::Const(Value::Absent), Type::Error),
             _ => return self.err(Diagnostic::new(Code::TypeMismatch, span, "the type of this record is not known here").help("records are written where a record type is expected, such as a field or a fact")),
         };
-        let Some(info) = self.g.schema.records.get(r as usize).cloned() else { return (Ex::Const(Value::Absent), Type::Error) };
+        let Some(info) = self.g.schema.records.get(r as usize).cloned() else {
+            return (Ex::Const(Value::Absent), Type::Error);
+        };
         let out = self.fields(&info.name, &info.fields, fields, span);
         let ex = match consts(&out) {
             Some(vals) => Ex::Const(Value::Record(vals.into())),
@@ -732,11 +1071,22 @@ impl<'g, 'a> ExprCx<'g, 'a> {
     }
 
     /// Field values in declaration order, with defaults and absent optionals filled in.
-    pub fn fields(&mut self, owner: &str, decl: &[FieldInfo], given: &[(ast::Ident, ast::Expr)], span: Span) -> Vec<Ex> {
+    pub fn fields(
+        &mut self,
+        owner: &str,
+        decl: &[FieldInfo],
+        given: &[(ast::Ident, ast::Expr)],
+        span: Span,
+    ) -> Vec<Ex> {
         for (name, _) in given {
             if !decl.iter().any(|f| f.name == name.name) {
                 let names: Vec<&str> = decl.iter().map(|f| f.name.as_str()).collect();
-                let mut d = Diagnostic::new(Code::UnknownField, name.span, format!("`{owner}` has no field `{}`", name.name)).label("unknown field");
+                let mut d = Diagnostic::new(
+                    Code::UnknownField,
+                    name.span,
+                    format!("`{owner}` has no field `{}`", name.name),
+                )
+                .label("unknown field");
                 d = match suggest(&name.name, names.iter().copied()) {
                     Some(s) => d.help(format!("did you mean `{s}`?")),
                     None => d.help(format!("the fields of `{owner}` are {}", names.join(", "))),
@@ -773,7 +1123,11 @@ impl<'g, 'a> ExprCx<'g, 'a> {
             if keys.len() != args.len() {
                 return self.arity(name, keys.len(), args.len(), span);
             }
-            let exs = args.iter().zip(&keys).map(|(a, k)| self.expect(a, k)).collect();
+            let exs = args
+                .iter()
+                .zip(&keys)
+                .map(|(a, k)| self.expect(a, k))
+                .collect();
             return (Ex::Table(tid, exs), ty);
         }
         super::builtins::call(self, name, args, span)
@@ -781,9 +1135,17 @@ impl<'g, 'a> ExprCx<'g, 'a> {
 
     pub fn arity(&mut self, name: &ast::Ident, want: usize, got: usize, span: Span) -> (Ex, Type) {
         self.err(
-            Diagnostic::new(Code::WrongArity, span, format!("`{}` takes {want} argument{}, found {got}", name.name, if want == 1 { "" } else { "s" }))
-                .label(format!("{got} given"))
-                .help(format!("give `{}` exactly {want}", name.name)),
+            Diagnostic::new(
+                Code::WrongArity,
+                span,
+                format!(
+                    "`{}` takes {want} argument{}, found {got}",
+                    name.name,
+                    if want == 1 { "" } else { "s" }
+                ),
+            )
+            .label(format!("{got} given"))
+            .help(format!("give `{}` exactly {want}", name.name)),
         )
     }
 
@@ -796,7 +1158,15 @@ impl<'g, 'a> ExprCx<'g, 'a> {
             }
             return self.unknown(id, "calendar").0;
         }
-        self.err(Diagnostic::new(Code::TypeMismatch, e.span, "expected the name of a calendar").help("declare one with `calendar NAME { ... }`")).0
+        self.err(
+            Diagnostic::new(
+                Code::TypeMismatch,
+                e.span,
+                "expected the name of a calendar",
+            )
+            .help("declare one with `calendar NAME { ... }`"),
+        )
+        .0
     }
 }
 
@@ -812,7 +1182,11 @@ fn strip(t: &Type) -> &Type {
 }
 
 fn compatible(a: &Type, b: &Type) -> bool {
-    a == b || a.is_error() || b.is_error() || matches!((a, b), (Type::Integer, Type::Decimal)) || list_compatible(a, b)
+    a == b
+        || a.is_error()
+        || b.is_error()
+        || matches!((a, b), (Type::Integer, Type::Decimal))
+        || list_compatible(a, b)
 }
 
 fn list_compatible(a: &Type, b: &Type) -> bool {
@@ -825,12 +1199,16 @@ fn list_compatible(a: &Type, b: &Type) -> bool {
 fn incomparable_help(a: &Type, b: &Type) -> String {
     match (a, b) {
         (Type::Enum(_), Type::Text) | (Type::Text, Type::Enum(_)) => {
-            "write the enum value without quotes, such as `application.visa_form is electronic`".into()
+            "write the enum value without quotes, such as `application.visa_form is electronic`"
+                .into()
         }
-        (Type::Money(_), Type::Integer | Type::Decimal) | (Type::Integer | Type::Decimal, Type::Money(_)) => {
+        (Type::Money(_), Type::Integer | Type::Decimal)
+        | (Type::Integer | Type::Decimal, Type::Money(_)) => {
             "write the amount with its currency, such as `4325 KZT`".into()
         }
-        (Type::Date, Type::Text) | (Type::Text, Type::Date) => "write the date without quotes, such as 2026-03-10".into(),
+        (Type::Date, Type::Text) | (Type::Text, Type::Date) => {
+            "write the date without quotes, such as 2026-03-10".into()
+        }
         _ => "both sides of a comparison must have the same type".into(),
     }
 }
@@ -838,7 +1216,9 @@ fn incomparable_help(a: &Type, b: &Type) -> String {
 /// The paths known present when `cond` is `present` (true) or false.
 fn narrowed_keys(cond: &ast::Expr, present: bool) -> Vec<String> {
     match &cond.kind {
-        ExprKind::Presence { value, present: p } if *p == present => path_key(value).into_iter().collect(),
+        ExprKind::Presence { value, present: p } if *p == present => {
+            path_key(value).into_iter().collect()
+        }
         ExprKind::Binary(BinaryOp::And, l, r) if present => {
             let mut v = narrowed_keys(l, true);
             v.extend(narrowed_keys(r, true));
@@ -864,10 +1244,20 @@ pub fn path_key(e: &ast::Expr) -> Option<String> {
 }
 
 pub fn consts(exs: &[Ex]) -> Option<Vec<Value>> {
-    exs.iter().map(|e| match e { Ex::Const(v) => Some(v.clone()), _ => None }).collect()
+    exs.iter()
+        .map(|e| match e {
+            Ex::Const(v) => Some(v.clone()),
+            _ => None,
+        })
+        .collect()
 }
 
-pub fn describe_period(p: (Option<crate::time::date::Day>, Option<crate::time::date::Day>)) -> String {
+pub fn describe_period(
+    p: (
+        Option<crate::time::date::Day>,
+        Option<crate::time::date::Day>,
+    ),
+) -> String {
     use crate::time::date::format;
     match p {
         (Some(a), Some(b)) => format!("from {} until {}", format(a), format(b)),

@@ -21,7 +21,10 @@ use std::sync::Arc;
 pub use data::{CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR};
 
 /// "from 2026-03-10 until 2026-12-31", for messages.
-pub fn describe(from: Option<crate::time::date::Day>, until: Option<crate::time::date::Day>) -> String {
+pub fn describe(
+    from: Option<crate::time::date::Day>,
+    until: Option<crate::time::date::Day>,
+) -> String {
     expr::describe_period((from, until))
 }
 
@@ -53,26 +56,47 @@ pub fn check(map: &SourceMap) -> Checked {
     let mut diagnostics = std::mem::take(&mut g.diags);
     diagnostics::normalize(&mut diagnostics);
     let has_errors = diagnostics.iter().any(Diagnostic::is_error);
-    Checked { rulebook: if has_errors { None } else { rulebook }, diagnostics }
+    Checked {
+        rulebook: if has_errors { None } else { rulebook },
+        diagnostics,
+    }
 }
 
-fn check_declarations(g: &mut Globals, map: &SourceMap, decls: &[&ast::Declaration]) -> Option<Rulebook> {
+fn check_declarations(
+    g: &mut Globals,
+    map: &SourceMap,
+    decls: &[&ast::Declaration],
+) -> Option<Rulebook> {
     let header = rulebook_header(g, map, decls);
     schema::declare(g, decls);
     let amendments = schema::amendments(g, decls);
-    let baseline: Vec<&ast::Declaration> = decls.iter().copied().filter(|d| is_amendable(d)).collect();
+    let baseline: Vec<&ast::Declaration> =
+        decls.iter().copied().filter(|d| is_amendable(d)).collect();
     let timeline = versions::timeline(g, &baseline, &amendments);
     for (name, list) in &timeline.entries {
-        g.periods.insert(name.clone(), list.iter().map(|e| (e.from, e.until)).collect());
+        g.periods.insert(
+            name.clone(),
+            list.iter().map(|e| (e.from, e.until)).collect(),
+        );
     }
     let mut calendars = program::CalendarCache::new();
     let mut versions = Vec::new();
     let mut version_names = Vec::new();
     for seg in versions::segments(&timeline) {
         let entries = versions::in_force(&timeline, seg);
-        let (program, names) = program::build(g, &entries, seg, &mut calendars);
-        let applied = timeline.provisions.iter().filter(|p| seg.0.is_some_and(|s| p.from <= s)).cloned().collect();
-        versions.push(Version { from: seg.0, until: seg.1, applied, program: Arc::new(program) });
+        let (program, names) = program::build(g, &entries, &mut calendars);
+        let applied = timeline
+            .provisions
+            .iter()
+            .filter(|p| seg.0.is_some_and(|s| p.from <= s))
+            .cloned()
+            .collect();
+        versions.push(Version {
+            from: seg.0,
+            until: seg.1,
+            applied,
+            program: Arc::new(program),
+        });
         version_names.push(names);
     }
     let (as_of_path, as_of_text) = header.map(|h| schema::as_of_path(g, h)).unwrap_or_default();
@@ -96,10 +120,17 @@ fn check_declarations(g: &mut Globals, map: &SourceMap, decls: &[&ast::Declarati
 
 fn is_amendable(d: &ast::Declaration) -> bool {
     use ast::DeclKind::*;
-    matches!(d.kind, Rule(_) | Exception(_) | Reasons(_) | Table(_) | Parameter(_) | Calendar(_))
+    matches!(
+        d.kind,
+        Rule(_) | Exception(_) | Reasons(_) | Table(_) | Parameter(_) | Calendar(_)
+    )
 }
 
-fn rulebook_header<'d>(g: &mut Globals, map: &SourceMap, decls: &[&'d ast::Declaration]) -> Option<&'d ast::Metadata> {
+fn rulebook_header<'d>(
+    g: &mut Globals,
+    map: &SourceMap,
+    decls: &[&'d ast::Declaration],
+) -> Option<&'d ast::Metadata> {
     let headers: Vec<&ast::Metadata> = decls
         .iter()
         .filter_map(|d| match &d.kind {
@@ -111,8 +142,12 @@ fn rulebook_header<'d>(g: &mut Globals, map: &SourceMap, decls: &[&'d ast::Decla
         [] => {
             let file = map.ids().next().unwrap_or_default();
             g.error(
-                Diagnostic::new(Code::RulebookHeader, Span::new(file, 0, 0), "this rulebook has no `rulebook` header")
-                    .help("add `rulebook NAME { title \"...\" jurisdiction \"...\" }` to one file"),
+                Diagnostic::new(
+                    Code::RulebookHeader,
+                    Span::new(file, 0, 0),
+                    "this rulebook has no `rulebook` header",
+                )
+                .help("add `rulebook NAME { title \"...\" jurisdiction \"...\" }` to one file"),
             );
             None
         }
@@ -120,10 +155,14 @@ fn rulebook_header<'d>(g: &mut Globals, map: &SourceMap, decls: &[&'d ast::Decla
         [first, rest @ ..] => {
             for h in rest {
                 g.error(
-                    Diagnostic::new(Code::RulebookHeader, h.name.span, "a rulebook has one `rulebook` header")
-                        .label("second header")
-                        .with_secondary(first.name.span, "first header")
-                        .help("keep one header for the whole folder"),
+                    Diagnostic::new(
+                        Code::RulebookHeader,
+                        h.name.span,
+                        "a rulebook has one `rulebook` header",
+                    )
+                    .label("second header")
+                    .with_secondary(first.name.span, "first header")
+                    .help("keep one header for the whole folder"),
                 );
             }
             Some(first)
@@ -148,9 +187,13 @@ fn unused(g: &mut Globals, decls: &[&ast::Declaration]) {
         };
         if !g.used.contains(&name.name) {
             g.error(
-                Diagnostic::new(Code::Unused, name.span, format!("{what} `{}` is never used", name.name))
-                    .label("unused")
-                    .help("use it in a rule or an output, mark it `output`, or remove it"),
+                Diagnostic::new(
+                    Code::Unused,
+                    name.span,
+                    format!("{what} `{}` is never used", name.name),
+                )
+                .label("unused")
+                .help("use it in a rule or an output, mark it `output`, or remove it"),
             );
         }
     }

@@ -8,6 +8,9 @@ use crate::syntax::ast;
 use crate::time::date::Day;
 use std::collections::{HashMap, HashSet};
 
+/// An in-force period: first and last day, open-ended when `None`.
+pub type Period = (Option<Day>, Option<Day>);
+
 /// Declarations that do not change with time: the schema, sources, amendments.
 pub struct Globals<'a> {
     pub map: &'a SourceMap,
@@ -22,7 +25,7 @@ pub struct Globals<'a> {
     /// Names referenced anywhere, for the unused-declaration warning.
     pub used: HashSet<String>,
     /// Every amendable name with the periods in which it is in force (for messages).
-    pub periods: HashMap<String, Vec<(Option<Day>, Option<Day>)>>,
+    pub periods: HashMap<String, Vec<Period>>,
 }
 
 impl<'a> Globals<'a> {
@@ -84,12 +87,17 @@ impl<'a> Globals<'a> {
             self.used.insert(id.name.clone());
             return Type::Record(r);
         }
-        let mut candidates: Vec<&str> =
-            vec!["bool", "integer", "decimal", "money", "date", "duration", "text", "period", "reason"];
+        let mut candidates: Vec<&str> = vec![
+            "bool", "integer", "decimal", "money", "date", "duration", "text", "period", "reason",
+        ];
         candidates.extend(self.enum_ids.keys().map(String::as_str));
         candidates.extend(self.record_ids.keys().map(String::as_str));
-        let mut d = Diagnostic::new(Code::UnknownType, id.span, format!("unknown type `{}`", id.name))
-            .label("no type of this name");
+        let mut d = Diagnostic::new(
+            Code::UnknownType,
+            id.span,
+            format!("unknown type `{}`", id.name),
+        )
+        .label("no type of this name");
         d = match crate::diagnostics::suggest(&id.name, candidates.into_iter()) {
             Some(s) => d.help(format!("did you mean `{s}`?")),
             None => d.help("types are bool, integer, decimal, money, date, duration, text, period, reason, list of T, T?, or a declared enum or record"),
@@ -103,7 +111,11 @@ impl<'a> Globals<'a> {
         match self.source_ids.get(&c.source.name) {
             Some(&source) => {
                 self.used.insert(c.source.name.clone());
-                Some(Citation { source, quote: c.quote.clone(), span: c.span })
+                Some(Citation {
+                    source,
+                    quote: c.quote.clone(),
+                    span: c.span,
+                })
             }
             None => {
                 let names: Vec<&str> = self.source_ids.keys().map(String::as_str).collect();
@@ -139,8 +151,16 @@ impl<'a> Globals<'a> {
             Type::Text => "text".into(),
             Type::Period => "period".into(),
             Type::Reason => "reason".into(),
-            Type::Enum(e) => self.schema.enums.get(*e as usize).map_or("enum".into(), |x| x.name.clone()),
-            Type::Record(r) => self.schema.records.get(*r as usize).map_or("record".into(), |x| x.name.clone()),
+            Type::Enum(e) => self
+                .schema
+                .enums
+                .get(*e as usize)
+                .map_or("enum".into(), |x| x.name.clone()),
+            Type::Record(r) => self
+                .schema
+                .records
+                .get(*r as usize)
+                .map_or("record".into(), |x| x.name.clone()),
             Type::List(t) => format!("list of {}", self.type_name(t)),
             Type::Optional(t) => format!("{}?", self.type_name(t)),
             Type::Error => "unknown".into(),
@@ -162,6 +182,4 @@ pub struct VersionNames {
     /// Reason codes: code → (rule, item index).
     pub reasons: HashMap<String, Vec<(RuleId, u32)>>,
     pub exceptions: HashSet<String>,
-    pub from: Option<Day>,
-    pub until: Option<Day>,
 }

@@ -9,7 +9,6 @@ use crate::ir::*;
 use crate::source::Span;
 use crate::syntax::ast::DeclKind;
 use crate::time::calendar::Calendar;
-use crate::time::date::Day;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -18,10 +17,9 @@ pub type CalendarCache = HashMap<Span, Arc<Calendar>>;
 pub fn build(
     g: &mut Globals,
     entries: &[&Entry],
-    seg: (Option<Day>, Option<Day>),
     calendars: &mut CalendarCache,
 ) -> (Program, VersionNames) {
-    let mut names = VersionNames { from: seg.0, until: seg.1, ..VersionNames::default() };
+    let mut names = VersionNames::default();
     let mut program = Program::default();
     let mut rule_entries = Vec::new();
     let mut exceptions = Vec::new();
@@ -29,14 +27,23 @@ pub fn build(
         match &e.decl.kind {
             DeclKind::Rule(r) => {
                 let ty = g.resolve_type(&r.ty);
-                names.rules.insert(r.name.name.clone(), (rule_entries.len() as RuleId, ty));
+                names
+                    .rules
+                    .insert(r.name.name.clone(), (rule_entries.len() as RuleId, ty));
                 rule_entries.push(*e);
             }
             DeclKind::Reasons(r) => {
                 let id = rule_entries.len() as RuleId;
-                names.rules.insert(r.name.name.clone(), (id, Type::List(Box::new(Type::Reason))));
+                names.rules.insert(
+                    r.name.name.clone(),
+                    (id, Type::List(Box::new(Type::Reason))),
+                );
                 for (i, item) in r.items.iter().enumerate() {
-                    names.reasons.entry(item.code.name.clone()).or_default().push((id, i as u32));
+                    names
+                        .reasons
+                        .entry(item.code.name.clone())
+                        .or_default()
+                        .push((id, i as u32));
                 }
                 rule_entries.push(*e);
             }
@@ -47,13 +54,31 @@ pub fn build(
             DeclKind::Table(t) => {
                 let keys = t.keys.iter().map(|(_, ty)| g.resolve_type(ty)).collect();
                 let ty = g.resolve_type(&t.ty);
-                names.tables.insert(t.name.name.clone(), (program.tables.len() as TableId, keys, ty.clone()));
-                program.tables.push(TableIr { name: t.name.name.clone(), span: t.name.span, ty, lookup: TableLookup::Rows(Vec::new()), values: Vec::new(), otherwise: None });
+                names.tables.insert(
+                    t.name.name.clone(),
+                    (program.tables.len() as TableId, keys, ty.clone()),
+                );
+                program.tables.push(TableIr {
+                    name: t.name.name.clone(),
+                    span: t.name.span,
+                    ty,
+                    lookup: TableLookup::Rows(Vec::new()),
+                    values: Vec::new(),
+                    otherwise: None,
+                });
             }
             DeclKind::Parameter(p) => {
                 let ty = g.resolve_type(&p.ty);
-                names.params.insert(p.name.name.clone(), (program.params.len() as ParamId, ty.clone()));
-                program.params.push(ParamIr { name: p.name.name.clone(), span: p.name.span, ty, values: Vec::new() });
+                names.params.insert(
+                    p.name.name.clone(),
+                    (program.params.len() as ParamId, ty.clone()),
+                );
+                program.params.push(ParamIr {
+                    name: p.name.name.clone(),
+                    span: p.name.span,
+                    ty,
+                    values: Vec::new(),
+                });
             }
             DeclKind::Calendar(c) => {
                 let calendar = match calendars.get(&e.decl.span) {
@@ -64,8 +89,14 @@ pub fn build(
                         cal
                     }
                 };
-                names.calendars.insert(c.name.name.clone(), program.calendars.len() as CalendarId);
-                program.calendars.push(CalendarIr { name: c.name.name.clone(), span: c.name.span, calendar });
+                names
+                    .calendars
+                    .insert(c.name.name.clone(), program.calendars.len() as CalendarId);
+                program.calendars.push(CalendarIr {
+                    name: c.name.name.clone(),
+                    span: c.name.span,
+                    calendar,
+                });
             }
             _ => {}
         }
@@ -91,6 +122,12 @@ pub fn build(
     let (compiled, locals) = rules::compile(g, &names, &rule_entries, &exceptions);
     program.rules = compiled;
     program.locals = locals;
-    program.outputs = program.rules.iter().enumerate().filter(|(_, r)| r.output).map(|(i, _)| i as RuleId).collect();
+    program.outputs = program
+        .rules
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.output)
+        .map(|(i, _)| i as RuleId)
+        .collect();
     (program, names)
 }

@@ -19,11 +19,17 @@ struct Compiler<'g, 'a, 'v> {
     locals: u32,
 }
 
-pub fn compile(g: &mut Globals, names: &VersionNames, rules: &[&Entry], exceptions: &[&Entry]) -> (Vec<RuleIr>, u32) {
+pub fn compile(
+    g: &mut Globals,
+    names: &VersionNames,
+    rules: &[&Entry],
+    exceptions: &[&Entry],
+) -> (Vec<RuleIr>, u32) {
     let mut by_target: HashMap<String, Vec<&Entry>> = HashMap::new();
     for e in exceptions {
         if let DeclKind::Exception(x) = &e.decl.kind {
-            if names.rules.contains_key(&x.target.name) || names.exceptions.contains(&x.target.name) {
+            if names.rules.contains_key(&x.target.name) || names.exceptions.contains(&x.target.name)
+            {
                 g.used.insert(x.target.name.clone());
                 by_target.entry(x.target.name.clone()).or_default().push(*e);
             } else {
@@ -31,7 +37,13 @@ pub fn compile(g: &mut Globals, names: &VersionNames, rules: &[&Entry], exceptio
             }
         }
     }
-    let mut c = Compiler { g, names, exceptions: by_target, deps: Vec::new(), locals: 0 };
+    let mut c = Compiler {
+        g,
+        names,
+        exceptions: by_target,
+        deps: Vec::new(),
+        locals: 0,
+    };
     let compiled: Vec<RuleIr> = rules.iter().map(|e| c.rule(e)).collect();
     check_exception_cycles(c.g, names, exceptions);
     check_rule_cycles(c.g, &compiled, &c.deps);
@@ -39,16 +51,36 @@ pub fn compile(g: &mut Globals, names: &VersionNames, rules: &[&Entry], exceptio
 }
 
 fn unknown_target(g: &mut Globals, names: &VersionNames, x: &ast::ExceptionDecl) {
-    let mut d = Diagnostic::new(Code::ExceptionToUnknownRule, x.target.span, format!("exception `{}` is to `{}`, which is not a rule", x.name.name, x.target.name))
-        .label("no rule of this name");
+    let mut d = Diagnostic::new(
+        Code::ExceptionToUnknownRule,
+        x.target.span,
+        format!(
+            "exception `{}` is to `{}`, which is not a rule",
+            x.name.name, x.target.name
+        ),
+    )
+    .label("no rule of this name");
     if let Some(periods) = g.periods.get(&x.target.name) {
-        let when = periods.iter().map(|p| super::expr::describe_period(*p)).collect::<Vec<_>>().join(", ");
-        d = d.help(format!("`{}` is not in force in this version; it is in force {when}", x.target.name));
+        let when = periods
+            .iter()
+            .map(|p| super::expr::describe_period(*p))
+            .collect::<Vec<_>>()
+            .join(", ");
+        d = d.help(format!(
+            "`{}` is not in force in this version; it is in force {when}",
+            x.target.name
+        ));
     } else {
-        let candidates = names.rules.keys().chain(names.exceptions.iter()).map(String::as_str);
+        let candidates = names
+            .rules
+            .keys()
+            .chain(names.exceptions.iter())
+            .map(String::as_str);
         d = match suggest(&x.target.name, candidates) {
             Some(s) => d.help(format!("did you mean `{s}`?")),
-            None => d.help("an exception names the rule (or exception) it overrides: `exception NAME to RULE`"),
+            None => d.help(
+                "an exception names the rule (or exception) it overrides: `exception NAME to RULE`",
+            ),
         };
     }
     g.error(d);
@@ -60,20 +92,54 @@ impl<'g, 'a, 'v> Compiler<'g, 'a, 'v> {
         match &e.decl.kind {
             DeclKind::Reasons(r) => self.reasons(e, r, origin),
             DeclKind::Rule(r) => {
-                let ty = self.names.rules.get(&r.name.name).map_or(Type::Error, |(_, t)| t.clone());
+                let ty = self
+                    .names
+                    .rules
+                    .get(&r.name.name)
+                    .map_or(Type::Error, |(_, t)| t.clone());
                 let citations = self.citations(&r.citations, &r.name, "rule");
                 let mut deps = Vec::new();
                 let mut visiting = vec![r.name.name.clone()];
-                let def = self.definition(&r.name, &r.body, &ty, citations.clone(), origin.clone(), &mut deps, &mut visiting);
-                if let ast::RuleBody::Cases { cases, otherwise: None } = &r.body {
+                let def = self.definition(
+                    &r.name,
+                    &r.body,
+                    &ty,
+                    citations.clone(),
+                    origin.clone(),
+                    &mut deps,
+                    &mut visiting,
+                );
+                if let ast::RuleBody::Cases {
+                    cases,
+                    otherwise: None,
+                } = &r.body
+                {
                     may_not_apply(self.g, &r.name, cases, &def);
                 }
                 self.deps.push(deps);
-                RuleIr { name: r.name.name.clone(), span: r.name.span, ty, output: r.output, doc: e.decl.doc.clone(), citations, origin, body: RuleBodyIr::Definition(def) }
+                RuleIr {
+                    name: r.name.name.clone(),
+                    span: r.name.span,
+                    ty,
+                    output: r.output,
+                    doc: e.decl.doc.clone(),
+                    citations,
+                    origin,
+                    body: RuleBodyIr::Definition(def),
+                }
             }
             _ => {
                 self.deps.push(Vec::new());
-                RuleIr { name: String::new(), span: e.decl.span, ty: Type::Error, output: false, doc: None, citations: Vec::new(), origin, body: RuleBodyIr::Reasons(Vec::new()) }
+                RuleIr {
+                    name: String::new(),
+                    span: e.decl.span,
+                    ty: Type::Error,
+                    output: false,
+                    doc: None,
+                    citations: Vec::new(),
+                    origin,
+                    body: RuleBodyIr::Reasons(Vec::new()),
+                }
             }
         }
     }
@@ -104,39 +170,84 @@ impl<'g, 'a, 'v> Compiler<'g, 'a, 'v> {
         let (cases, otherwise) = match body {
             ast::RuleBody::Expr(e) => {
                 let value = cx.expect(e, ty);
-                (Vec::new(), Some(CaseIr { condition: None, value, citation: None, span: e.span, condition_span: None }))
+                (
+                    Vec::new(),
+                    Some(CaseIr {
+                        condition: None,
+                        value,
+                        citation: None,
+                        span: e.span,
+                        condition_span: None,
+                    }),
+                )
             }
             ast::RuleBody::Cases { cases, otherwise } => {
                 let cs = cases.iter().map(|c| case(&mut cx, c, ty)).collect();
                 let o = otherwise.as_ref().map(|o| {
                     let value = cx.expect(&o.value, ty);
                     let citation = o.citation.as_ref().and_then(|c| cx.g.citation(c));
-                    CaseIr { condition: None, value, citation, span: o.span, condition_span: None }
+                    CaseIr {
+                        condition: None,
+                        value,
+                        citation,
+                        span: o.span,
+                        condition_span: None,
+                    }
                 });
                 (cs, o)
             }
         };
-        deps.extend(cx.deps.drain(..));
+        deps.append(&mut cx.deps);
         self.locals = self.locals.max(cx.max_locals);
-        if let ast::RuleBody::Cases { cases: ast_cases, .. } = body {
+        if let ast::RuleBody::Cases {
+            cases: ast_cases, ..
+        } = body
+        {
             static_conflicts(self.g, ast_cases, &cases);
         }
         let exceptions = self.exceptions_of(&name.name, ty, deps, visiting);
-        Definition { name: name.name.clone(), span: name.span, cases, otherwise, exceptions, citations, origin }
+        Definition {
+            name: name.name.clone(),
+            span: name.span,
+            cases,
+            otherwise,
+            exceptions,
+            citations,
+            origin,
+        }
     }
 
-    fn exceptions_of(&mut self, target: &str, ty: &Type, deps: &mut Vec<(RuleId, Span)>, visiting: &mut Vec<String>) -> Vec<Definition> {
+    fn exceptions_of(
+        &mut self,
+        target: &str,
+        ty: &Type,
+        deps: &mut Vec<(RuleId, Span)>,
+        visiting: &mut Vec<String>,
+    ) -> Vec<Definition> {
         let list = self.exceptions.get(target).cloned().unwrap_or_default();
         let mut out = Vec::new();
         for e in list {
-            let DeclKind::Exception(x) = &e.decl.kind else { continue };
+            let DeclKind::Exception(x) = &e.decl.kind else {
+                continue;
+            };
             if visiting.contains(&x.name.name) {
                 continue;
             }
             visiting.push(x.name.name.clone());
             let citations = self.citations(&x.citations, &x.name, "exception");
-            let body = ast::RuleBody::Cases { cases: x.cases.clone(), otherwise: None };
-            out.push(self.definition(&x.name, &body, ty, citations, e.origin.clone(), deps, visiting));
+            let body = ast::RuleBody::Cases {
+                cases: x.cases.clone(),
+                otherwise: None,
+            };
+            out.push(self.definition(
+                &x.name,
+                &body,
+                ty,
+                citations,
+                e.origin.clone(),
+                deps,
+                visiting,
+            ));
             visiting.pop();
         }
         out
@@ -150,9 +261,13 @@ impl<'g, 'a, 'v> Compiler<'g, 'a, 'v> {
             if let Some(prev) = items.iter().find(|i| i.code == item.code.name) {
                 let prev_span = prev.span;
                 cx.g.error(
-                    Diagnostic::new(Code::DuplicateReason, item.code.span, format!("reason `{}` is listed twice", item.code.name))
-                        .with_secondary(prev_span, "first listed here")
-                        .help("each reason needs its own code"),
+                    Diagnostic::new(
+                        Code::DuplicateReason,
+                        item.code.span,
+                        format!("reason `{}` is listed twice", item.code.name),
+                    )
+                    .with_secondary(prev_span, "first listed here")
+                    .help("each reason needs its own code"),
                 );
             }
             let condition = cx.expect(&item.condition, &Type::Bool);
@@ -185,24 +300,43 @@ fn case(cx: &mut ExprCx, c: &ast::Case, ty: &Type) -> CaseIr {
     let condition = cx.expect(&c.condition, &Type::Bool);
     let value = cx.condition_then(&c.condition, |cx| cx.expect(&c.value, ty));
     let citation = c.citation.as_ref().and_then(|x| cx.g.citation(x));
-    CaseIr { condition: Some(condition), value, citation, span: c.span, condition_span: Some(c.condition.span) }
+    CaseIr {
+        condition: Some(condition),
+        value,
+        citation,
+        span: c.span,
+        condition_span: Some(c.condition.span),
+    }
 }
 
 /// Normalised source text of an expression, to compare conditions.
 fn text_of(g: &Globals, span: Span) -> String {
-    g.snippet(span).split_whitespace().collect::<Vec<_>>().join(" ")
+    g.snippet(span)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Two cases with the same condition and different constant values can never both be right.
 fn static_conflicts(g: &mut Globals, ast_cases: &[ast::Case], cases: &[CaseIr]) {
     for (i, a) in cases.iter().enumerate() {
         for (j, b) in cases.iter().enumerate().skip(i + 1) {
-            let (Ex::Const(va), Ex::Const(vb)) = (&a.value, &b.value) else { continue };
+            let (Ex::Const(va), Ex::Const(vb)) = (&a.value, &b.value) else {
+                continue;
+            };
             if va == vb {
                 continue;
             }
-            let (ca, cb) = (text_of(g, ast_cases[i].condition.span), text_of(g, ast_cases[j].condition.span));
-            let always = |c: &CaseIr| matches!(c.condition, Some(Ex::Const(crate::value::Value::Bool(true))));
+            let (ca, cb) = (
+                text_of(g, ast_cases[i].condition.span),
+                text_of(g, ast_cases[j].condition.span),
+            );
+            let always = |c: &CaseIr| {
+                matches!(
+                    c.condition,
+                    Some(Ex::Const(crate::value::Value::Bool(true)))
+                )
+            };
             if ca == cb || (always(a) && always(b)) {
                 g.error(
                     Diagnostic::new(Code::StaticConflict, ast_cases[j].span, "two cases apply to the same situation with different values")
@@ -221,7 +355,11 @@ fn may_not_apply(g: &mut Globals, name: &ast::Ident, cases: &[ast::Case], def: &
     if texts.iter().any(|t| t == "true") {
         return;
     }
-    let negated = |t: &str| texts.iter().any(|o| o == &format!("not {t}") || o == &format!("not ({t})"));
+    let negated = |t: &str| {
+        texts
+            .iter()
+            .any(|o| o == &format!("not {t}") || o == &format!("not ({t})"))
+    };
     if texts.iter().any(|t| negated(t)) {
         return;
     }
@@ -249,7 +387,9 @@ fn enum_cases_cover(g: &Globals, def: &Definition) -> bool {
         let mut vs = vs.clone();
         vs.sort_unstable();
         vs.dedup();
-        g.schema.enums.iter().any(|e| e.variants.len() == vs.len() && vs.iter().enumerate().all(|(i, v)| *v == i as u32))
+        g.schema.enums.iter().any(|e| {
+            e.variants.len() == vs.len() && vs.iter().enumerate().all(|(i, v)| *v == i as u32)
+        })
     })
 }
 
@@ -257,7 +397,10 @@ fn check_exception_cycles(g: &mut Globals, names: &VersionNames, exceptions: &[&
     let targets: HashMap<&str, (&str, Span)> = exceptions
         .iter()
         .filter_map(|e| match &e.decl.kind {
-            DeclKind::Exception(x) => Some((x.name.name.as_str(), (x.target.name.as_str(), x.target.span))),
+            DeclKind::Exception(x) => Some((
+                x.name.name.as_str(),
+                (x.target.name.as_str(), x.target.span),
+            )),
             _ => None,
         })
         .collect();
@@ -325,14 +468,36 @@ fn check_rule_cycles(g: &mut Globals, rules: &[RuleIr], deps: &[Vec<(RuleId, Spa
     }
 }
 
-fn report_cycle(g: &mut Globals, rules: &[RuleIr], stack: &[(usize, usize)], back_to: usize, span: Span) {
+fn report_cycle(
+    g: &mut Globals,
+    rules: &[RuleIr],
+    stack: &[(usize, usize)],
+    back_to: usize,
+    span: Span,
+) {
     let start = stack.iter().position(|(n, _)| *n == back_to).unwrap_or(0);
-    let mut path: Vec<&str> = stack[start..].iter().map(|(n, _)| rules[*n].name.as_str()).collect();
+    let mut path: Vec<&str> = stack[start..]
+        .iter()
+        .map(|(n, _)| rules[*n].name.as_str())
+        .collect();
     path.push(rules[back_to].name.as_str());
-    let mut d = Diagnostic::new(Code::RuleCycle, span, format!("`{}` depends on itself: {}", rules[back_to].name, path.join(" → ")))
-        .label("this reference closes the cycle");
+    let mut d = Diagnostic::new(
+        Code::RuleCycle,
+        span,
+        format!(
+            "`{}` depends on itself: {}",
+            rules[back_to].name,
+            path.join(" → ")
+        ),
+    )
+    .label("this reference closes the cycle");
     for (n, _) in &stack[start..] {
-        d = d.with_secondary(rules[*n].span, format!("`{}` is part of the cycle", rules[*n].name));
+        d = d.with_secondary(
+            rules[*n].span,
+            format!("`{}` is part of the cycle", rules[*n].name),
+        );
     }
-    g.error(d.help("rules must not depend on themselves: break the cycle with a fact or a separate rule"));
+    g.error(d.help(
+        "rules must not depend on themselves: break the cycle with a fact or a separate rule",
+    ));
 }

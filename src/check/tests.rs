@@ -10,13 +10,25 @@ use crate::time::date;
 use crate::value::Value;
 use std::collections::HashMap;
 
-pub fn compile(g: &mut Globals, rb: &Rulebook, names: &[VersionNames], decls: &[&ast::Declaration]) -> Vec<TestCase> {
+pub fn compile(
+    g: &mut Globals,
+    rb: &Rulebook,
+    names: &[VersionNames],
+    decls: &[&ast::Declaration],
+) -> Vec<TestCase> {
     let empty = VersionNames::default();
     let mut examples: HashMap<String, Vec<Value>> = HashMap::new();
     for d in decls {
         if let DeclKind::Example(e) = &d.kind {
             if examples.contains_key(&e.name.name) {
-                g.error(Diagnostic::new(Code::DuplicateDeclaration, e.name.span, format!("example `{}` is declared twice", e.name.name)).help("give each example its own name"));
+                g.error(
+                    Diagnostic::new(
+                        Code::DuplicateDeclaration,
+                        e.name.span,
+                        format!("example `{}` is declared twice", e.name.name),
+                    )
+                    .help("give each example its own name"),
+                );
                 continue;
             }
             if let Some(facts) = facts_of(g, &empty, &e.facts) {
@@ -28,7 +40,14 @@ pub fn compile(g: &mut Globals, rb: &Rulebook, names: &[VersionNames], decls: &[
     for d in decls {
         let DeclKind::Test(t) = &d.kind else { continue };
         if out.iter().any(|x| x.name == t.name.name) {
-            g.error(Diagnostic::new(Code::DuplicateDeclaration, t.name.span, format!("test `{}` is declared twice", t.name.name)).help("give each test its own name"));
+            g.error(
+                Diagnostic::new(
+                    Code::DuplicateDeclaration,
+                    t.name.span,
+                    format!("test `{}` is declared twice", t.name.name),
+                )
+                .help("give each test its own name"),
+            );
             continue;
         }
         if let Some(tc) = test(g, rb, names, &examples, t) {
@@ -45,7 +64,12 @@ fn invalid(g: &mut Globals, span: crate::source::Span, message: String, help: &s
 /// The facts of a record literal `{ applicant: {...}, application: {...} }`, as constants.
 fn facts_of(g: &mut Globals, names: &VersionNames, e: &ast::Expr) -> Option<Vec<Value>> {
     let ast::ExprKind::Record(fields) = &e.kind else {
-        invalid(g, e.span, "expected the facts of a case in `{ }`".into(), "write `{ applicant: { ... }, application: { ... } }`");
+        invalid(
+            g,
+            e.span,
+            "expected the facts of a case in `{ }`".into(),
+            "write `{ applicant: { ... }, application: { ... } }`",
+        );
         return None;
     };
     let facts = g.schema.facts.clone();
@@ -55,12 +79,22 @@ fn facts_of(g: &mut Globals, names: &VersionNames, e: &ast::Expr) -> Option<Vec<
     super::expr::consts(&exs)
 }
 
-fn test(g: &mut Globals, rb: &Rulebook, names: &[VersionNames], examples: &HashMap<String, Vec<Value>>, t: &ast::TestDecl) -> Option<TestCase> {
+fn test(
+    g: &mut Globals,
+    rb: &Rulebook,
+    names: &[VersionNames],
+    examples: &HashMap<String, Vec<Value>>,
+    t: &ast::TestDecl,
+) -> Option<TestCase> {
     let checks = g.citations(&t.checks);
     if checks.is_empty() {
         g.error(
-            Diagnostic::new(Code::MissingCitation, t.name.span, format!("test `{}` names no sentence it checks", t.name.name))
-                .help("add `checks SOURCE \"the sentence\"` after the test's name"),
+            Diagnostic::new(
+                Code::MissingCitation,
+                t.name.span,
+                format!("test `{}` names no sentence it checks", t.name.name),
+            )
+            .help("add `checks SOURCE \"the sentence\"` after the test's name"),
         );
     }
     let empty = VersionNames::default();
@@ -71,12 +105,22 @@ fn test(g: &mut Globals, rb: &Rulebook, names: &[VersionNames], examples: &HashM
             ast::TestItem::AsOf(d, _) => as_of = Some(*d),
             ast::TestItem::GivenExample(id) => match examples.get(&id.name) {
                 Some(f) => facts = Some(f.clone()),
-                None => invalid(g, id.span, format!("there is no example `{}`", id.name), "declare it with `example NAME { ... }`"),
+                None => invalid(
+                    g,
+                    id.span,
+                    format!("there is no example `{}`", id.name),
+                    "declare it with `example NAME { ... }`",
+                ),
             },
             ast::TestItem::GivenFacts(e) => facts = facts_of(g, &empty, e),
             ast::TestItem::Set(path, value) => {
                 let Some(f) = facts.as_mut() else {
-                    invalid(g, path.first().map_or(t.name.span, |p| p.span), "`set` needs facts first".into(), "start with `given EXAMPLE` or `given { ... }`");
+                    invalid(
+                        g,
+                        path.first().map_or(t.name.span, |p| p.span),
+                        "`set` needs facts first".into(),
+                        "start with `given EXAMPLE` or `given { ... }`",
+                    );
                     continue;
                 };
                 set(g, f, path, value);
@@ -86,27 +130,60 @@ fn test(g: &mut Globals, rb: &Rulebook, names: &[VersionNames], examples: &HashM
     }
     let facts = facts.unwrap_or_default();
     if facts.len() != g.schema.facts.len() {
-        invalid(g, t.name.span, format!("test `{}` gives no facts", t.name.name), "add `given EXAMPLE` or `given { ... }`");
+        invalid(
+            g,
+            t.name.span,
+            format!("test `{}` gives no facts", t.name.name),
+            "add `given EXAMPLE` or `given { ... }`",
+        );
         return None;
     }
     let day = as_of.or_else(|| rb.as_of_path.as_ref().and_then(|p| date_at(&facts, p)));
     let Some(day) = day else {
-        invalid(g, t.name.span, format!("test `{}` has no evaluation date", t.name.name), "add `as of DATE`, or give the fact named by the rulebook's `as of`");
+        invalid(
+            g,
+            t.name.span,
+            format!("test `{}` has no evaluation date", t.name.name),
+            "add `as of DATE`, or give the fact named by the rulebook's `as of`",
+        );
         return None;
     };
-    let vi = rb.versions.iter().position(|v| v.from.is_none_or(|f| f <= day) && v.until.is_none_or(|u| day <= u))?;
+    let vi = rb
+        .versions
+        .iter()
+        .position(|v| v.from.is_none_or(|f| f <= day) && v.until.is_none_or(|u| day <= u))?;
     let vnames = names.get(vi)?;
     let mut expectations = Vec::new();
     for item in &t.items {
-        let ast::TestItem::Expect { output, value, span } = item else { continue };
+        let ast::TestItem::Expect {
+            output,
+            value,
+            span,
+        } = item
+        else {
+            continue;
+        };
         let Some((_, ty)) = vnames.rules.get(&output.name).cloned() else {
             if value.is_none() && g.periods.contains_key(&output.name) {
                 // Expecting a rule not yet (or no longer) in force to fail is how a test
                 // pins an in-force date.
-                expectations.push(Expectation { rule: output.name.clone(), value: None, span: *span });
+                expectations.push(Expectation {
+                    rule: output.name.clone(),
+                    value: None,
+                    span: *span,
+                });
                 continue;
             }
-            invalid(g, output.span, format!("no rule `{}` is in force on {}", output.name, date::format(day)), "expect an output or rule of the rulebook in force on the test's date");
+            invalid(
+                g,
+                output.span,
+                format!(
+                    "no rule `{}` is in force on {}",
+                    output.name,
+                    date::format(day)
+                ),
+                "expect an output or rule of the rulebook in force on the test's date",
+            );
             continue;
         };
         let value = match value {
@@ -117,15 +194,31 @@ fn test(g: &mut Globals, rb: &Rulebook, names: &[VersionNames], examples: &HashM
                 match cx.expect(e, &ty) {
                     Ex::Const(v) => Some(v),
                     _ => {
-                        invalid(g, e.span, "an expected value must be a constant".into(), "write the value itself, such as `true` or `2026-03-13`");
+                        invalid(
+                            g,
+                            e.span,
+                            "an expected value must be a constant".into(),
+                            "write the value itself, such as `true` or `2026-03-13`",
+                        );
                         continue;
                     }
                 }
             }
         };
-        expectations.push(Expectation { rule: output.name.clone(), value, span: *span });
+        expectations.push(Expectation {
+            rule: output.name.clone(),
+            value,
+            span: *span,
+        });
     }
-    Some(TestCase { name: t.name.name.clone(), span: t.name.span, checks, as_of: Some(day), facts, expectations })
+    Some(TestCase {
+        name: t.name.name.clone(),
+        span: t.name.span,
+        checks,
+        as_of: Some(day),
+        facts,
+        expectations,
+    })
 }
 
 fn date_at(facts: &[Value], path: &[u32]) -> Option<date::Day> {
@@ -146,7 +239,12 @@ fn date_at(facts: &[Value], path: &[u32]) -> Option<date::Day> {
 fn set(g: &mut Globals, facts: &mut [Value], path: &[ast::Ident], value: &ast::Expr) {
     let Some(first) = path.first() else { return };
     let Some(&slot) = g.fact_ids.get(&first.name) else {
-        invalid(g, first.span, format!("`{}` is not a fact", first.name), "`set` changes a fact of the case, such as `applicant.birth_date`");
+        invalid(
+            g,
+            first.span,
+            format!("`{}` is not a fact", first.name),
+            "`set` changes a fact of the case, such as `applicant.birth_date`",
+        );
         return;
     };
     let mut ty = g.schema.facts[slot as usize].ty.clone();
@@ -159,14 +257,28 @@ fn set(g: &mut Globals, facts: &mut [Value], path: &[ast::Ident], value: &ast::E
                 _ => 0,
             },
             _ => {
-                invalid(g, seg.span, format!("`{}` is not in a record", seg.name), "only record fields can be set");
+                invalid(
+                    g,
+                    seg.span,
+                    format!("`{}` is not in a record", seg.name),
+                    "only record fields can be set",
+                );
                 return;
             }
         };
-        let Some(info) = g.schema.records.get(rec as usize) else { return };
+        let Some(info) = g.schema.records.get(rec as usize) else {
+            return;
+        };
         let Some(i) = info.fields.iter().position(|f| f.name == seg.name) else {
             let owner = info.name.clone();
-            g.error(Diagnostic::new(Code::UnknownField, seg.span, format!("`{owner}` has no field `{}`", seg.name)).help("check the record's declaration"));
+            g.error(
+                Diagnostic::new(
+                    Code::UnknownField,
+                    seg.span,
+                    format!("`{owner}` has no field `{}`", seg.name),
+                )
+                .help("check the record's declaration"),
+            );
             return;
         };
         ty = info.fields[i].ty.clone();
@@ -180,17 +292,31 @@ fn set(g: &mut Globals, facts: &mut [Value], path: &[ast::Ident], value: &ast::E
         _ => cx.expect(value, &ty),
     };
     let Ex::Const(v) = v else {
-        invalid(g, value.span, "a test value must be a constant".into(), "write the value itself");
+        invalid(
+            g,
+            value.span,
+            "a test value must be a constant".into(),
+            "write the value itself",
+        );
         return;
     };
     if !replace(facts, &slots, v) {
-        invalid(g, path[0].span, "this field is inside an absent record".into(), "set the whole record first");
+        invalid(
+            g,
+            path[0].span,
+            "this field is inside an absent record".into(),
+            "set the whole record first",
+        );
     }
 }
 
 fn replace(values: &mut [Value], slots: &[u32], v: Value) -> bool {
-    let Some((&first, rest)) = slots.split_first() else { return false };
-    let Some(target) = values.get_mut(first as usize) else { return false };
+    let Some((&first, rest)) = slots.split_first() else {
+        return false;
+    };
+    let Some(target) = values.get_mut(first as usize) else {
+        return false;
+    };
     if rest.is_empty() {
         *target = v;
         return true;

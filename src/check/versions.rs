@@ -38,7 +38,16 @@ pub fn timeline<'d>(
     let mut entries: HashMap<String, Vec<Entry<'d>>> = HashMap::new();
     for decl in baseline {
         let (from, until) = own_period(g, decl);
-        add_baseline(g, &mut entries, Entry { decl, from, until, origin: Origin::Baseline });
+        add_baseline(
+            g,
+            &mut entries,
+            Entry {
+                decl,
+                from,
+                until,
+                origin: Origin::Baseline,
+            },
+        );
     }
     let mut provisions: Vec<(Day, AmendmentId, &'d ast::Provision)> = Vec::new();
     for (id, a) in amendments {
@@ -53,17 +62,26 @@ pub fn timeline<'d>(
             applied.push(a);
         }
     }
-    Timeline { entries, provisions: applied }
+    Timeline {
+        entries,
+        provisions: applied,
+    }
 }
 
 fn own_period(g: &mut Globals, decl: &ast::Declaration) -> (Option<Day>, Option<Day>) {
-    let Some(f) = decl.kind.in_force() else { return (None, None) };
+    let Some(f) = decl.kind.in_force() else {
+        return (None, None);
+    };
     if let (Some(a), Some(b)) = (f.from, f.until) {
         if b < a {
             g.error(
-                Diagnostic::new(Code::DatesOutOfOrder, f.span, "this period ends before it starts")
-                    .label(format!("{} is before {}", date::format(b), date::format(a)))
-                    .help("write `in force from START until END` with START on or before END"),
+                Diagnostic::new(
+                    Code::DatesOutOfOrder,
+                    f.span,
+                    "this period ends before it starts",
+                )
+                .label(format!("{} is before {}", date::format(b), date::format(a)))
+                .help("write `in force from START until END` with START on or before END"),
             );
         }
     }
@@ -75,7 +93,11 @@ fn add_baseline<'d>(g: &mut Globals, entries: &mut HashMap<String, Vec<Entry<'d>
     let list = entries.entry(name.name.clone()).or_default();
     for other in list.iter() {
         if overlaps(other, &e) {
-            let d = if other.from.is_none() && other.until.is_none() && e.from.is_none() && e.until.is_none() {
+            let d = if other.from.is_none()
+                && other.until.is_none()
+                && e.from.is_none()
+                && e.until.is_none()
+            {
                 Diagnostic::new(Code::DuplicateDeclaration, name.span, format!("`{}` is declared twice", name.name))
                     .label("second declaration")
                     .with_secondary(other.decl.kind.name().span, "first declared here")
@@ -113,22 +135,41 @@ fn apply<'d>(
     let (action, decl_name, kind, span) = match &p.action {
         ProvisionAction::Add(d) => ("adds", d.kind.name(), d.kind.keyword(), p.span),
         ProvisionAction::Replace(d) => ("replaces", d.kind.name(), d.kind.keyword(), p.span),
-        ProvisionAction::Repeal { kind, name, .. } => ("repeals", name, repeal_keyword(kind), p.span),
+        ProvisionAction::Repeal { kind, name, .. } => {
+            ("repeals", name, repeal_keyword(kind), p.span)
+        }
     };
     let list = entries.entry(decl_name.name.clone()).or_default();
     let current = list.iter().position(|e| e.covers(day));
-    let origin = |replaced| Origin::Amendment { amendment, from: day, replaced };
+    let origin = |replaced| Origin::Amendment {
+        amendment,
+        from: day,
+        replaced,
+    };
     match (&p.action, current) {
         (ProvisionAction::Add(d), None) => {
             let until = d.kind.in_force().and_then(|f| f.until);
-            list.push(Entry { decl: d, from: Some(day), until, origin: origin(false) });
+            list.push(Entry {
+                decl: d,
+                from: Some(day),
+                until,
+                origin: origin(false),
+            });
         }
         (ProvisionAction::Add(_), Some(i)) => {
             g.error(
-                Diagnostic::new(Code::DuplicateDeclaration, decl_name.span, format!("`{}` already exists on {}", decl_name.name, date::format(day)))
-                    .label("added again")
-                    .with_secondary(list[i].decl.kind.name().span, "in force then")
-                    .help("use `replace` to change an existing declaration"),
+                Diagnostic::new(
+                    Code::DuplicateDeclaration,
+                    decl_name.span,
+                    format!(
+                        "`{}` already exists on {}",
+                        decl_name.name,
+                        date::format(day)
+                    ),
+                )
+                .label("added again")
+                .with_secondary(list[i].decl.kind.name().span, "in force then")
+                .help("use `replace` to change an existing declaration"),
             );
             return None;
         }
@@ -139,7 +180,12 @@ fn apply<'d>(
             let old_until = list[i].until;
             list[i].until = Some(day - 1);
             let until = d.kind.in_force().and_then(|f| f.until).or(old_until);
-            list.push(Entry { decl: d, from: Some(day), until, origin: origin(true) });
+            list.push(Entry {
+                decl: d,
+                from: Some(day),
+                until,
+                origin: origin(true),
+            });
         }
         (ProvisionAction::Repeal { .. }, Some(i)) => {
             if !same_kind(g, list[i].decl, kind, decl_name) {
@@ -152,7 +198,14 @@ fn apply<'d>(
             return None;
         }
     }
-    Some(AppliedProvision { amendment, action, kind, name: decl_name.name.clone(), from: day, span })
+    Some(AppliedProvision {
+        amendment,
+        action,
+        kind,
+        name: decl_name.name.clone(),
+        from: day,
+        span,
+    })
 }
 
 fn repeal_keyword(kind: &str) -> &'static str {
@@ -171,9 +224,20 @@ fn same_kind(g: &mut Globals, existing: &ast::Declaration, kind: &str, name: &as
         return true;
     }
     g.error(
-        Diagnostic::new(Code::AmendedKindMismatch, name.span, format!("`{}` is a {}, not a {kind}", name.name, existing.kind.keyword()))
-            .with_secondary(existing.kind.name().span, format!("declared as a {} here", existing.kind.keyword()))
-            .help(format!("write `{} {}`", existing.kind.keyword(), name.name)),
+        Diagnostic::new(
+            Code::AmendedKindMismatch,
+            name.span,
+            format!(
+                "`{}` is a {}, not a {kind}",
+                name.name,
+                existing.kind.keyword()
+            ),
+        )
+        .with_secondary(
+            existing.kind.name().span,
+            format!("declared as a {} here", existing.kind.keyword()),
+        )
+        .help(format!("write `{} {}`", existing.kind.keyword(), name.name)),
     );
     false
 }
@@ -181,18 +245,44 @@ fn same_kind(g: &mut Globals, existing: &ast::Declaration, kind: &str, name: &as
 /// Why a replace or repeal found nothing in force on its date.
 fn missing_target(g: &mut Globals, list: &[Entry], day: Day, name: &ast::Ident) {
     let when = date::format(day);
-    let later = list.iter().filter(|e| e.from.is_some_and(|f| f > day)).min_by_key(|e| e.from);
-    let ended = list.iter().filter(|e| e.until.is_some_and(|u| u < day)).max_by_key(|e| e.until);
+    let later = list
+        .iter()
+        .filter(|e| e.from.is_some_and(|f| f > day))
+        .min_by_key(|e| e.from);
+    let ended = list
+        .iter()
+        .filter(|e| e.until.is_some_and(|u| u < day))
+        .max_by_key(|e| e.until);
     let d = if let Some(e) = later {
-        Diagnostic::new(Code::DatesOutOfOrder, name.span, format!("`{}` does not exist yet on {when}", name.name))
-            .label(format!("amended from {when}"))
-            .with_secondary(e.decl.kind.name().span, format!("in force only from {}", e.from.map(date::format).unwrap_or_default()))
-            .help("a provision can only change what is in force on its date; check the in-force dates")
+        Diagnostic::new(
+            Code::DatesOutOfOrder,
+            name.span,
+            format!("`{}` does not exist yet on {when}", name.name),
+        )
+        .label(format!("amended from {when}"))
+        .with_secondary(
+            e.decl.kind.name().span,
+            format!(
+                "in force only from {}",
+                e.from.map(date::format).unwrap_or_default()
+            ),
+        )
+        .help("a provision can only change what is in force on its date; check the in-force dates")
     } else if let Some(e) = ended {
-        Diagnostic::new(Code::AlreadyRepealed, name.span, format!("`{}` is no longer in force on {when}", name.name))
-            .label("already repealed or replaced")
-            .with_secondary(e.decl.kind.name().span, format!("in force until {}", e.until.map(date::format).unwrap_or_default()))
-            .help("remove this provision, or change its date")
+        Diagnostic::new(
+            Code::AlreadyRepealed,
+            name.span,
+            format!("`{}` is no longer in force on {when}", name.name),
+        )
+        .label("already repealed or replaced")
+        .with_secondary(
+            e.decl.kind.name().span,
+            format!(
+                "in force until {}",
+                e.until.map(date::format).unwrap_or_default()
+            ),
+        )
+        .help("remove this provision, or change its date")
     } else {
         Diagnostic::new(Code::AmendedTargetMissing, name.span, format!("there is no `{}` to amend", name.name))
             .label("not declared")
@@ -223,14 +313,19 @@ pub fn segments(t: &Timeline) -> Vec<(Option<Day>, Option<Day>)> {
 }
 
 /// The entries in force throughout a segment.
-pub fn in_force<'t, 'd>(t: &'t Timeline<'d>, seg: (Option<Day>, Option<Day>)) -> Vec<&'t Entry<'d>> {
+pub fn in_force<'t, 'd>(
+    t: &'t Timeline<'d>,
+    seg: (Option<Day>, Option<Day>),
+) -> Vec<&'t Entry<'d>> {
     let mut out: Vec<&Entry> = t
         .entries
         .values()
         .flat_map(|l| l.iter())
-        .filter(|e| e.from.is_none_or(|f| seg.0.is_some_and(|s| f <= s)) && e.until.is_none_or(|u| seg.1.is_some_and(|s| s <= u)))
+        .filter(|e| {
+            e.from.is_none_or(|f| seg.0.is_some_and(|s| f <= s))
+                && e.until.is_none_or(|u| seg.1.is_some_and(|s| s <= u))
+        })
         .collect();
     out.sort_by_key(|e| e.decl.span);
     out
 }
-

@@ -21,7 +21,12 @@ fn load_checked(path: &Path, quiet_warnings: bool) -> Result<(SourceMap, Checked
         EXIT_USAGE
     })?;
     let checked = check_rulebook(&map);
-    let shown: Vec<_> = checked.diagnostics.iter().filter(|d| !quiet_warnings || d.severity == Severity::Error).cloned().collect();
+    let shown: Vec<_> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| !quiet_warnings || d.severity == Severity::Error)
+        .cloned()
+        .collect();
     if !shown.is_empty() {
         eprint!("{}", render::to_terminal(&map, &shown, color()));
     }
@@ -37,40 +42,82 @@ pub fn check(path: &Path, format: Format, deny_warnings: bool) -> i32 {
         }
     };
     let checked = check_rulebook(&map);
-    let errors = checked.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
-    let warnings = checked.diagnostics.iter().filter(|d| d.severity == Severity::Warning).count();
+    let errors = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    let warnings = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .count();
     match format {
         Format::Json => {
-            let diags: Vec<_> = checked.diagnostics.iter().map(|d| render::to_json(&map, d)).collect();
-            println!("{}", json!({ "errors": errors, "warnings": warnings, "diagnostics": diags }));
+            let diags: Vec<_> = checked
+                .diagnostics
+                .iter()
+                .map(|d| render::to_json(&map, d))
+                .collect();
+            println!(
+                "{}",
+                json!({ "errors": errors, "warnings": warnings, "diagnostics": diags })
+            );
         }
         Format::Text => {
-            print!("{}", render::to_terminal(&map, &checked.diagnostics, std::io::stdout().is_terminal()));
+            print!(
+                "{}",
+                render::to_terminal(&map, &checked.diagnostics, std::io::stdout().is_terminal())
+            );
             let files = map.files().len();
-            println!("checked {files} file{}: {errors} error{}, {warnings} warning{}", plural(files), plural(errors), plural(warnings));
+            println!(
+                "checked {files} file{}: {errors} error{}, {warnings} warning{}",
+                plural(files),
+                plural(errors),
+                plural(warnings)
+            );
         }
     }
-    if errors > 0 || (deny_warnings && warnings > 0) { EXIT_FAILED } else { EXIT_OK }
+    if errors > 0 || (deny_warnings && warnings > 0) {
+        EXIT_FAILED
+    } else {
+        EXIT_OK
+    }
 }
 
 fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
 }
 
 fn read_case(path: &Path) -> Result<serde_json::Value, String> {
     let mut text = String::new();
     if path == Path::new("-") {
-        std::io::stdin().read_to_string(&mut text).map_err(|e| format!("cannot read the case from standard input: {e}"))?;
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| format!("cannot read the case from standard input: {e}"))?;
     } else {
-        text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     }
     serde_json::from_str(&text).map_err(|e| format!("{} is not valid JSON: {e}", path.display()))
 }
 
-pub fn eval(path: &Path, case_path: &Path, as_of: Option<&str>, explain: bool, format: Format) -> i32 {
+pub fn eval(
+    path: &Path,
+    case_path: &Path,
+    as_of: Option<&str>,
+    explain: bool,
+    format: Format,
+) -> i32 {
     let given = match as_of.map(|s| date::parse(s).ok_or(s)) {
         Some(Err(s)) => {
-            eprintln!("error: --as-of {s} is not a date; write it as YYYY-MM-DD, such as 2026-03-10");
+            eprintln!(
+                "error: --as-of {s} is not a date; write it as YYYY-MM-DD, such as 2026-03-10"
+            );
             return EXIT_USAGE;
         }
         Some(Ok(d)) => Some(d),
@@ -81,7 +128,10 @@ pub fn eval(path: &Path, case_path: &Path, as_of: Option<&str>, explain: bool, f
         Err(code) => return code,
     };
     let Some(rb) = checked.rulebook else {
-        eprintln!("error: the rulebook has errors; run `zan check {}`", path.display());
+        eprintln!(
+            "error: the rulebook has errors; run `zan check {}`",
+            path.display()
+        );
         return EXIT_FAILED;
     };
     let json = match read_case(case_path) {
@@ -94,12 +144,21 @@ pub fn eval(path: &Path, case_path: &Path, as_of: Option<&str>, explain: bool, f
     let case = match eval::case_from_json(&rb, &json) {
         Ok(c) => c,
         Err(errors) => {
-            eprintln!("error: the case {} does not match the facts of `{}`:", case_path.display(), rb.name);
+            eprintln!(
+                "error: the case {} does not match the facts of `{}`:",
+                case_path.display(),
+                rb.name
+            );
             for e in &errors {
                 eprintln!("  {}: {} — expected {}", e.path, e.message, e.expected);
             }
             if format == Format::Json {
-                let list: Vec<_> = errors.iter().map(|e| json!({ "path": e.path, "message": e.message, "expected": e.expected })).collect();
+                let list: Vec<_> = errors
+                    .iter()
+                    .map(
+                        |e| json!({ "path": e.path, "message": e.message, "expected": e.expected }),
+                    )
+                    .collect();
                 println!("{}", json!({ "case_errors": list }));
             }
             return EXIT_USAGE;
@@ -120,10 +179,12 @@ pub fn eval(path: &Path, case_path: &Path, as_of: Option<&str>, explain: bool, f
         }
     };
     match format {
-        Format::Json => match serde_json::to_string_pretty(&output::decision_json(&rb, &decision)) {
-            Ok(s) => println!("{s}"),
-            Err(e) => eprintln!("error: {e}"),
-        },
+        Format::Json => {
+            match serde_json::to_string_pretty(&output::decision_json(&rb, &decision)) {
+                Ok(s) => println!("{s}"),
+                Err(e) => eprintln!("error: {e}"),
+            }
+        }
         Format::Text => print!("{}", output::decision_text(&rb, &decision)),
     }
     for (id, r) in &decision.outputs {
@@ -131,7 +192,11 @@ pub fn eval(path: &Path, case_path: &Path, as_of: Option<&str>, explain: bool, f
             eprintln!("error: output `{}` could not be evaluated: {e}", rule.name);
         }
     }
-    if decision.has_errors() { EXIT_FAILED } else { EXIT_OK }
+    if decision.has_errors() {
+        EXIT_FAILED
+    } else {
+        EXIT_OK
+    }
 }
 
 pub fn test(path: &Path, filter: Option<&str>, format: Format) -> i32 {
@@ -155,7 +220,10 @@ pub fn test(path: &Path, filter: Option<&str>, format: Format) -> i32 {
                     json!({ "name": r.name, "passed": r.passed(), "failures": f })
                 })
                 .collect();
-            println!("{}", json!({ "passed": passed, "failed": failed, "tests": list }));
+            println!(
+                "{}",
+                json!({ "passed": passed, "failed": failed, "tests": list })
+            );
         }
         Format::Text => {
             for r in &results {
@@ -164,12 +232,19 @@ pub fn test(path: &Path, filter: Option<&str>, format: Format) -> i32 {
                 } else {
                     println!("FAILED  {}", r.name);
                     for f in &r.failures {
-                        println!("          {}: expected {}, got {}", f.rule, f.expected, f.actual);
+                        println!(
+                            "          {}: expected {}, got {}",
+                            f.rule, f.expected, f.actual
+                        );
                     }
                 }
             }
             println!("\nzan test: {passed} passed, {failed} failed");
         }
     }
-    if failed > 0 { EXIT_FAILED } else { EXIT_OK }
+    if failed > 0 {
+        EXIT_FAILED
+    } else {
+        EXIT_OK
+    }
 }

@@ -13,7 +13,10 @@ pub fn rulebook(path: &Path) -> Result<SourceMap, String> {
     } else if path.is_file() {
         files.push(path.to_path_buf());
     } else {
-        return Err(format!("{} is not a rulebook folder or .zan file", path.display()));
+        return Err(format!(
+            "{} is not a rulebook folder or .zan file",
+            path.display()
+        ));
     }
     files.sort();
     if files.is_empty() {
@@ -23,14 +26,20 @@ pub fn rulebook(path: &Path) -> Result<SourceMap, String> {
     for f in files {
         let size = std::fs::metadata(&f).map(|m| m.len()).unwrap_or(0);
         if size > MAX_FILE_BYTES {
-            return Err(format!("{} is {size} bytes; rulebook files are limited to {MAX_FILE_BYTES} bytes", f.display()));
+            return Err(format!(
+                "{} is {size} bytes; rulebook files are limited to {MAX_FILE_BYTES} bytes",
+                f.display()
+            ));
         }
         let bytes = std::fs::read(&f).map_err(|e| format!("cannot read {}: {e}", f.display()))?;
         let text = match String::from_utf8(bytes) {
             Ok(t) => t,
             Err(e) => {
                 let at = e.utf8_error().valid_up_to();
-                return Err(format!("{} is not valid UTF-8 (at byte {at}); save it as UTF-8", f.display()));
+                return Err(format!(
+                    "{} is not valid UTF-8 (at byte {at}); save it as UTF-8",
+                    f.display()
+                ));
             }
         };
         map.add(display(&f), text);

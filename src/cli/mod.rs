@@ -27,7 +27,9 @@ pub enum Format {
 #[derive(Subcommand)]
 enum Command {
     /// Check a rulebook folder and report every diagnostic.
-    #[command(after_help = "Example:\n  zan check rulebooks/kz-visa\n  zan check rulebooks/kz-visa --format json\n\nExit codes: 0 no errors (warnings allowed), 1 errors, 2 unreadable input.")]
+    #[command(
+        after_help = "Example:\n  zan check rulebooks/kz-visa\n  zan check rulebooks/kz-visa --format json\n\nExit codes: 0 no errors (warnings allowed), 1 errors, 2 unreadable input."
+    )]
     Check {
         /// The rulebook folder (or one .zan file).
         rulebook: PathBuf,
@@ -39,7 +41,9 @@ enum Command {
         deny_warnings: bool,
     },
     /// Evaluate a case (JSON facts) against a rulebook as of a date.
-    #[command(after_help = "Example:\n  zan eval rulebooks/kz-visa rulebooks/kz-visa/examples/c3-work-visa.json --explain\n  zan eval rulebooks/kz-visa case.json --as-of 2026-02-21 --format text\n\nThe evaluation date is --as-of, or the case fact named by the rulebook's `as of`.\nExit codes: 0 decided, 1 rulebook errors or an evaluation error, 2 unreadable or invalid case.")]
+    #[command(
+        after_help = "Example:\n  zan eval rulebooks/kz-visa rulebooks/kz-visa/examples/c3-work-visa.json --explain\n  zan eval rulebooks/kz-visa case.json --as-of 2026-02-21 --format text\n\nThe evaluation date is --as-of, or the case fact named by the rulebook's `as of`.\nExit codes: 0 decided, 1 rulebook errors or an evaluation error, 2 unreadable or invalid case."
+    )]
     Eval {
         /// The rulebook folder.
         rulebook: PathBuf,
@@ -56,7 +60,9 @@ enum Command {
         format: Format,
     },
     /// Run the tests written in a rulebook.
-    #[command(after_help = "Example:\n  zan test rulebooks/kz-visa\n  zan test rulebooks/kz-visa --filter fingerprint\n\nExit codes: 0 all pass, 1 a failing test or rulebook errors, 2 unreadable input.")]
+    #[command(
+        after_help = "Example:\n  zan test rulebooks/kz-visa\n  zan test rulebooks/kz-visa --filter fingerprint\n\nExit codes: 0 all pass, 1 a failing test or rulebook errors, 2 unreadable input."
+    )]
     Test {
         /// The rulebook folder.
         rulebook: PathBuf,
@@ -80,8 +86,22 @@ pub fn run() -> i32 {
         }
     };
     match cli.command {
-        Command::Check { rulebook, format, deny_warnings } => commands::check(&rulebook, format, deny_warnings),
-        Command::Eval { rulebook, case, as_of, explain, format } => commands::eval(&rulebook, &case, as_of.as_deref(), explain, format),
-        Command::Test { rulebook, filter, format } => commands::test(&rulebook, filter.as_deref(), format),
+        Command::Check {
+            rulebook,
+            format,
+            deny_warnings,
+        } => commands::check(&rulebook, format, deny_warnings),
+        Command::Eval {
+            rulebook,
+            case,
+            as_of,
+            explain,
+            format,
+        } => commands::eval(&rulebook, &case, as_of.as_deref(), explain, format),
+        Command::Test {
+            rulebook,
+            filter,
+            format,
+        } => commands::test(&rulebook, filter.as_deref(), format),
     }
 }

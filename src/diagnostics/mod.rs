@@ -49,7 +49,10 @@ impl Diagnostic {
             code,
             severity: code.severity(),
             message: message.into(),
-            primary: Label { span, message: String::new() },
+            primary: Label {
+                span,
+                message: String::new(),
+            },
             secondary: Vec::new(),
             help: None,
         }
@@ -61,7 +64,10 @@ impl Diagnostic {
     }
 
     pub fn with_secondary(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
-        self.secondary.push(Label { span, message: message.into() });
+        self.secondary.push(Label {
+            span,
+            message: message.into(),
+        });
         self
     }
 
@@ -81,7 +87,9 @@ pub fn normalize(diags: &mut Vec<Diagnostic>) {
     diags.sort_by(|a, b| {
         (a.primary.span, a.code, &a.message).cmp(&(b.primary.span, b.code, &b.message))
     });
-    diags.dedup_by(|a, b| a.primary.span == b.primary.span && a.code == b.code && a.message == b.message);
+    diags.dedup_by(|a, b| {
+        a.primary.span == b.primary.span && a.code == b.code && a.message == b.message
+    });
 }
 
 /// Did-you-mean: the candidate closest to `name` by edit distance, if close enough.
@@ -117,7 +125,10 @@ mod tests {
     #[test]
     fn suggests_close_names() {
         let names = ["fingerprint_required", "applicant", "application"];
-        assert_eq!(suggest("aplicant", names.iter().copied()), Some("applicant"));
+        assert_eq!(
+            suggest("aplicant", names.iter().copied()),
+            Some("applicant")
+        );
         assert_eq!(suggest("zzz", names.iter().copied()), None);
     }
 }

@@ -34,7 +34,9 @@ fn build_report(map: &SourceMap, d: &Diagnostic, color: bool) -> Report<'static,
         Severity::Warning => Color::Yellow,
         Severity::Note => Color::Cyan,
     };
-    let config = Config::default().with_index_type(IndexType::Byte).with_color(color);
+    let config = Config::default()
+        .with_index_type(IndexType::Byte)
+        .with_color(color);
     let mut report = Report::build(kind, ariadne_span(map, d.primary.span))
         .with_config(config)
         .with_code(d.code.as_str())
@@ -46,7 +48,9 @@ fn build_report(map: &SourceMap, d: &Diagnostic, color: bool) -> Report<'static,
     report = report.with_label(primary);
     for s in &d.secondary {
         report = report.with_label(
-            Label::new(ariadne_span(map, s.span)).with_message(&s.message).with_color(Color::Blue),
+            Label::new(ariadne_span(map, s.span))
+                .with_message(&s.message)
+                .with_color(Color::Blue),
         );
     }
     if let Some(help) = &d.help {
@@ -56,7 +60,10 @@ fn build_report(map: &SourceMap, d: &Diagnostic, color: bool) -> Report<'static,
 }
 
 fn ariadne_span(map: &SourceMap, span: Span) -> AriadneSpan {
-    let (name, len) = map.get(span.file).map(|f| (f.name.clone(), f.text.len())).unwrap_or_default();
+    let (name, len) = map
+        .get(span.file)
+        .map(|f| (f.name.clone(), f.text.len()))
+        .unwrap_or_default();
     let start = (span.start as usize).min(len);
     let end = (span.end as usize).clamp(start, len);
     (name, start..end)
@@ -65,7 +72,12 @@ fn ariadne_span(map: &SourceMap, span: Span) -> AriadneSpan {
 /// `file:line:col: severity[code]: message` — for logs and the fallback.
 pub fn one_line(map: &SourceMap, d: &Diagnostic) -> String {
     let (file, line, col) = position(map, d.primary.span);
-    format!("{file}:{line}:{col}: {}[{}]: {}", d.severity.as_str(), d.code.as_str(), d.message)
+    format!(
+        "{file}:{line}:{col}: {}[{}]: {}",
+        d.severity.as_str(),
+        d.code.as_str(),
+        d.message
+    )
 }
 
 /// File name and one-based line and column (in characters) of a span's start.
@@ -74,7 +86,10 @@ pub fn position(map: &SourceMap, span: Span) -> (String, usize, usize) {
         Some(f) => {
             let (line, byte_col) = f.line_col(span.start as usize);
             let line_start = f.line_start(line).unwrap_or(0);
-            let col = f.text.get(line_start..line_start + byte_col).map_or(byte_col, |s| s.chars().count());
+            let col = f
+                .text
+                .get(line_start..line_start + byte_col)
+                .map_or(byte_col, |s| s.chars().count());
             (f.name.clone(), line + 1, col + 1)
         }
         None => (String::from("<unknown>"), 1, 1),
@@ -83,7 +98,13 @@ pub fn position(map: &SourceMap, span: Span) -> (String, usize, usize) {
 
 fn span_json(map: &SourceMap, span: Span) -> serde_json::Value {
     let (file, line, column) = position(map, span);
-    let (_, end_line, end_column) = position(map, Span { start: span.end, ..span });
+    let (_, end_line, end_column) = position(
+        map,
+        Span {
+            start: span.end,
+            ..span
+        },
+    );
     json!({
         "file": file, "line": line, "column": column,
         "end_line": end_line, "end_column": end_column,

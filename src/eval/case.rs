@@ -20,7 +20,11 @@ pub struct CaseError {
 
 impl std::fmt::Display for CaseError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {} (expected {})", self.path, self.message, self.expected)
+        write!(
+            f,
+            "{}: {} (expected {})",
+            self.path, self.message, self.expected
+        )
     }
 }
 
@@ -31,7 +35,10 @@ struct Reader<'a> {
 
 /// Validate and convert a JSON case. All errors are collected, not just the first.
 pub fn case_from_json(rb: &Rulebook, json: &Json) -> Result<Case, Vec<CaseError>> {
-    let mut r = Reader { schema: &rb.schema, errors: Vec::new() };
+    let mut r = Reader {
+        schema: &rb.schema,
+        errors: Vec::new(),
+    };
     let facts = r.object(json, &rb.schema.facts, "$");
     if r.errors.is_empty() {
         Ok(Case { facts })
@@ -42,7 +49,11 @@ pub fn case_from_json(rb: &Rulebook, json: &Json) -> Result<Case, Vec<CaseError>
 
 impl Reader<'_> {
     fn error(&mut self, path: &str, expected: String, message: impl Into<String>) -> Value {
-        self.errors.push(CaseError { path: path.to_string(), expected, message: message.into() });
+        self.errors.push(CaseError {
+            path: path.to_string(),
+            expected,
+            message: message.into(),
+        });
         Value::Absent
     }
 
@@ -55,16 +66,31 @@ impl Reader<'_> {
             Type::Date => "a date such as \"2026-03-10\"".into(),
             Type::Duration => "a duration such as {\"days\": 30}".into(),
             Type::Text => "text".into(),
-            Type::Period => "a period such as {\"start\": \"2026-01-01\", \"end\": \"2026-01-31\"}".into(),
+            Type::Period => {
+                "a period such as {\"start\": \"2026-01-01\", \"end\": \"2026-01-31\"}".into()
+            }
             Type::Enum(e) => match self.schema.enums.get(*e as usize) {
                 Some(info) => {
-                    let names: Vec<String> = info.variants.iter().take(12).map(|v| format!("\"{}\"", v.name)).collect();
-                    let more = if info.variants.len() > 12 { ", ..." } else { "" };
+                    let names: Vec<String> = info
+                        .variants
+                        .iter()
+                        .take(12)
+                        .map(|v| format!("\"{}\"", v.name))
+                        .collect();
+                    let more = if info.variants.len() > 12 {
+                        ", ..."
+                    } else {
+                        ""
+                    };
                     format!("one of {}{more} ({})", names.join(", "), info.name)
                 }
                 None => "an enum value".into(),
             },
-            Type::Record(r) => self.schema.records.get(*r as usize).map_or("an object".into(), |x| format!("an object ({})", x.name)),
+            Type::Record(r) => self
+                .schema
+                .records
+                .get(*r as usize)
+                .map_or("an object".into(), |x| format!("an object ({})", x.name)),
             Type::List(t) => format!("a list of {}", self.type_name(t)),
             Type::Optional(t) => format!("{} or null", self.type_name(t)),
             Type::Reason | Type::Error => "a value".into(),
@@ -73,14 +99,24 @@ impl Reader<'_> {
 
     fn object(&mut self, json: &Json, fields: &[FieldInfo], path: &str) -> Vec<Value> {
         let Some(obj) = json.as_object() else {
-            self.error(path, "an object".into(), format!("found {}", json_kind(json)));
+            self.error(
+                path,
+                "an object".into(),
+                format!("found {}", json_kind(json)),
+            );
             return vec![Value::Absent; fields.len()];
         };
         for key in obj.keys() {
             if !fields.iter().any(|f| f.name == *key) {
                 let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
-                let hint = crate::diagnostics::suggest(key, names.iter().copied()).map(|s| format!("; did you mean \"{s}\"?")).unwrap_or_default();
-                self.error(&format!("{path}.{key}"), format!("one of the fields {}", names.join(", ")), format!("unknown field{hint}"));
+                let hint = crate::diagnostics::suggest(key, names.iter().copied())
+                    .map(|s| format!("; did you mean \"{s}\"?"))
+                    .unwrap_or_default();
+                self.error(
+                    &format!("{path}.{key}"),
+                    format!("one of the fields {}", names.join(", ")),
+                    format!("unknown field{hint}"),
+                );
             }
         }
         fields
@@ -104,7 +140,11 @@ impl Reader<'_> {
 
     fn value(&mut self, json: &Json, ty: &Type, path: &str) -> Value {
         if let Type::Optional(inner) = ty {
-            return if json.is_null() { Value::Absent } else { self.value(json, inner, path) };
+            return if json.is_null() {
+                Value::Absent
+            } else {
+                self.value(json, inner, path)
+            };
         }
         let bad = |r: &mut Self| {
             let expected = r.type_name(ty);
@@ -127,21 +167,40 @@ impl Reader<'_> {
             Type::Date => match json.as_str() {
                 Some(s) => match date::parse(s) {
                     Some(d) => Value::Date(d),
-                    None => self.error(path, "a date such as \"2026-03-10\"".into(), format!("\"{s}\" is not a calendar date")),
+                    None => self.error(
+                        path,
+                        "a date such as \"2026-03-10\"".into(),
+                        format!("\"{s}\" is not a calendar date"),
+                    ),
                 },
                 None => bad(self),
             },
-            Type::Text => json.as_str().map(|s| Value::Text(s.into())).unwrap_or_else(|| bad(self)),
+            Type::Text => json
+                .as_str()
+                .map(|s| Value::Text(s.into()))
+                .unwrap_or_else(|| bad(self)),
             Type::Enum(e) => self.variant(json, *e, path),
             Type::Record(r) => {
-                let fields = self.schema.records.get(*r as usize).map(|x| x.fields.clone()).unwrap_or_default();
+                let fields = self
+                    .schema
+                    .records
+                    .get(*r as usize)
+                    .map(|x| x.fields.clone())
+                    .unwrap_or_default();
                 if !json.is_object() {
                     return bad(self);
                 }
                 Value::Record(self.object(json, &fields, path).into())
             }
             Type::List(t) => match json.as_array() {
-                Some(items) => Value::List(items.iter().enumerate().map(|(i, v)| self.value(v, t, &format!("{path}[{i}]"))).collect::<Vec<_>>().into()),
+                Some(items) => Value::List(
+                    items
+                        .iter()
+                        .enumerate()
+                        .map(|(i, v)| self.value(v, t, &format!("{path}[{i}]")))
+                        .collect::<Vec<_>>()
+                        .into(),
+                ),
                 None => bad(self),
             },
             Type::Period => self.period(json, path),
@@ -154,14 +213,25 @@ impl Reader<'_> {
     }
 
     fn variant(&mut self, json: &Json, e: EnumId, path: &str) -> Value {
-        let Some(info) = self.schema.enums.get(e as usize) else { return Value::Absent };
+        let Some(info) = self.schema.enums.get(e as usize) else {
+            return Value::Absent;
+        };
         let expected = self.type_name(&Type::Enum(e));
         match json.as_str() {
             Some(s) => match info.variants.iter().position(|v| v.name == s) {
                 Some(i) => Value::Enum(i as u32),
                 None => {
-                    let hint = crate::diagnostics::suggest(s, info.variants.iter().map(|v| v.name.as_str())).map(|x| format!("; did you mean \"{x}\"?")).unwrap_or_default();
-                    self.error(path, expected, format!("\"{s}\" is not a value of {}{hint}", info.name))
+                    let hint = crate::diagnostics::suggest(
+                        s,
+                        info.variants.iter().map(|v| v.name.as_str()),
+                    )
+                    .map(|x| format!("; did you mean \"{x}\"?"))
+                    .unwrap_or_default();
+                    self.error(
+                        path,
+                        expected,
+                        format!("\"{s}\" is not a value of {}{hint}", info.name),
+                    )
                 }
             },
             None => self.error(path, expected, format!("found {}", json_kind(json))),
@@ -170,7 +240,10 @@ impl Reader<'_> {
 
     fn period(&mut self, json: &Json, path: &str) -> Value {
         let expected = self.type_name(&Type::Period);
-        let start = json.get("start").and_then(Json::as_str).and_then(date::parse);
+        let start = json
+            .get("start")
+            .and_then(Json::as_str)
+            .and_then(date::parse);
         let end = json.get("end").and_then(Json::as_str).and_then(date::parse);
         match (start, end) {
             (Some(s), Some(e)) if s <= e => Value::Period(Period { start: s, end: e }),
@@ -210,7 +283,11 @@ fn duration(json: &Json) -> Option<Duration> {
         "years" => (n.checked_mul(12)?, DurationUnit::Months),
         _ => return None,
     };
-    (obj.len() == 1).then_some(Duration { amount, unit, calendar: None })
+    (obj.len() == 1).then_some(Duration {
+        amount,
+        unit,
+        calendar: None,
+    })
 }
 
 fn json_kind(json: &Json) -> String {

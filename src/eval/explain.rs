@@ -56,9 +56,17 @@ pub(crate) fn explain(m: &mut Machine, rb: &Rulebook, version: usize) -> Explana
     let v = &rb.versions[version];
     let mut rules = Vec::new();
     let p = m.p;
-    let evaluated: Vec<RuleId> = m.cache.iter().enumerate().filter(|(_, c)| c.is_some()).map(|(i, _)| i as RuleId).collect();
+    let evaluated: Vec<RuleId> = m
+        .cache
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.is_some())
+        .map(|(i, _)| i as RuleId)
+        .collect();
     for id in evaluated {
-        let Some(rule) = p.rules.get(id as usize) else { continue };
+        let Some(rule) = p.rules.get(id as usize) else {
+            continue;
+        };
         let value = m.rule(id);
         rules.push(match &rule.body {
             RuleBodyIr::Definition(def) => trace_definition(m, rb, id, rule, def, value),
@@ -66,15 +74,34 @@ pub(crate) fn explain(m: &mut Machine, rb: &Rulebook, version: usize) -> Explana
         });
     }
     rules.sort_by_key(|r| (!r.output, r.rule));
-    Explanation { rulebook: rb.name.clone(), as_of: m.as_of, version_from: v.from, version_until: v.until, applied: v.applied.clone(), rules }
+    Explanation {
+        rulebook: rb.name.clone(),
+        as_of: m.as_of,
+        version_from: v.from,
+        version_until: v.until,
+        applied: v.applied.clone(),
+        rules,
+    }
 }
 
 fn step(rb: &Rulebook, span: Span) -> Step {
-    let text = rb.source_map.snippet(span).split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = rb
+        .source_map
+        .snippet(span)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     Step { text, span }
 }
 
-fn trace_definition(m: &mut Machine, rb: &Rulebook, id: RuleId, rule: &RuleIr, def: &Definition, value: Result<Value, EvalError>) -> RuleTrace {
+fn trace_definition(
+    m: &mut Machine,
+    rb: &Rulebook,
+    id: RuleId,
+    rule: &RuleIr,
+    def: &Definition,
+    value: Result<Value, EvalError>,
+) -> RuleTrace {
     let mut t = RuleTrace {
         rule: id,
         name: rule.name.clone(),
@@ -89,11 +116,15 @@ fn trace_definition(m: &mut Machine, rb: &Rulebook, id: RuleId, rule: &RuleIr, d
         not_taken: Vec::new(),
         reasons: Vec::new(),
     };
-    let Ok(Some((_, taken))) = m.definition(def) else { return t };
+    let Ok(Some((_, taken))) = m.definition(def) else {
+        return t;
+    };
     let mut current = def;
     for &i in &taken.definition {
         not_taken(m, rb, current, Some(i), &mut t.not_taken);
-        let Some(next) = current.exceptions.get(i) else { break };
+        let Some(next) = current.exceptions.get(i) else {
+            break;
+        };
         current = next;
         t.kind = "exception";
     }
@@ -113,7 +144,11 @@ fn trace_definition(m: &mut Machine, rb: &Rulebook, id: RuleId, rule: &RuleIr, d
         }
         None => {
             if t.kind != "exception" {
-                t.kind = if current.cases.is_empty() { "expression" } else { "otherwise" };
+                t.kind = if current.cases.is_empty() {
+                    "expression"
+                } else {
+                    "otherwise"
+                };
             }
             if let Some(cit) = current.otherwise.as_ref().and_then(|o| o.citation.clone()) {
                 t.citations.insert(0, cit);
@@ -124,7 +159,13 @@ fn trace_definition(m: &mut Machine, rb: &Rulebook, id: RuleId, rule: &RuleIr, d
 }
 
 /// The exceptions of `def` other than `taken`: all their conditions failed.
-fn not_taken(m: &mut Machine, rb: &Rulebook, def: &Definition, taken: Option<usize>, out: &mut Vec<NotTaken>) {
+fn not_taken(
+    m: &mut Machine,
+    rb: &Rulebook,
+    def: &Definition,
+    taken: Option<usize>,
+    out: &mut Vec<NotTaken>,
+) {
     for (i, exc) in def.exceptions.iter().enumerate() {
         if Some(i) == taken {
             continue;
@@ -132,14 +173,30 @@ fn not_taken(m: &mut Machine, rb: &Rulebook, def: &Definition, taken: Option<usi
         let failed = exc
             .cases
             .iter()
-            .filter(|c| c.condition.as_ref().is_some_and(|e| m.truth(e).ok() == Some(false)))
+            .filter(|c| {
+                c.condition
+                    .as_ref()
+                    .is_some_and(|e| m.truth(e).ok() == Some(false))
+            })
             .filter_map(|c| c.condition_span.map(|s| step(rb, s)))
             .collect();
-        out.push(NotTaken { exception: exc.name.clone(), citations: exc.citations.clone(), origin: exc.origin.clone(), failed });
+        out.push(NotTaken {
+            exception: exc.name.clone(),
+            citations: exc.citations.clone(),
+            origin: exc.origin.clone(),
+            failed,
+        });
     }
 }
 
-fn trace_reasons(m: &mut Machine, rb: &Rulebook, id: RuleId, rule: &RuleIr, items: &[ReasonIr], value: Result<Value, EvalError>) -> RuleTrace {
+fn trace_reasons(
+    m: &mut Machine,
+    rb: &Rulebook,
+    id: RuleId,
+    rule: &RuleIr,
+    items: &[ReasonIr],
+    value: Result<Value, EvalError>,
+) -> RuleTrace {
     let mut held = Vec::new();
     let mut reasons = Vec::new();
     for (i, item) in items.iter().enumerate() {

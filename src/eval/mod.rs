@@ -31,7 +31,11 @@ pub struct EvalError {
 
 impl EvalError {
     pub fn new(message: impl Into<String>) -> EvalError {
-        EvalError { rule: None, message: message.into(), span: None }
+        EvalError {
+            rule: None,
+            message: message.into(),
+            span: None,
+        }
     }
 
     fn at(mut self, rule: &str, span: Span) -> EvalError {
@@ -83,7 +87,10 @@ pub fn as_of_date(rb: &Rulebook, case: &Case, given: Option<Day>) -> Result<Day,
     }
     match v {
         Some(Value::Date(d)) => Ok(*d),
-        _ => Err(EvalError::new(format!("no evaluation date: `{}` is absent; give --as-of", rb.as_of_text.as_deref().unwrap_or("as of")))),
+        _ => Err(EvalError::new(format!(
+            "no evaluation date: `{}` is absent; give --as-of",
+            rb.as_of_text.as_deref().unwrap_or("as of")
+        ))),
     }
 }
 
@@ -93,16 +100,32 @@ pub fn eval(rb: &Rulebook, case: &Case, as_of: Day, explain: bool) -> Result<Dec
         .versions
         .iter()
         .position(|v| v.from.is_none_or(|f| f <= as_of) && v.until.is_none_or(|u| as_of <= u))
-        .ok_or_else(|| EvalError::new(format!("no version of the rulebook is in force on {}", date::format(as_of))))?;
+        .ok_or_else(|| {
+            EvalError::new(format!(
+                "no version of the rulebook is in force on {}",
+                date::format(as_of)
+            ))
+        })?;
     let program = rb.versions[version].program.clone();
     let mut m = Machine::new(&program, &case.facts, as_of);
     let outputs = program.outputs.iter().map(|&r| (r, m.rule(r))).collect();
     let explanation = explain.then(|| explain::explain(&mut m, rb, version));
-    Ok(Decision { as_of, version, program: program.clone(), outputs, explanation })
+    Ok(Decision {
+        as_of,
+        version,
+        program: program.clone(),
+        outputs,
+        explanation,
+    })
 }
 
 /// Evaluate one named rule (for tests), whether or not it is an output.
-pub fn eval_rule(program: &Program, case: &Case, as_of: Day, rule: RuleId) -> Result<Value, EvalError> {
+pub fn eval_rule(
+    program: &Program,
+    case: &Case,
+    as_of: Day,
+    rule: RuleId,
+) -> Result<Value, EvalError> {
     Machine::new(program, &case.facts, as_of).rule(rule)
 }
 
@@ -123,7 +146,13 @@ pub(crate) struct Taken {
 
 impl<'p> Machine<'p> {
     fn new(p: &'p Program, facts: &'p [Value], as_of: Day) -> Machine<'p> {
-        Machine { p, facts, as_of, cache: vec![None; p.rules.len()], locals: vec![Value::Absent; p.locals as usize] }
+        Machine {
+            p,
+            facts,
+            as_of,
+            cache: vec![None; p.rules.len()],
+            locals: vec![Value::Absent; p.locals as usize],
+        }
     }
 
     pub fn rule(&mut self, id: RuleId) -> Result<Value, EvalError> {
@@ -131,11 +160,15 @@ impl<'p> Machine<'p> {
             return r.clone();
         }
         let p = self.p;
-        let Some(rule) = p.rules.get(id as usize) else { return Err(EvalError::new("unknown rule")) };
+        let Some(rule) = p.rules.get(id as usize) else {
+            return Err(EvalError::new("unknown rule"));
+        };
         let result = match &rule.body {
             RuleBodyIr::Definition(def) => match self.definition(def) {
                 Ok(Some((v, _))) => Ok(v),
-                Ok(None) => Err(EvalError::new("no case of this rule applies to this case, and it has no `otherwise`")),
+                Ok(None) => Err(EvalError::new(
+                    "no case of this rule applies to this case, and it has no `otherwise`",
+                )),
                 Err(e) => Err(e),
             },
             RuleBodyIr::Reasons(items) => self.reasons(id, items),
@@ -158,7 +191,10 @@ impl<'p> Machine<'p> {
     }
 
     /// The value of a definition: its exceptions first (they rank higher), then its cases.
-    pub(crate) fn definition(&mut self, def: &Definition) -> Result<Option<(Value, Taken)>, EvalError> {
+    pub(crate) fn definition(
+        &mut self,
+        def: &Definition,
+    ) -> Result<Option<(Value, Taken)>, EvalError> {
         let mut found: Option<(Value, Taken)> = None;
         for (i, exc) in def.exceptions.iter().enumerate() {
             if let Some((v, mut taken)) = self.definition(exc)? {
@@ -166,7 +202,11 @@ impl<'p> Machine<'p> {
                 if let Some((prev, prev_taken)) = &found {
                     if *prev != v {
                         let a = &def.exceptions[prev_taken.definition[0]].name;
-                        return Err(EvalError::new(format!("conflict: exceptions `{a}` and `{}` both apply with different values", exc.name)).at(&def.name, def.span));
+                        return Err(EvalError::new(format!(
+                            "conflict: exceptions `{a}` and `{}` both apply with different values",
+                            exc.name
+                        ))
+                        .at(&def.name, def.span));
                     }
                     continue;
                 }
@@ -185,15 +225,31 @@ impl<'p> Machine<'p> {
             if let Some((prev, prev_taken)) = &found {
                 if *prev != v {
                     let first = prev_taken.case.map_or(0, |n| n + 1);
-                    return Err(EvalError::new(format!("conflict: cases {first} and {} both apply with different values", i + 1)).at(&def.name, c.span));
+                    return Err(EvalError::new(format!(
+                        "conflict: cases {first} and {} both apply with different values",
+                        i + 1
+                    ))
+                    .at(&def.name, c.span));
                 }
                 continue;
             }
-            found = Some((v, Taken { definition: Vec::new(), case: Some(i) }));
+            found = Some((
+                v,
+                Taken {
+                    definition: Vec::new(),
+                    case: Some(i),
+                },
+            ));
         }
         if found.is_none() {
             if let Some(o) = &def.otherwise {
-                found = Some((self.expr(&o.value)?, Taken { definition: Vec::new(), case: None }));
+                found = Some((
+                    self.expr(&o.value)?,
+                    Taken {
+                        definition: Vec::new(),
+                        case: None,
+                    },
+                ));
             }
         }
         Ok(found)
@@ -202,22 +258,38 @@ impl<'p> Machine<'p> {
     pub(crate) fn truth(&mut self, e: &Ex) -> Result<bool, EvalError> {
         match self.expr(e)? {
             Value::Bool(b) => Ok(b),
-            other => Err(EvalError::new(format!("expected a condition, found {}", other.kind_name()))),
+            other => Err(EvalError::new(format!(
+                "expected a condition, found {}",
+                other.kind_name()
+            ))),
         }
     }
 
     pub(crate) fn expr(&mut self, e: &Ex) -> Result<Value, EvalError> {
         Ok(match e {
             Ex::Const(v) => v.clone(),
-            Ex::Fact(s) => self.facts.get(*s as usize).cloned().unwrap_or(Value::Absent),
+            Ex::Fact(s) => self
+                .facts
+                .get(*s as usize)
+                .cloned()
+                .unwrap_or(Value::Absent),
             Ex::Field(b, i) => ops::field(self.p, self.expr(b)?, *i)?,
-            Ex::Local(s) => self.locals.get(*s as usize).cloned().unwrap_or(Value::Absent),
+            Ex::Local(s) => self
+                .locals
+                .get(*s as usize)
+                .cloned()
+                .unwrap_or(Value::Absent),
             Ex::Rule(r) => self.rule(*r)?,
             Ex::Param(p, at) => {
                 let day = match at {
                     Some(d) => match self.expr(d)? {
                         Value::Date(d) => d,
-                        other => return Err(EvalError::new(format!("expected a date, found {}", other.kind_name()))),
+                        other => {
+                            return Err(EvalError::new(format!(
+                                "expected a date, found {}",
+                                other.kind_name()
+                            )))
+                        }
                     },
                     None => self.as_of,
                 };
@@ -240,7 +312,7 @@ impl<'p> Machine<'p> {
             Ex::In(a, b) => {
                 let x = self.expr(a)?;
                 match self.expr(b)? {
-                    Value::List(items) => Value::Bool(items.iter().any(|i| *i == x)),
+                    Value::List(items) => Value::Bool(items.contains(&x)),
                     _ => Value::Bool(false),
                 }
             }
@@ -262,8 +334,20 @@ impl<'p> Machine<'p> {
                 }
             }
             Ex::Quant(kind, slot, list, body) => self.quantified(*kind, *slot, list, body)?,
-            Ex::List(items) => Value::List(items.iter().map(|i| self.expr(i)).collect::<Result<Vec<_>, _>>()?.into()),
-            Ex::Record(fields) => Value::Record(fields.iter().map(|i| self.expr(i)).collect::<Result<Vec<_>, _>>()?.into()),
+            Ex::List(items) => Value::List(
+                items
+                    .iter()
+                    .map(|i| self.expr(i))
+                    .collect::<Result<Vec<_>, _>>()?
+                    .into(),
+            ),
+            Ex::Record(fields) => Value::Record(
+                fields
+                    .iter()
+                    .map(|i| self.expr(i))
+                    .collect::<Result<Vec<_>, _>>()?
+                    .into(),
+            ),
             Ex::Builtin(b, args) => {
                 let mut vals = Vec::with_capacity(args.len());
                 for a in args {
@@ -287,11 +371,22 @@ impl<'p> Machine<'p> {
         })
     }
 
-    fn quantified(&mut self, kind: QuantKind, slot: u32, list: &Ex, body: &Ex) -> Result<Value, EvalError> {
+    fn quantified(
+        &mut self,
+        kind: QuantKind,
+        slot: u32,
+        list: &Ex,
+        body: &Ex,
+    ) -> Result<Value, EvalError> {
         let items = match self.expr(list)? {
             Value::List(items) => items,
             Value::Absent => Arc::from(Vec::new()),
-            other => return Err(EvalError::new(format!("expected a list, found {}", other.kind_name()))),
+            other => {
+                return Err(EvalError::new(format!(
+                    "expected a list, found {}",
+                    other.kind_name()
+                )))
+            }
         };
         let mut count = 0i64;
         let mut sum: Option<Value> = None;
@@ -323,7 +418,9 @@ impl<'p> Machine<'p> {
 
     fn table(&mut self, t: TableId, keys: &[Ex]) -> Result<Value, EvalError> {
         let p = self.p;
-        let Some(table) = p.tables.get(t as usize) else { return Err(EvalError::new("unknown table")) };
+        let Some(table) = p.tables.get(t as usize) else {
+            return Err(EvalError::new("unknown table"));
+        };
         let mut vals = Vec::with_capacity(keys.len());
         for k in keys {
             vals.push(self.expr(k)?);
@@ -335,7 +432,12 @@ impl<'p> Machine<'p> {
                     let i = match v {
                         Value::Enum(i) => *i as usize,
                         Value::Bool(b) => usize::from(*b),
-                        _ => return Err(EvalError::new(format!("table `{}` has no row for an absent key", table.name))),
+                        _ => {
+                            return Err(EvalError::new(format!(
+                                "table `{}` has no row for an absent key",
+                                table.name
+                            )))
+                        }
                     };
                     idx = idx * (*size as usize) + i;
                 }
@@ -343,12 +445,22 @@ impl<'p> Machine<'p> {
             }
             TableLookup::Rows(rows) => rows
                 .iter()
-                .position(|row| row.iter().zip(&vals).all(|(pat, v)| pat.as_ref().is_none_or(|alts| alts.contains(v))))
+                .position(|row| {
+                    row.iter()
+                        .zip(&vals)
+                        .all(|(pat, v)| pat.as_ref().is_none_or(|alts| alts.contains(v)))
+                })
                 .map(|i| i as u32),
         };
-        match row.and_then(|r| table.values.get(r as usize)).or(table.otherwise.as_ref()) {
+        match row
+            .and_then(|r| table.values.get(r as usize))
+            .or(table.otherwise.as_ref())
+        {
             Some(e) => self.expr(e),
-            None => Err(EvalError::new(format!("table `{}` has no row for these keys", table.name))),
+            None => Err(EvalError::new(format!(
+                "table `{}` has no row for these keys",
+                table.name
+            ))),
         }
     }
 }

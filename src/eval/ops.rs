@@ -18,19 +18,33 @@ pub fn field(p: &Program, v: Value, i: u32) -> Result<Value, EvalError> {
                 RuleBodyIr::Definition(_) => None,
             });
             let r = r.ok_or_else(|| EvalError::new("unknown reason"))?;
-            Ok(Value::Text(if i == 0 { r.code.as_str().into() } else { r.message.as_str().into() }))
+            Ok(Value::Text(if i == 0 {
+                r.code.as_str().into()
+            } else {
+                r.message.as_str().into()
+            }))
         }
         Value::Absent => Err(EvalError::new("a field of an absent record was read")),
-        other => Err(EvalError::new(format!("{} has no fields", other.kind_name()))),
+        other => Err(EvalError::new(format!(
+            "{} has no fields",
+            other.kind_name()
+        ))),
     }
 }
 
 pub fn param(p: &Program, id: ParamId, day: Day) -> Result<Value, EvalError> {
-    let param = p.params.get(id as usize).ok_or_else(|| EvalError::new("unknown parameter"))?;
+    let param = p
+        .params
+        .get(id as usize)
+        .ok_or_else(|| EvalError::new("unknown parameter"))?;
     let i = param.values.partition_point(|(from, _)| *from <= day);
     match i.checked_sub(1).and_then(|i| param.values.get(i)) {
         Some((_, v)) => Ok(v.clone()),
-        None => Err(EvalError::new(format!("parameter `{}` has no value in force on {}", param.name, date::format(day)))),
+        None => Err(EvalError::new(format!(
+            "parameter `{}` has no value in force on {}",
+            param.name,
+            date::format(day)
+        ))),
     }
 }
 
@@ -39,7 +53,12 @@ pub fn neg(v: Value) -> Result<Value, EvalError> {
         Value::Integer(n) => Value::Integer(n.checked_neg().ok_or_else(overflow)?),
         Value::Decimal(d) => Value::Decimal(-d),
         Value::Money(d) => Value::Money(-d),
-        other => return Err(EvalError::new(format!("cannot negate {}", other.kind_name()))),
+        other => {
+            return Err(EvalError::new(format!(
+                "cannot negate {}",
+                other.kind_name()
+            )))
+        }
     })
 }
 
@@ -58,7 +77,9 @@ fn decimal_of(v: &Value) -> Option<Decimal> {
 pub fn compare(op: CmpOp, a: &Value, b: &Value) -> Result<bool, EvalError> {
     if matches!(op, CmpOp::Eq | CmpOp::Ne) {
         let eq = match (a, b) {
-            (Value::Integer(_) | Value::Decimal(_), Value::Integer(_) | Value::Decimal(_)) => decimal_of(a) == decimal_of(b),
+            (Value::Integer(_) | Value::Decimal(_), Value::Integer(_) | Value::Decimal(_)) => {
+                decimal_of(a) == decimal_of(b)
+            }
             _ => a == b,
         };
         return Ok(eq == (op == CmpOp::Eq));
@@ -77,11 +98,21 @@ fn order(a: &Value, b: &Value) -> Result<Ordering, EvalError> {
         (Value::Integer(x), Value::Integer(y)) => Ok(x.cmp(y)),
         (Value::Money(x), Value::Money(y)) => Ok(x.cmp(y)),
         (Value::Date(x), Value::Date(y)) => Ok(x.cmp(y)),
-        (Value::Duration(x), Value::Duration(y)) if x.unit == y.unit && x.calendar == y.calendar => Ok(x.amount.cmp(&y.amount)),
-        (Value::Duration(_), Value::Duration(_)) => Err(EvalError::new("durations in different units (days, months, working days) cannot be compared")),
+        (Value::Duration(x), Value::Duration(y))
+            if x.unit == y.unit && x.calendar == y.calendar =>
+        {
+            Ok(x.amount.cmp(&y.amount))
+        }
+        (Value::Duration(_), Value::Duration(_)) => Err(EvalError::new(
+            "durations in different units (days, months, working days) cannot be compared",
+        )),
         _ => match (decimal_of(a), decimal_of(b)) {
             (Some(x), Some(y)) => Ok(x.cmp(&y)),
-            _ => Err(EvalError::new(format!("{} and {} cannot be ordered", a.kind_name(), b.kind_name()))),
+            _ => Err(EvalError::new(format!(
+                "{} and {} cannot be ordered",
+                a.kind_name(),
+                b.kind_name()
+            ))),
         },
     }
 }
@@ -116,17 +147,35 @@ pub fn arith(p: &Program, op: ArithOp, a: Value, b: Value) -> Result<Value, Eval
         ),
         (_, Money(x), Money(y)) if op == ArithOp::Div => Decimal(dec(op, x, y)?),
         (_, Money(x), Money(y)) => Money(dec(op, x, y)?),
-        (_, Money(x), y @ (Integer(_) | Decimal(_))) => Money(dec(op, x, decimal_of(&y).unwrap_or_default())?),
-        (_, x @ (Integer(_) | Decimal(_)), Money(y)) => Money(dec(op, decimal_of(&x).unwrap_or_default(), y)?),
-        (_, x @ (Integer(_) | Decimal(_)), y @ (Integer(_) | Decimal(_))) => {
-            Decimal(dec(op, decimal_of(&x).unwrap_or_default(), decimal_of(&y).unwrap_or_default())?)
+        (_, Money(x), y @ (Integer(_) | Decimal(_))) => {
+            Money(dec(op, x, decimal_of(&y).unwrap_or_default())?)
         }
-        (ArithOp::Add, Date(d), Duration(u)) | (ArithOp::Add, Duration(u), Date(d)) => Date(shift(p, d, u, 1)?),
+        (_, x @ (Integer(_) | Decimal(_)), Money(y)) => {
+            Money(dec(op, decimal_of(&x).unwrap_or_default(), y)?)
+        }
+        (_, x @ (Integer(_) | Decimal(_)), y @ (Integer(_) | Decimal(_))) => Decimal(dec(
+            op,
+            decimal_of(&x).unwrap_or_default(),
+            decimal_of(&y).unwrap_or_default(),
+        )?),
+        (ArithOp::Add, Date(d), Duration(u)) | (ArithOp::Add, Duration(u), Date(d)) => {
+            Date(shift(p, d, u, 1)?)
+        }
         (ArithOp::Sub, Date(d), Duration(u)) => Date(shift(p, d, u, -1)?),
         (ArithOp::Sub, Date(x), Date(y)) => Integer(i64::from(x) - i64::from(y)),
         (ArithOp::Add, Text(x), Text(y)) => Text(format!("{x}{y}").into()),
-        (_, Absent, _) | (_, _, Absent) => return Err(EvalError::new("a value needed for this calculation is absent")),
-        (_, x, y) => return Err(EvalError::new(format!("cannot compute {} with {}", x.kind_name(), y.kind_name()))),
+        (_, Absent, _) | (_, _, Absent) => {
+            return Err(EvalError::new(
+                "a value needed for this calculation is absent",
+            ))
+        }
+        (_, x, y) => {
+            return Err(EvalError::new(format!(
+                "cannot compute {} with {}",
+                x.kind_name(),
+                y.kind_name()
+            )))
+        }
     })
 }
 
@@ -138,8 +187,14 @@ fn shift(p: &Program, d: Day, u: Duration, sign: i64) -> Result<Day, EvalError> 
         DurationUnit::Days => date::add_days(d, n),
         DurationUnit::Months => date::add_months(d, n),
         DurationUnit::WorkingDays => {
-            let cal = u.calendar.and_then(|c| p.calendars.get(c as usize)).ok_or_else(|| EvalError::new("working days without a calendar"))?;
-            return cal.calendar.add_working_days(d, n).map_err(|e| out_of_calendar(&cal.name, &e));
+            let cal = u
+                .calendar
+                .and_then(|c| p.calendars.get(c as usize))
+                .ok_or_else(|| EvalError::new("working days without a calendar"))?;
+            return cal
+                .calendar
+                .add_working_days(d, n)
+                .map_err(|e| out_of_calendar(&cal.name, &e));
         }
     };
     out.ok_or_else(|| EvalError::new("the resulting date is outside the years 0000 to 9999"))
@@ -157,7 +212,10 @@ fn out_of_calendar(name: &str, e: &crate::time::calendar::OutOfRange) -> EvalErr
 fn int(v: &Value) -> Result<i64, EvalError> {
     match v {
         Value::Integer(n) => Ok(*n),
-        other => Err(EvalError::new(format!("expected an integer, found {}", other.kind_name()))),
+        other => Err(EvalError::new(format!(
+            "expected an integer, found {}",
+            other.kind_name()
+        ))),
     }
 }
 
@@ -165,14 +223,20 @@ fn day(v: &Value) -> Result<Day, EvalError> {
     match v {
         Value::Date(d) => Ok(*d),
         Value::Absent => Err(EvalError::new("a date needed here is absent")),
-        other => Err(EvalError::new(format!("expected a date, found {}", other.kind_name()))),
+        other => Err(EvalError::new(format!(
+            "expected a date, found {}",
+            other.kind_name()
+        ))),
     }
 }
 
 fn per(v: &Value) -> Result<Period, EvalError> {
     match v {
         Value::Period(p) => Ok(*p),
-        other => Err(EvalError::new(format!("expected a period, found {}", other.kind_name()))),
+        other => Err(EvalError::new(format!(
+            "expected a period, found {}",
+            other.kind_name()
+        ))),
     }
 }
 
@@ -180,13 +244,19 @@ fn periods(v: &Value) -> Result<Vec<Period>, EvalError> {
     match v {
         Value::List(items) => items.iter().map(per).collect(),
         Value::Absent => Ok(Vec::new()),
-        other => Err(EvalError::new(format!("expected a list of periods, found {}", other.kind_name()))),
+        other => Err(EvalError::new(format!(
+            "expected a list of periods, found {}",
+            other.kind_name()
+        ))),
     }
 }
 
 fn calendar<'p>(p: &'p Program, v: &Value) -> Result<&'p CalendarIr, EvalError> {
     let i = int(v)?;
-    usize::try_from(i).ok().and_then(|i| p.calendars.get(i)).ok_or_else(|| EvalError::new("unknown calendar"))
+    usize::try_from(i)
+        .ok()
+        .and_then(|i| p.calendars.get(i))
+        .ok_or_else(|| EvalError::new("unknown calendar"))
 }
 
 pub fn builtin(p: &Program, b: Builtin, a: &[Value]) -> Result<Value, EvalError> {
@@ -194,26 +264,43 @@ pub fn builtin(p: &Program, b: Builtin, a: &[Value]) -> Result<Value, EvalError>
     Ok(match b {
         Builtin::Age => {
             let (birth, on) = (day(arg(0)?)?, day(arg(1)?)?);
-            Value::Integer(date::age_in_years(birth, on).ok_or_else(|| EvalError::new("the age is taken on a date before the birth date"))?)
+            Value::Integer(date::age_in_years(birth, on).ok_or_else(|| {
+                EvalError::new("the age is taken on a date before the birth date")
+            })?)
         }
         Builtin::DaysBetween => Value::Integer(i64::from(day(arg(1)?)?) - i64::from(day(arg(0)?)?)),
         Builtin::Period => {
             let (s, e) = (day(arg(0)?)?, day(arg(1)?)?);
             if e < s {
-                return Err(EvalError::new(format!("a period cannot end ({}) before it starts ({})", date::format(e), date::format(s))));
+                return Err(EvalError::new(format!(
+                    "a period cannot end ({}) before it starts ({})",
+                    date::format(e),
+                    date::format(s)
+                )));
             }
             Value::Period(Period { start: s, end: e })
         }
         Builtin::Start => Value::Date(per(arg(0)?)?.start),
         Builtin::End => Value::Date(per(arg(0)?)?.end),
         Builtin::Days => Value::Integer(period::days(per(arg(0)?)?)),
-        Builtin::DaysPresent => Value::Integer(period::days_present(&periods(arg(0)?)?, per(arg(1)?)?)),
-        Builtin::MaxDaysInAnyWindow => Value::Integer(period::max_days_in_any_window(&periods(arg(0)?)?, int(arg(1)?)?)),
+        Builtin::DaysPresent => {
+            Value::Integer(period::days_present(&periods(arg(0)?)?, per(arg(1)?)?))
+        }
+        Builtin::MaxDaysInAnyWindow => Value::Integer(period::max_days_in_any_window(
+            &periods(arg(0)?)?,
+            int(arg(1)?)?,
+        )),
         Builtin::Year => Value::Integer(i64::from(date::year_of(day(arg(0)?)?))),
         Builtin::Date => {
             let (y, m, d) = (int(arg(0)?)?, int(arg(1)?)?, int(arg(2)?)?);
-            let made = i32::try_from(y).ok().zip(u32::try_from(m).ok()).zip(u32::try_from(d).ok()).and_then(|((y, m), d)| date::from_ymd(y, m, d));
-            Value::Date(made.ok_or_else(|| EvalError::new(format!("{y}-{m}-{d} is not a calendar date")))?)
+            let made = i32::try_from(y)
+                .ok()
+                .zip(u32::try_from(m).ok())
+                .zip(u32::try_from(d).ok())
+                .and_then(|((y, m), d)| date::from_ymd(y, m, d));
+            Value::Date(
+                made.ok_or_else(|| EvalError::new(format!("{y}-{m}-{d} is not a calendar date")))?,
+            )
         }
         Builtin::Count => match arg(0)? {
             Value::List(items) => Value::Integer(items.len() as i64),
@@ -226,13 +313,23 @@ pub fn builtin(p: &Program, b: Builtin, a: &[Value]) -> Result<Value, EvalError>
         Builtin::Min | Builtin::Max => {
             let (x, y) = (arg(0)?, arg(1)?);
             let less = order(x, y)? == Ordering::Less;
-            if less == (b == Builtin::Min) { x.clone() } else { y.clone() }
+            if less == (b == Builtin::Min) {
+                x.clone()
+            } else {
+                y.clone()
+            }
         }
         Builtin::Round => {
-            let places = u32::try_from(int(arg(1)?)?).map_err(|_| EvalError::new("round takes 0 to 28 places"))?.min(28);
+            let places = u32::try_from(int(arg(1)?)?)
+                .map_err(|_| EvalError::new("round takes 0 to 28 places"))?
+                .min(28);
             match arg(0)? {
-                Value::Decimal(d) => Value::Decimal(d.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero)),
-                Value::Money(d) => Value::Money(d.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero)),
+                Value::Decimal(d) => Value::Decimal(
+                    d.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero),
+                ),
+                Value::Money(d) => Value::Money(
+                    d.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero),
+                ),
                 other => other.clone(),
             }
         }
@@ -243,12 +340,20 @@ pub fn builtin(p: &Program, b: Builtin, a: &[Value]) -> Result<Value, EvalError>
         Builtin::IsWorkingDay => {
             let cal = calendar(p, arg(1)?)?;
             let d = day(arg(0)?)?;
-            Value::Bool(cal.calendar.is_working_day(d).map_err(|e| out_of_calendar(&cal.name, &e))?)
+            Value::Bool(
+                cal.calendar
+                    .is_working_day(d)
+                    .map_err(|e| out_of_calendar(&cal.name, &e))?,
+            )
         }
         Builtin::WorkingDaysBetween => {
             let cal = calendar(p, arg(2)?)?;
             let (x, y) = (day(arg(0)?)?, day(arg(1)?)?);
-            Value::Integer(cal.calendar.working_days_between(x, y).map_err(|e| out_of_calendar(&cal.name, &e))?)
+            Value::Integer(
+                cal.calendar
+                    .working_days_between(x, y)
+                    .map_err(|e| out_of_calendar(&cal.name, &e))?,
+            )
         }
     })
 }

@@ -33,9 +33,16 @@ pub fn value_json(rb: &Rulebook, p: &Program, ty: &Type, v: &Value) -> Json {
             Json::Object(o)
         }
         (Value::Text(t), _) => json!(&**t),
-        (Value::Period(per), _) => json!({ "start": date::format(per.start), "end": date::format(per.end) }),
+        (Value::Period(per), _) => {
+            json!({ "start": date::format(per.start), "end": date::format(per.end) })
+        }
         (Value::Enum(i), Type::Enum(e)) => {
-            json!(rb.schema.enums.get(*e as usize).and_then(|x| x.variants.get(*i as usize)).map_or("", |v| v.name.as_str()))
+            json!(rb
+                .schema
+                .enums
+                .get(*e as usize)
+                .and_then(|x| x.variants.get(*i as usize))
+                .map_or("", |v| v.name.as_str()))
         }
         (Value::Enum(i), _) => json!(i),
         (Value::Record(fields), Type::Record(r)) => {
@@ -47,8 +54,15 @@ pub fn value_json(rb: &Rulebook, p: &Program, ty: &Type, v: &Value) -> Json {
             }
             Json::Object(o)
         }
-        (Value::List(items), Type::List(t)) => Json::Array(items.iter().map(|i| value_json(rb, p, t, i)).collect()),
-        (Value::List(items), _) => Json::Array(items.iter().map(|i| value_json(rb, p, &Type::Error, i)).collect()),
+        (Value::List(items), Type::List(t)) => {
+            Json::Array(items.iter().map(|i| value_json(rb, p, t, i)).collect())
+        }
+        (Value::List(items), _) => Json::Array(
+            items
+                .iter()
+                .map(|i| value_json(rb, p, &Type::Error, i))
+                .collect(),
+        ),
         (Value::Reason(rule, item), _) => reason_json(rb, p, *rule, *item as usize),
         (Value::Record(_), _) => Json::Null,
     }
@@ -67,8 +81,12 @@ fn money_text(d: rust_decimal::Decimal) -> String {
 }
 
 fn reason_json(rb: &Rulebook, p: &Program, rule: RuleId, item: usize) -> Json {
-    let Some(RuleBodyIr::Reasons(items)) = p.rules.get(rule as usize).map(|r| &r.body) else { return Json::Null };
-    let Some(r) = items.get(item) else { return Json::Null };
+    let Some(RuleBodyIr::Reasons(items)) = p.rules.get(rule as usize).map(|r| &r.body) else {
+        return Json::Null;
+    };
+    let Some(r) = items.get(item) else {
+        return Json::Null;
+    };
     let mut o = json!({ "code": r.code, "message": r.message });
     if let Some(c) = &r.citation {
         o["citation"] = citation_json(rb, c);
@@ -91,15 +109,20 @@ pub fn decision_json(rb: &Rulebook, d: &Decision) -> Json {
     let mut outputs = Map::new();
     let mut errors = Vec::new();
     for (id, r) in &d.outputs {
-        let Some(rule) = d.program.rules.get(*id as usize) else { continue };
+        let Some(rule) = d.program.rules.get(*id as usize) else {
+            continue;
+        };
         match r {
             Ok(v) => {
                 outputs.insert(rule.name.clone(), value_json(rb, &d.program, &rule.ty, v));
             }
-            Err(e) => errors.push(json!({ "output": rule.name, "rule": e.rule, "message": e.message })),
+            Err(e) => {
+                errors.push(json!({ "output": rule.name, "rule": e.rule, "message": e.message }))
+            }
         }
     }
-    let mut out = json!({ "rulebook": rb.name, "as_of": date::format(d.as_of), "outputs": outputs });
+    let mut out =
+        json!({ "rulebook": rb.name, "as_of": date::format(d.as_of), "outputs": outputs });
     if !errors.is_empty() {
         out["errors"] = Json::Array(errors);
     }
@@ -112,7 +135,11 @@ pub fn decision_json(rb: &Rulebook, d: &Decision) -> Json {
 fn origin_json(rb: &Rulebook, o: &Origin) -> Json {
     match o {
         Origin::Baseline => Json::Null,
-        Origin::Amendment { amendment, from, replaced } => {
+        Origin::Amendment {
+            amendment,
+            from,
+            replaced,
+        } => {
             let a = rb.amendments.get(*amendment as usize);
             json!({
                 "name": a.map(|a| a.name.as_str()),
@@ -138,7 +165,11 @@ fn not_taken_json(rb: &Rulebook, n: &NotTaken) -> Json {
 }
 
 fn trace_json(rb: &Rulebook, d: &Decision, t: &RuleTrace) -> Json {
-    let ty = d.program.rules.get(t.rule as usize).map_or(Type::Error, |r| r.ty.clone());
+    let ty = d
+        .program
+        .rules
+        .get(t.rule as usize)
+        .map_or(Type::Error, |r| r.ty.clone());
     let mut o = json!({
         "rule": t.name,
         "output": t.output,
@@ -185,9 +216,15 @@ pub fn decision_text(rb: &Rulebook, d: &Decision) -> String {
     let title = rb.title.as_deref().unwrap_or(&rb.name);
     s.push_str(&format!("{title} — as of {}\n\n", date::format(d.as_of)));
     for (id, r) in &d.outputs {
-        let Some(rule) = d.program.rules.get(*id as usize) else { continue };
+        let Some(rule) = d.program.rules.get(*id as usize) else {
+            continue;
+        };
         match r {
-            Ok(v) => s.push_str(&format!("  {} = {}\n", rule.name, value_json(rb, &d.program, &rule.ty, v))),
+            Ok(v) => s.push_str(&format!(
+                "  {} = {}\n",
+                rule.name,
+                value_json(rb, &d.program, &rule.ty, v)
+            )),
             Err(e) => s.push_str(&format!("  {} = error: {}\n", rule.name, e)),
         }
     }
@@ -199,7 +236,10 @@ pub fn decision_text(rb: &Rulebook, d: &Decision) -> String {
 
 fn citation_text(rb: &Rulebook, c: &Citation) -> String {
     let src = rb.sources.get(c.source as usize);
-    let name = src.and_then(|s| s.file.as_deref()).or(src.map(|s| s.name.as_str())).unwrap_or("?");
+    let name = src
+        .and_then(|s| s.file.as_deref())
+        .or(src.map(|s| s.name.as_str()))
+        .unwrap_or("?");
     match &c.quote {
         Some(q) => format!("{name}: “{q}”"),
         None => name.to_string(),
@@ -214,11 +254,24 @@ fn explanation_text(rb: &Rulebook, x: &Explanation) -> String {
     };
     s.push_str(&format!("  consolidated rulebook: {version}\n"));
     for p in &x.applied {
-        let a = rb.amendments.get(p.amendment as usize).map_or("?", |a| a.name.as_str());
-        s.push_str(&format!("    {a} {} {} `{}` from {}\n", p.action, p.kind, p.name, date::format(p.from)));
+        let a = rb
+            .amendments
+            .get(p.amendment as usize)
+            .map_or("?", |a| a.name.as_str());
+        s.push_str(&format!(
+            "    {a} {} {} `{}` from {}\n",
+            p.action,
+            p.kind,
+            p.name,
+            date::format(p.from)
+        ));
     }
     for t in &x.rules {
-        s.push_str(&format!("\n  {}{}\n", t.name, if t.output { " (output)" } else { "" }));
+        s.push_str(&format!(
+            "\n  {}{}\n",
+            t.name,
+            if t.output { " (output)" } else { "" }
+        ));
         let how = match (t.kind, t.case) {
             ("exception", _) => format!("exception `{}`", t.definition),
             (_, Some(c)) => format!("case {c} of `{}`", t.definition),
@@ -227,9 +280,21 @@ fn explanation_text(rb: &Rulebook, x: &Explanation) -> String {
             _ => format!("`{}`", t.definition),
         };
         s.push_str(&format!("    given by {how}\n"));
-        if let Origin::Amendment { amendment, from, replaced } = &t.origin {
-            let a = rb.amendments.get(*amendment as usize).map_or("?", |a| a.name.as_str());
-            s.push_str(&format!("    {} by amendment {a}, in force from {}\n", if *replaced { "replaced" } else { "added" }, date::format(*from)));
+        if let Origin::Amendment {
+            amendment,
+            from,
+            replaced,
+        } = &t.origin
+        {
+            let a = rb
+                .amendments
+                .get(*amendment as usize)
+                .map_or("?", |a| a.name.as_str());
+            s.push_str(&format!(
+                "    {} by amendment {a}, in force from {}\n",
+                if *replaced { "replaced" } else { "added" },
+                date::format(*from)
+            ));
         }
         for h in &t.held {
             s.push_str(&format!("    because: {}\n", h.text));
@@ -238,8 +303,16 @@ fn explanation_text(rb: &Rulebook, x: &Explanation) -> String {
             s.push_str(&format!("    source: {}\n", citation_text(rb, c)));
         }
         for n in &t.not_taken {
-            let why = n.failed.iter().map(|f| f.text.as_str()).collect::<Vec<_>>().join("; ");
-            s.push_str(&format!("    exception `{}` not taken: not ({why})\n", n.exception));
+            let why = n
+                .failed
+                .iter()
+                .map(|f| f.text.as_str())
+                .collect::<Vec<_>>()
+                .join("; ");
+            s.push_str(&format!(
+                "    exception `{}` not taken: not ({why})\n",
+                n.exception
+            ));
         }
     }
     s

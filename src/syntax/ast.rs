@@ -121,7 +121,10 @@ pub struct Metadata {
 
 impl Metadata {
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.entries.iter().find(|(k, _)| k.name == key).map(|(_, v)| v.as_str())
+        self.entries
+            .iter()
+            .find(|(k, _)| k.name == key)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -249,9 +252,20 @@ pub struct CalendarEntry {
 #[derive(Clone, Debug)]
 pub enum CalendarEntryKind {
     Weekend(Vec<(String, Span)>),
-    Holiday { name: String, when: HolidayWhen, carried_over: bool },
-    DayOff { day: Day, instead_of: Option<Day>, note: Option<String> },
-    WorkingDay { day: Day, note: Option<String> },
+    Holiday {
+        name: String,
+        when: HolidayWhen,
+        carried_over: bool,
+    },
+    DayOff {
+        day: Day,
+        instead_of: Option<Day>,
+        note: Option<String>,
+    },
+    WorkingDay {
+        day: Day,
+        note: Option<String>,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -273,7 +287,10 @@ pub struct RuleDecl {
 #[derive(Clone, Debug)]
 pub enum RuleBody {
     Expr(Expr),
-    Cases { cases: Vec<Case>, otherwise: Option<Otherwise> },
+    Cases {
+        cases: Vec<Case>,
+        otherwise: Option<Otherwise>,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -342,7 +359,12 @@ pub struct Provision {
 pub enum ProvisionAction {
     Add(Box<Declaration>),
     Replace(Box<Declaration>),
-    Repeal { kind: String, kind_span: Span, name: Ident, citation: Option<Citation> },
+    Repeal {
+        kind: String,
+        kind_span: Span,
+        name: Ident,
+        citation: Option<Citation>,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -364,7 +386,11 @@ pub enum TestItem {
     GivenExample(Ident),
     GivenFacts(Expr),
     Set(Vec<Ident>, Expr),
-    Expect { output: Ident, value: Option<Expr>, span: Span },
+    Expect {
+        output: Ident,
+        value: Option<Expr>,
+        span: Span,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -450,19 +476,31 @@ pub enum ExprKind {
     Decimal(Decimal),
     Money(Decimal, Ident),
     Date(Day),
-    Duration { amount: i64, unit: DurationUnit, calendar: Option<Ident> },
+    Duration {
+        amount: i64,
+        unit: DurationUnit,
+        calendar: Option<Ident>,
+    },
     Text(String),
     /// `absent`: no value, for an optional.
     Absent,
     Name(Ident),
     Field(Box<Expr>, Ident),
     AsOf(Box<Expr>, Box<Expr>),
-    Presence { value: Box<Expr>, present: bool },
+    Presence {
+        value: Box<Expr>,
+        present: bool,
+    },
     Unary(UnaryOp, Box<Expr>),
     Binary(BinaryOp, Box<Expr>, Box<Expr>),
     If(Box<Expr>, Box<Expr>, Box<Expr>),
     Match(Box<Expr>, Vec<MatchArm>),
-    Quantified { kind: Quantifier, var: Ident, list: Box<Expr>, body: Box<Expr> },
+    Quantified {
+        kind: Quantifier,
+        var: Ident,
+        list: Box<Expr>,
+        body: Box<Expr>,
+    },
     List(Vec<Expr>),
     Record(Vec<(Ident, Expr)>),
     Call(Ident, Vec<Expr>),

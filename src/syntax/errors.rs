@@ -18,10 +18,18 @@ pub fn to_diagnostic(err: &Error<Rule>, piece: &str, file: FileId, offset: usize
         ErrorVariant::ParsingError { positives, .. } => describe_expected(positives),
         ErrorVariant::CustomError { message } => message.clone(),
     };
-    let found_text = if found.is_empty() { String::from("the end of the declaration") } else { format!("`{found}`") };
-    Diagnostic::new(Code::Syntax, span, format!("expected {expected}, found {found_text}"))
-        .label(format!("expected {expected} here"))
-        .help(help_for(&expected))
+    let found_text = if found.is_empty() {
+        String::from("the end of the declaration")
+    } else {
+        format!("`{found}`")
+    };
+    Diagnostic::new(
+        Code::Syntax,
+        span,
+        format!("expected {expected}, found {found_text}"),
+    )
+    .label(format!("expected {expected} here"))
+    .help(help_for(&expected))
 }
 
 /// The word or symbol at `pos`, for the message.
@@ -43,7 +51,11 @@ fn describe_expected(positives: &[Rule]) -> String {
     let mut words: Vec<&'static str> = Vec::new();
     let operators = positives.iter().filter(|r| is_operator(**r)).count();
     for r in positives {
-        let w = if is_operator(*r) { "an operator" } else { describe(*r) };
+        let w = if is_operator(*r) {
+            "an operator"
+        } else {
+            describe(*r)
+        };
         if !words.contains(&w) {
             words.push(w);
         }
@@ -74,10 +86,26 @@ fn help_for(expected: &str) -> String {
 fn is_operator(r: Rule) -> bool {
     matches!(
         r,
-        Rule::op_or | Rule::op_and | Rule::op_eq | Rule::op_ne | Rule::op_le | Rule::op_ge | Rule::op_lt
-            | Rule::op_gt | Rule::op_is | Rule::op_is_not | Rule::op_in | Rule::op_not_in | Rule::op_add
-            | Rule::op_sub | Rule::op_mul | Rule::op_div | Rule::op_field | Rule::op_as_of
-            | Rule::op_is_present | Rule::op_is_absent
+        Rule::op_or
+            | Rule::op_and
+            | Rule::op_eq
+            | Rule::op_ne
+            | Rule::op_le
+            | Rule::op_ge
+            | Rule::op_lt
+            | Rule::op_gt
+            | Rule::op_is
+            | Rule::op_is_not
+            | Rule::op_in
+            | Rule::op_not_in
+            | Rule::op_add
+            | Rule::op_sub
+            | Rule::op_mul
+            | Rule::op_div
+            | Rule::op_field
+            | Rule::op_as_of
+            | Rule::op_is_present
+            | Rule::op_is_absent
     )
 }
 
@@ -89,16 +117,38 @@ fn describe(r: Rule) -> &'static str {
         Rule::string | Rule::string_text => "text in double quotes",
         Rule::integer_lit | Rule::decimal_lit => "a number",
         Rule::money_lit | Rule::currency => "an amount such as 4325 KZT",
-        Rule::duration_lit | Rule::duration_unit | Rule::working_days => "a duration such as 3 days",
+        Rule::duration_lit | Rule::duration_unit | Rule::working_days => {
+            "a duration such as 3 days"
+        }
         Rule::bool_lit => "`true` or `false`",
-        Rule::expr | Rule::if_expr | Rule::match_expr | Rule::quantifier | Rule::list_lit | Rule::record_lit
-        | Rule::call | Rule::op_not | Rule::op_neg => "an expression",
+        Rule::expr
+        | Rule::if_expr
+        | Rule::match_expr
+        | Rule::quantifier
+        | Rule::list_lit
+        | Rule::record_lit
+        | Rule::call
+        | Rule::op_not
+        | Rule::op_neg => "an expression",
         Rule::type_expr | Rule::named_type | Rule::list_type | Rule::money_type => "a type",
         Rule::optional_mark => "`?`",
-        Rule::declaration | Rule::doc | Rule::rulebook_decl | Rule::source_decl | Rule::enum_decl
-        | Rule::record_decl | Rule::fact_decl | Rule::parameter_decl | Rule::table_decl
-        | Rule::calendar_decl | Rule::rule_decl | Rule::exception_decl | Rule::reasons_decl
-        | Rule::amendment_decl | Rule::example_decl | Rule::test_decl | Rule::output_mark => "a declaration",
+        Rule::declaration
+        | Rule::doc
+        | Rule::rulebook_decl
+        | Rule::source_decl
+        | Rule::enum_decl
+        | Rule::record_decl
+        | Rule::fact_decl
+        | Rule::parameter_decl
+        | Rule::table_decl
+        | Rule::calendar_decl
+        | Rule::rule_decl
+        | Rule::exception_decl
+        | Rule::reasons_decl
+        | Rule::amendment_decl
+        | Rule::example_decl
+        | Rule::test_decl
+        | Rule::output_mark => "a declaration",
         Rule::EOI => "the end of the declaration",
         Rule::citation | Rule::kw_cites => "`cites`",
         Rule::test_citation | Rule::kw_checks => "`checks`",
@@ -116,21 +166,29 @@ fn describe(r: Rule) -> &'static str {
         Rule::table_key => "a key such as `citizenship: Country`",
         Rule::table_row | Rule::keyed_row => "a table row such as `value => result`",
         Rule::pattern_alt | Rule::pattern | Rule::wildcard => "a pattern",
-        Rule::calendar_entry | Rule::weekend_entry | Rule::holiday_entry | Rule::day_off_entry
-        | Rule::working_day_entry => "a calendar entry (`weekend`, `holiday`, `day off`, `working day`)",
+        Rule::calendar_entry
+        | Rule::weekend_entry
+        | Rule::holiday_entry
+        | Rule::day_off_entry
+        | Rule::working_day_entry => {
+            "a calendar entry (`weekend`, `holiday`, `day off`, `working day`)"
+        }
         Rule::weekday => "a weekday such as saturday",
         Rule::every_date | Rule::kw_every => "`every`",
         Rule::on_dates | Rule::kw_on => "`on`",
         Rule::carried_over | Rule::kw_carried => "`carried over`",
         Rule::reason_item | Rule::kw_reason => "`reason`",
-        Rule::provision | Rule::add_provision | Rule::replace_provision | Rule::repeal_provision => {
-            "a provision (`add`, `replace` or `repeal`)"
-        }
+        Rule::provision
+        | Rule::add_provision
+        | Rule::replace_provision
+        | Rule::repeal_provision => "a provision (`add`, `replace` or `repeal`)",
         Rule::amendable => "a rule, exception, reasons, table, parameter or calendar declaration",
         Rule::decl_kind => "a kind of declaration (`rule`, `table`, ...)",
-        Rule::test_item | Rule::as_of_item | Rule::given_item | Rule::set_item | Rule::expect_item => {
-            "a test step (`as of`, `given`, `set`, `expect`)"
-        }
+        Rule::test_item
+        | Rule::as_of_item
+        | Rule::given_item
+        | Rule::set_item
+        | Rule::expect_item => "a test step (`as of`, `given`, `set`, `expect`)",
         Rule::expect_fails | Rule::kw_fails => "`fails`",
         Rule::match_arm => "a match arm such as `value => result`",
         Rule::field_init => "a field such as `name: value`",

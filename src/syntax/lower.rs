@@ -44,7 +44,11 @@ pub struct Lower {
 
 impl Lower {
     pub fn new(file: FileId, offset: usize) -> Lower {
-        Lower { file, offset, diagnostics: Vec::new() }
+        Lower {
+            file,
+            offset,
+            diagnostics: Vec::new(),
+        }
     }
 
     fn span(&self, pair: &Pair<Rule>) -> Span {
@@ -62,7 +66,9 @@ impl Lower {
     }
 
     pub fn single_declaration(&mut self, pair: Pair<Rule>) -> Option<Declaration> {
-        let decl = pair.into_inner().find(|p| p.as_rule() == Rule::declaration)?;
+        let decl = pair
+            .into_inner()
+            .find(|p| p.as_rule() == Rule::declaration)?;
         self.declaration(decl)
     }
 
@@ -76,8 +82,16 @@ impl Lower {
                 _ => kind = self.decl_kind(p),
             }
         }
-        let doc = if docs.is_empty() { None } else { Some(docs.join("\n")) };
-        Some(Declaration { doc, span, kind: kind? })
+        let doc = if docs.is_empty() {
+            None
+        } else {
+            Some(docs.join("\n"))
+        };
+        Some(Declaration {
+            doc,
+            span,
+            kind: kind?,
+        })
     }
 
     fn decl_kind(&mut self, p: Pair<Rule>) -> Option<DeclKind> {
@@ -104,11 +118,16 @@ impl Lower {
     }
 
     fn ident(&self, p: &Pair<Rule>) -> Ident {
-        Ident { name: p.as_str().to_string(), span: self.span(p) }
+        Ident {
+            name: p.as_str().to_string(),
+            span: self.span(p),
+        }
     }
 
     fn first_ident(&mut self, pairs: &mut Pairs<Rule>) -> Option<Ident> {
-        pairs.find(|p| p.as_rule() == Rule::ident).map(|p| self.ident(&p))
+        pairs
+            .find(|p| p.as_rule() == Rule::ident)
+            .map(|p| self.ident(&p))
     }
 
     fn metadata(&mut self, p: Pair<Rule>) -> Option<Metadata> {
@@ -120,16 +139,26 @@ impl Lower {
             let mut parts = e.into_inner();
             let Some(first) = parts.next() else { continue };
             if first.as_rule() == Rule::as_of_entry {
-                as_of = first.into_inner().find(|x| x.as_rule() == Rule::path).map(|x| self.path(x));
+                as_of = first
+                    .into_inner()
+                    .find(|x| x.as_rule() == Rule::path)
+                    .map(|x| self.path(x));
             } else if let Some(value) = parts.next() {
                 entries.push((self.ident(&first), string_value(&value)));
             }
         }
-        Some(Metadata { name, entries, as_of })
+        Some(Metadata {
+            name,
+            entries,
+            as_of,
+        })
     }
 
     fn path(&self, p: Pair<Rule>) -> Vec<Ident> {
-        p.into_inner().filter(|x| x.as_rule() == Rule::ident).map(|x| self.ident(&x)).collect()
+        p.into_inner()
+            .filter(|x| x.as_rule() == Rule::ident)
+            .map(|x| self.ident(&x))
+            .collect()
     }
 
     fn citation(&self, p: Pair<Rule>) -> Option<Citation> {
@@ -143,7 +172,11 @@ impl Lower {
                 _ => {}
             }
         }
-        Some(Citation { source: source?, quote, span })
+        Some(Citation {
+            source: source?,
+            quote,
+            span,
+        })
     }
 
     fn date(&mut self, p: &Pair<Rule>) -> date::Day {
@@ -152,9 +185,13 @@ impl Lower {
             None => {
                 let span = self.span(p);
                 self.diagnostics.push(
-                    Diagnostic::new(Code::InvalidLiteral, span, format!("`{}` is not a calendar date", p.as_str()))
-                        .label("no such day")
-                        .help("dates are written year-month-day and must exist, such as 2026-03-10"),
+                    Diagnostic::new(
+                        Code::InvalidLiteral,
+                        span,
+                        format!("`{}` is not a calendar date", p.as_str()),
+                    )
+                    .label("no such day")
+                    .help("dates are written year-month-day and must exist, such as 2026-03-10"),
                 );
                 0
             }
@@ -172,7 +209,11 @@ impl Lower {
                 Rule::kw_until => next_is_until = true,
                 Rule::date_lit => {
                     let d = self.date(&x);
-                    if next_is_until { until = Some(d) } else { from = Some(d) }
+                    if next_is_until {
+                        until = Some(d)
+                    } else {
+                        from = Some(d)
+                    }
                 }
                 _ => {}
             }
@@ -180,9 +221,13 @@ impl Lower {
         InForce { from, until, span }
     }
 
-    fn from_until(&mut self, p: Pair<Rule>) -> InForce {
+    fn period(&mut self, p: Pair<Rule>) -> InForce {
         let span = self.span(&p);
-        let mut out = InForce { from: None, until: None, span };
+        let mut out = InForce {
+            from: None,
+            until: None,
+            span,
+        };
         let mut next_is_until = false;
         for x in p.into_inner() {
             match x.as_rule() {
@@ -190,7 +235,11 @@ impl Lower {
                 Rule::kw_until => next_is_until = true,
                 Rule::date_lit => {
                     let d = self.date(&x);
-                    if next_is_until { out.until = Some(d) } else { out.from = Some(d) }
+                    if next_is_until {
+                        out.until = Some(d)
+                    } else {
+                        out.from = Some(d)
+                    }
                 }
                 _ => {}
             }
@@ -205,9 +254,17 @@ impl Lower {
         for x in p.into_inner() {
             match x.as_rule() {
                 Rule::optional_mark => optional = true,
-                Rule::named_type => kind = x.into_inner().next().map(|i| TypeKind::Named(self.ident(&i))),
+                Rule::named_type => {
+                    kind = x
+                        .into_inner()
+                        .next()
+                        .map(|i| TypeKind::Named(self.ident(&i)))
+                }
                 Rule::money_type => {
-                    let cur = x.into_inner().find(|c| c.as_rule() == Rule::currency).map(|c| self.ident(&c));
+                    let cur = x
+                        .into_inner()
+                        .find(|c| c.as_rule() == Rule::currency)
+                        .map(|c| self.ident(&c));
                     kind = Some(TypeKind::Money(cur));
                 }
                 Rule::list_type => {
@@ -217,7 +274,11 @@ impl Lower {
                 _ => {}
             }
         }
-        Some(TypeExpr { kind: kind?, optional, span })
+        Some(TypeExpr {
+            kind: kind?,
+            optional,
+            span,
+        })
     }
 
     fn enum_decl(&mut self, p: Pair<Rule>) -> Option<EnumDecl> {
@@ -237,7 +298,11 @@ impl Lower {
                 }
             }
             if let Some(n) = vname {
-                variants.push(Variant { doc: join_docs(docs), name: n, label });
+                variants.push(Variant {
+                    doc: join_docs(docs),
+                    name: n,
+                    label,
+                });
             }
         }
         Some(EnumDecl { name, variants })
@@ -246,7 +311,10 @@ impl Lower {
     fn record_decl(&mut self, p: Pair<Rule>) -> Option<RecordDecl> {
         let mut inner = p.into_inner();
         let name = self.first_ident(&mut inner)?;
-        let fields = inner.filter(|f| f.as_rule() == Rule::field_decl).filter_map(|f| self.field_decl(f)).collect();
+        let fields = inner
+            .filter(|f| f.as_rule() == Rule::field_decl)
+            .filter_map(|f| self.field_decl(f))
+            .collect();
         Some(RecordDecl { name, fields })
     }
 
@@ -264,7 +332,12 @@ impl Lower {
                 _ => {}
             }
         }
-        Some(FieldDecl { doc: join_docs(docs), name: name?, ty: ty?, default })
+        Some(FieldDecl {
+            doc: join_docs(docs),
+            name: name?,
+            ty: ty?,
+            default,
+        })
     }
 
     fn parameter_decl(&mut self, p: Pair<Rule>) -> Option<ParameterDecl> {
@@ -283,7 +356,13 @@ impl Lower {
                 _ => {}
             }
         }
-        Some(ParameterDecl { name, ty: ty?, in_force, citations, values })
+        Some(ParameterDecl {
+            name,
+            ty: ty?,
+            in_force,
+            citations,
+            values,
+        })
     }
 
     fn param_value(&mut self, p: Pair<Rule>) -> Option<ParamValue> {
@@ -299,7 +378,12 @@ impl Lower {
             }
         }
         let (from, from_span) = from?;
-        Some(ParamValue { from, from_span, value: value?, citation })
+        Some(ParamValue {
+            from,
+            from_span,
+            value: value?,
+            citation,
+        })
     }
 
     fn table_decl(&mut self, p: Pair<Rule>) -> Option<TableDecl> {
@@ -308,7 +392,14 @@ impl Lower {
         let mut t = TableDecl {
             name,
             keys: Vec::new(),
-            ty: TypeExpr { kind: TypeKind::Named(Ident { name: String::new(), span: Span::default() }), optional: false, span: Span::default() },
+            ty: TypeExpr {
+                kind: TypeKind::Named(Ident {
+                    name: String::new(),
+                    span: Span::default(),
+                }),
+                optional: false,
+                span: Span::default(),
+            },
             in_force: None,
             citations: Vec::new(),
             rows: Vec::new(),
@@ -357,7 +448,12 @@ impl Lower {
                         }
                     }
                     if let Some(value) = value {
-                        t.rows.push(TableRow { keys, value, citation, span });
+                        t.rows.push(TableRow {
+                            keys,
+                            value,
+                            citation,
+                            span,
+                        });
                     }
                 }
                 _ => {}
@@ -398,7 +494,12 @@ impl Lower {
     fn calendar_decl(&mut self, p: Pair<Rule>) -> Option<CalendarDecl> {
         let mut inner = p.into_inner();
         let name = self.first_ident(&mut inner)?;
-        let mut c = CalendarDecl { name, in_force: None, citations: Vec::new(), entries: Vec::new() };
+        let mut c = CalendarDecl {
+            name,
+            in_force: None,
+            citations: Vec::new(),
+            entries: Vec::new(),
+        };
         for x in inner {
             match x.as_rule() {
                 Rule::in_force => c.in_force = Some(self.in_force(x)),
@@ -423,7 +524,7 @@ impl Lower {
         let mut carried_over = false;
         for x in entry.into_inner() {
             match x.as_rule() {
-                Rule::from_until => period = Some(self.from_until(x)),
+                Rule::from_until => period = Some(self.period(x)),
                 Rule::citation => citation = self.citation(x),
                 Rule::weekday => weekdays.push((x.as_str().to_string(), self.span(&x))),
                 Rule::string => text = Some(string_value(&x)),
@@ -433,7 +534,12 @@ impl Lower {
                         days.push(self.date(&d));
                     }
                 }
-                Rule::every_date => every = x.into_inner().find(|d| d.as_rule() == Rule::month_day).map(|d| self.month_day(&d)),
+                Rule::every_date => {
+                    every = x
+                        .into_inner()
+                        .find(|d| d.as_rule() == Rule::month_day)
+                        .map(|d| self.month_day(&d))
+                }
                 Rule::carried_over => carried_over = true,
                 _ => {}
             }
@@ -445,15 +551,29 @@ impl Lower {
                     Some((month, day)) => HolidayWhen::Every { month, day },
                     None => HolidayWhen::On(days),
                 };
-                CalendarEntryKind::Holiday { name: text.unwrap_or_default(), when, carried_over }
+                CalendarEntryKind::Holiday {
+                    name: text.unwrap_or_default(),
+                    when,
+                    carried_over,
+                }
             }
-            Rule::day_off_entry => {
-                CalendarEntryKind::DayOff { day: *days.first()?, instead_of: days.get(1).copied(), note: text }
-            }
-            Rule::working_day_entry => CalendarEntryKind::WorkingDay { day: *days.first()?, note: text },
+            Rule::day_off_entry => CalendarEntryKind::DayOff {
+                day: *days.first()?,
+                instead_of: days.get(1).copied(),
+                note: text,
+            },
+            Rule::working_day_entry => CalendarEntryKind::WorkingDay {
+                day: *days.first()?,
+                note: text,
+            },
             _ => return None,
         };
-        Some(CalendarEntry { kind, period, citation, span })
+        Some(CalendarEntry {
+            kind,
+            period,
+            citation,
+            span,
+        })
     }
 
     fn month_day(&mut self, p: &Pair<Rule>) -> (u32, u32) {
@@ -464,8 +584,12 @@ impl Lower {
         if date::from_ymd(2000, month, day).is_none() {
             let span = self.span(p);
             self.diagnostics.push(
-                Diagnostic::new(Code::InvalidLiteral, span, format!("`{s}` is not a day of the year"))
-                    .help("recurring dates are written month-day, such as 03-21"),
+                Diagnostic::new(
+                    Code::InvalidLiteral,
+                    span,
+                    format!("`{s}` is not a day of the year"),
+                )
+                .help("recurring dates are written month-day, such as 03-21"),
             );
         }
         (month, day)
@@ -489,7 +613,14 @@ impl Lower {
                 _ => {}
             }
         }
-        Some(RuleDecl { output, name: name?, ty: ty?, in_force, citations, body: body? })
+        Some(RuleDecl {
+            output,
+            name: name?,
+            ty: ty?,
+            in_force,
+            citations,
+            body: body?,
+        })
     }
 
     fn rule_body(&mut self, p: Pair<Rule>) -> RuleBody {
@@ -502,7 +633,11 @@ impl Lower {
                 Rule::otherwise_case => {
                     let span = self.span(&x);
                     if let (Some(value), citation) = self.value_and_citation(x.into_inner()) {
-                        otherwise = Some(Otherwise { value, citation, span });
+                        otherwise = Some(Otherwise {
+                            value,
+                            citation,
+                            span,
+                        });
                     }
                 }
                 _ => {}
@@ -526,7 +661,13 @@ impl Lower {
         }
         let value = exprs.pop()?;
         let condition = exprs.pop()?;
-        Some(Case { doc: join_docs(docs), condition, value, citation, span })
+        Some(Case {
+            doc: join_docs(docs),
+            condition,
+            value,
+            citation,
+            span,
+        })
     }
 
     fn exception_decl(&mut self, p: Pair<Rule>) -> Option<ExceptionDecl> {
@@ -544,11 +685,26 @@ impl Lower {
             }
         }
         let mut idents = idents.into_iter();
-        Some(ExceptionDecl { name: idents.next()?, target: idents.next()?, in_force, citations, cases })
+        Some(ExceptionDecl {
+            name: idents.next()?,
+            target: idents.next()?,
+            in_force,
+            citations,
+            cases,
+        })
     }
 
     fn reasons_decl(&mut self, p: Pair<Rule>) -> Option<ReasonsDecl> {
-        let mut r = ReasonsDecl { output: false, name: Ident { name: String::new(), span: Span::default() }, in_force: None, citations: Vec::new(), items: Vec::new() };
+        let mut r = ReasonsDecl {
+            output: false,
+            name: Ident {
+                name: String::new(),
+                span: Span::default(),
+            },
+            in_force: None,
+            citations: Vec::new(),
+            items: Vec::new(),
+        };
         let mut named = false;
         for x in p.into_inner() {
             match x.as_rule() {
@@ -583,7 +739,14 @@ impl Lower {
                 _ => {}
             }
         }
-        Some(ReasonItem { doc: join_docs(docs), code: code?, message: message?, condition: condition?, citation, span })
+        Some(ReasonItem {
+            doc: join_docs(docs),
+            code: code?,
+            message: message?,
+            condition: condition?,
+            citation,
+            span,
+        })
     }
 
     fn amendment_decl(&mut self, p: Pair<Rule>) -> Option<AmendmentDecl> {
@@ -601,7 +764,13 @@ impl Lower {
             }
         }
         let (in_force, in_force_span) = in_force?;
-        Some(AmendmentDecl { name, citations, in_force, in_force_span, provisions })
+        Some(AmendmentDecl {
+            name,
+            citations,
+            in_force,
+            in_force_span,
+            provisions,
+        })
     }
 
     fn provision(&mut self, p: Pair<Rule>) -> Option<Provision> {
@@ -621,15 +790,20 @@ impl Lower {
                     for y in x.into_inner() {
                         match y.as_rule() {
                             Rule::effective => {
-                                from = y.into_inner().find(|d| d.as_rule() == Rule::date_lit).map(|d| (self.date(&d), self.span(&d)));
+                                from = y
+                                    .into_inner()
+                                    .find(|d| d.as_rule() == Rule::date_lit)
+                                    .map(|d| (self.date(&d), self.span(&d)));
                             }
                             Rule::amendable => {
                                 let dspan = self.span(&y);
-                                decl = y.into_inner().next().and_then(|d| self.decl_kind(d)).map(|kind| Declaration {
-                                    doc: join_docs(docs.clone()),
-                                    span: dspan,
-                                    kind,
-                                });
+                                decl = y.into_inner().next().and_then(|d| self.decl_kind(d)).map(
+                                    |kind| Declaration {
+                                        doc: join_docs(docs.clone()),
+                                        span: dspan,
+                                        kind,
+                                    },
+                                );
                             }
                             Rule::decl_kind => kind = Some((y.as_str().to_string(), self.span(&y))),
                             Rule::ident => name = Some(self.ident(&y)),
@@ -639,23 +813,37 @@ impl Lower {
                     }
                     action = match rule {
                         Rule::add_provision => decl.map(|d| ProvisionAction::Add(Box::new(d))),
-                        Rule::replace_provision => decl.map(|d| ProvisionAction::Replace(Box::new(d))),
+                        Rule::replace_provision => {
+                            decl.map(|d| ProvisionAction::Replace(Box::new(d)))
+                        }
                         _ => {
                             let (kind, kind_span) = kind?;
-                            Some(ProvisionAction::Repeal { kind, kind_span, name: name?, citation })
+                            Some(ProvisionAction::Repeal {
+                                kind,
+                                kind_span,
+                                name: name?,
+                                citation,
+                            })
                         }
                     };
                 }
                 _ => {}
             }
         }
-        Some(Provision { doc: join_docs(docs), action: action?, from, span })
+        Some(Provision {
+            doc: join_docs(docs),
+            action: action?,
+            from,
+            span,
+        })
     }
 
     fn example_decl(&mut self, p: Pair<Rule>) -> Option<ExampleDecl> {
         let mut inner = p.into_inner();
         let name = self.first_ident(&mut inner)?;
-        let facts = inner.find(|x| x.as_rule() == Rule::record_lit).map(|x| self.operand(x))?;
+        let facts = inner
+            .find(|x| x.as_rule() == Rule::record_lit)
+            .map(|x| self.operand(x))?;
         Some(ExampleDecl { name, facts })
     }
 
@@ -667,18 +855,27 @@ impl Lower {
         for x in inner {
             match x.as_rule() {
                 Rule::test_citation => checks.extend(self.citation(x)),
-                Rule::test_item => items.extend(x.into_inner().next().and_then(|i| self.test_item(i))),
+                Rule::test_item => {
+                    items.extend(x.into_inner().next().and_then(|i| self.test_item(i)))
+                }
                 _ => {}
             }
         }
-        Some(TestDecl { name, checks, items })
+        Some(TestDecl {
+            name,
+            checks,
+            items,
+        })
     }
 
     fn test_item(&mut self, p: Pair<Rule>) -> Option<TestItem> {
         let span = self.span(&p);
         let rule = p.as_rule();
         let mut inner = p.into_inner().filter(|x| {
-            !matches!(x.as_rule(), Rule::kw_as | Rule::kw_of | Rule::kw_given | Rule::kw_set | Rule::kw_expect)
+            !matches!(
+                x.as_rule(),
+                Rule::kw_as | Rule::kw_of | Rule::kw_given | Rule::kw_set | Rule::kw_expect
+            )
         });
         Some(match rule {
             Rule::as_of_item => {
@@ -704,7 +901,11 @@ impl Lower {
                     Some(x) if x.as_rule() == Rule::expr => Some(self.expr(x)),
                     _ => None,
                 };
-                TestItem::Expect { output, value, span }
+                TestItem::Expect {
+                    output,
+                    value,
+                    span,
+                }
             }
             _ => return None,
         })
@@ -724,18 +925,38 @@ impl Lower {
         let offset = self.offset;
         let result = PRATT
             .map_primary(|prim| {
-                let mut l = Lower { file, offset, diagnostics: Vec::new() };
+                let mut l = Lower {
+                    file,
+                    offset,
+                    diagnostics: Vec::new(),
+                };
                 let e = l.operand(prim);
                 cell.borrow_mut().extend(l.diagnostics);
                 e
             })
             .map_prefix(|op, rhs| {
-                let s = Span::new(file, offset + op.as_span().start(), offset + op.as_span().end()).to(rhs.span);
-                let op = if op.as_rule() == Rule::op_not { UnaryOp::Not } else { UnaryOp::Neg };
-                Expr { kind: ExprKind::Unary(op, Box::new(rhs)), span: s }
+                let s = Span::new(
+                    file,
+                    offset + op.as_span().start(),
+                    offset + op.as_span().end(),
+                )
+                .to(rhs.span);
+                let op = if op.as_rule() == Rule::op_not {
+                    UnaryOp::Not
+                } else {
+                    UnaryOp::Neg
+                };
+                Expr {
+                    kind: ExprKind::Unary(op, Box::new(rhs)),
+                    span: s,
+                }
             })
             .map_postfix(|lhs, op| {
-                let mut l = Lower { file, offset, diagnostics: Vec::new() };
+                let mut l = Lower {
+                    file,
+                    offset,
+                    diagnostics: Vec::new(),
+                };
                 let e = l.postfix(lhs, op);
                 cell.borrow_mut().extend(l.diagnostics);
                 e
@@ -743,7 +964,10 @@ impl Lower {
             .map_infix(|lhs, op, rhs| {
                 let s = lhs.span.to(rhs.span);
                 let op = binary_op(op.as_rule());
-                Expr { kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)), span: s }
+                Expr {
+                    kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
+                    span: s,
+                }
             })
             .parse(p.into_inner());
         self.diagnostics = cell.into_inner();
@@ -758,17 +982,30 @@ impl Lower {
                 None => ExprKind::Invalid,
             },
             Rule::op_as_of => {
-                let mut parts = op.into_inner().filter(|x| !matches!(x.as_rule(), Rule::kw_as | Rule::kw_of));
-                let Some(first) = parts.next() else { return lhs };
+                let mut parts = op
+                    .into_inner()
+                    .filter(|x| !matches!(x.as_rule(), Rule::kw_as | Rule::kw_of));
+                let Some(first) = parts.next() else {
+                    return lhs;
+                };
                 let mut date = self.operand(first);
                 for f in parts {
                     let s = date.span.to(self.span(&f));
-                    date = Expr { kind: ExprKind::Field(Box::new(date), self.ident(&f)), span: s };
+                    date = Expr {
+                        kind: ExprKind::Field(Box::new(date), self.ident(&f)),
+                        span: s,
+                    };
                 }
                 ExprKind::AsOf(Box::new(lhs), Box::new(date))
             }
-            Rule::op_is_present => ExprKind::Presence { value: Box::new(lhs), present: true },
-            _ => ExprKind::Presence { value: Box::new(lhs), present: false },
+            Rule::op_is_present => ExprKind::Presence {
+                value: Box::new(lhs),
+                present: true,
+            },
+            _ => ExprKind::Presence {
+                value: Box::new(lhs),
+                present: false,
+            },
         };
         Expr { kind, span }
     }
@@ -780,12 +1017,19 @@ impl Lower {
             Rule::bool_lit => ExprKind::Bool(p.as_str() == "true"),
             Rule::integer_lit => match p.as_str().parse::<i64>() {
                 Ok(n) => ExprKind::Integer(n),
-                Err(_) => self.invalid(span, "this number is too large", "integers range up to 9223372036854775807; use a decimal for larger amounts"),
+                Err(_) => self.invalid(
+                    span,
+                    "this number is too large",
+                    "integers range up to 9223372036854775807; use a decimal for larger amounts",
+                ),
             },
             Rule::decimal_lit => self.decimal(p.as_str(), span, ExprKind::Decimal),
             Rule::money_lit => {
                 let mut parts = p.into_inner();
-                let amount = parts.next().map(|a| a.as_str().to_string()).unwrap_or_default();
+                let amount = parts
+                    .next()
+                    .map(|a| a.as_str().to_string())
+                    .unwrap_or_default();
                 let currency = parts.next().map(|c| self.ident(&c));
                 match currency {
                     Some(c) => self.decimal(&amount, span, |d| ExprKind::Money(d, c)),
@@ -809,7 +1053,12 @@ impl Lower {
             Rule::ident => ExprKind::Name(self.ident(&p)),
             Rule::call => {
                 let mut inner = p.into_inner();
-                let Some(name) = inner.next().map(|n| self.ident(&n)) else { return Expr { kind: ExprKind::Invalid, span } };
+                let Some(name) = inner.next().map(|n| self.ident(&n)) else {
+                    return Expr {
+                        kind: ExprKind::Invalid,
+                        span,
+                    };
+                };
                 let args = inner.map(|a| self.expr(a)).collect();
                 ExprKind::Call(name, args)
             }
@@ -825,9 +1074,14 @@ impl Lower {
                     .collect(),
             ),
             Rule::if_expr => {
-                let mut parts = p.into_inner().filter(|x| x.as_rule() == Rule::expr).map(|x| self.expr(x));
+                let mut parts = p
+                    .into_inner()
+                    .filter(|x| x.as_rule() == Rule::expr)
+                    .map(|x| self.expr(x));
                 match (parts.next(), parts.next(), parts.next()) {
-                    (Some(c), Some(a), Some(b)) => ExprKind::If(Box::new(c), Box::new(a), Box::new(b)),
+                    (Some(c), Some(a), Some(b)) => {
+                        ExprKind::If(Box::new(c), Box::new(a), Box::new(b))
+                    }
                     _ => ExprKind::Invalid,
                 }
             }
@@ -842,14 +1096,24 @@ impl Lower {
     }
 
     fn invalid(&mut self, span: Span, message: &str, help: &str) -> ExprKind {
-        self.diagnostics.push(Diagnostic::new(Code::InvalidLiteral, span, message).help(help));
+        self.diagnostics
+            .push(Diagnostic::new(Code::InvalidLiteral, span, message).help(help));
         ExprKind::Invalid
     }
 
-    fn decimal(&mut self, text: &str, span: Span, make: impl FnOnce(Decimal) -> ExprKind) -> ExprKind {
+    fn decimal(
+        &mut self,
+        text: &str,
+        span: Span,
+        make: impl FnOnce(Decimal) -> ExprKind,
+    ) -> ExprKind {
         match Decimal::from_str(text) {
             Ok(d) => make(d),
-            Err(_) => self.invalid(span, "this amount has too many digits", "amounts keep at most 28 significant digits"),
+            Err(_) => self.invalid(
+                span,
+                "this amount has too many digits",
+                "amounts keep at most 28 significant digits",
+            ),
         }
     }
 
@@ -862,7 +1126,12 @@ impl Lower {
             match x.as_rule() {
                 Rule::integer_lit => amount = x.as_str().parse::<i64>().ok(),
                 Rule::working_days => unit = Some(DurationUnit::WorkingDays),
-                Rule::calendar_ref => calendar = x.into_inner().find(|c| c.as_rule() == Rule::ident).map(|c| self.ident(&c)),
+                Rule::calendar_ref => {
+                    calendar = x
+                        .into_inner()
+                        .find(|c| c.as_rule() == Rule::ident)
+                        .map(|c| self.ident(&c))
+                }
                 Rule::duration_unit => {
                     unit = Some(match x.as_str().trim_end_matches('s') {
                         "day" => DurationUnit::Days,
@@ -875,8 +1144,16 @@ impl Lower {
             }
         }
         match (amount, unit) {
-            (Some(amount), Some(unit)) => ExprKind::Duration { amount, unit, calendar },
-            (None, _) => self.invalid(span, "this number is too large", "durations count at most 9223372036854775807 units"),
+            (Some(amount), Some(unit)) => ExprKind::Duration {
+                amount,
+                unit,
+                calendar,
+            },
+            (None, _) => self.invalid(
+                span,
+                "this number is too large",
+                "durations count at most 9223372036854775807 units",
+            ),
             _ => ExprKind::Invalid,
         }
     }
@@ -899,7 +1176,11 @@ impl Lower {
                         }
                     }
                     if let Some(value) = value {
-                        arms.push(MatchArm { pattern, value, span });
+                        arms.push(MatchArm {
+                            pattern,
+                            value,
+                            span,
+                        });
                     }
                 }
                 _ => {}
@@ -933,7 +1214,10 @@ impl Lower {
                     let mut e = self.operand(first);
                     for f in parts {
                         let s = e.span.to(self.span(&f));
-                        e = Expr { kind: ExprKind::Field(Box::new(e), self.ident(&f)), span: s };
+                        e = Expr {
+                            kind: ExprKind::Field(Box::new(e), self.ident(&f)),
+                            span: s,
+                        };
                     }
                     list = Some(e);
                 }
@@ -942,9 +1226,12 @@ impl Lower {
             }
         }
         match (kind, var, list, body) {
-            (Some(kind), Some(var), Some(list), Some(body)) => {
-                ExprKind::Quantified { kind, var, list: Box::new(list), body: Box::new(body) }
-            }
+            (Some(kind), Some(var), Some(list), Some(body)) => ExprKind::Quantified {
+                kind,
+                var,
+                list: Box::new(list),
+                body: Box::new(body),
+            },
             _ => ExprKind::Invalid,
         }
     }
@@ -975,13 +1262,20 @@ fn doc_text(p: &Pair<Rule>) -> String {
 }
 
 fn join_docs(docs: Vec<String>) -> Option<String> {
-    if docs.is_empty() { None } else { Some(docs.join("\n")) }
+    if docs.is_empty() {
+        None
+    } else {
+        Some(docs.join("\n"))
+    }
 }
 
 /// The value of a string literal with its escapes resolved.
 fn string_value(p: &Pair<Rule>) -> String {
     let raw = p.as_str();
-    let inner = raw.strip_prefix('"').and_then(|s| s.strip_suffix('"')).unwrap_or(raw);
+    let inner = raw
+        .strip_prefix('"')
+        .and_then(|s| s.strip_suffix('"'))
+        .unwrap_or(raw);
     let mut out = String::with_capacity(inner.len());
     let mut chars = inner.chars();
     while let Some(c) = chars.next() {

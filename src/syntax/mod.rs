@@ -26,7 +26,9 @@ pub const MAX_NESTING: usize = 64;
 pub fn parse(map: &SourceMap, file: FileId) -> (ast::File, Vec<Diagnostic>) {
     let mut out = ast::File::default();
     let mut diags = Vec::new();
-    let Some(source) = map.get(file) else { return (out, diags) };
+    let Some(source) = map.get(file) else {
+        return (out, diags);
+    };
     let text = source.text.as_str();
     for chunk in split::declarations(text) {
         let piece = &text[chunk.clone()];
@@ -52,12 +54,17 @@ pub fn parse(map: &SourceMap, file: FileId) -> (ast::File, Vec<Diagnostic>) {
 /// Parse a standalone expression (used for test values given on the command line and in
 /// tooling). Spans point into `file`.
 pub fn parse_expr(text: &str, file: FileId) -> Result<ast::Expr, Diagnostic> {
-    let pairs = ZanParser::parse(Rule::expr, text).map_err(|e| errors::to_diagnostic(&e, text, file, 0))?;
+    let pairs =
+        ZanParser::parse(Rule::expr, text).map_err(|e| errors::to_diagnostic(&e, text, file, 0))?;
     let mut lower = lower::Lower::new(file, 0);
     let expr = pairs.into_iter().next().map(|p| lower.expr(p));
     match (expr, lower.diagnostics.pop()) {
         (_, Some(d)) => Err(d),
         (Some(e), None) if e.span.end as usize == text.trim_end().len() => Ok(e),
-        _ => Err(Diagnostic::new(Code::Syntax, Span::new(file, 0, text.len()), "expected one expression")),
+        _ => Err(Diagnostic::new(
+            Code::Syntax,
+            Span::new(file, 0, text.len()),
+            "expected one expression",
+        )),
     }
 }

@@ -6,8 +6,21 @@ use crate::source::{FileId, Span};
 use std::ops::Range;
 
 const DECLARATION_KEYWORDS: &[&str] = &[
-    "rulebook", "source", "enum", "record", "fact", "parameter", "table", "calendar", "rule", "output",
-    "exception", "reasons", "amendment", "example", "test",
+    "rulebook",
+    "source",
+    "enum",
+    "record",
+    "fact",
+    "parameter",
+    "table",
+    "calendar",
+    "rule",
+    "output",
+    "exception",
+    "reasons",
+    "amendment",
+    "example",
+    "test",
 ];
 
 /// Byte ranges of the declarations of a file (comments and blank lines in between are
@@ -69,7 +82,10 @@ pub fn nesting_too_deep(piece: &str, file: FileId, offset: usize) -> Option<Diag
                     let span = Span::new(file, offset + i, offset + i + 1);
                     return Some(
                         Diagnostic::new(Code::LimitExceeded, span, "expressions nest too deeply")
-                            .label(format!("more than {} levels of brackets", super::MAX_NESTING))
+                            .label(format!(
+                                "more than {} levels of brackets",
+                                super::MAX_NESTING
+                            ))
                             .help("split the expression into named rules"),
                     );
                 }
@@ -100,7 +116,11 @@ pub fn open_points(text: &str, file: FileId) -> Vec<Diagnostic> {
                 }
                 _ => {
                     flush(&mut out, current.take(), file);
-                    current = Some((offset + pos, offset + line.trim_end().len(), note.to_string()));
+                    current = Some((
+                        offset + pos,
+                        offset + line.trim_end().len(),
+                        note.to_string(),
+                    ));
                 }
             }
         } else if continues {
@@ -121,9 +141,13 @@ pub fn open_points(text: &str, file: FileId) -> Vec<Diagnostic> {
 fn flush(out: &mut Vec<Diagnostic>, point: Option<(usize, usize, String)>, file: FileId) {
     if let Some((start, end, note)) = point {
         out.push(
-            Diagnostic::new(Code::OpenPoint, Span::new(file, start, end), format!("open point: {note}"))
-                .label("for review")
-                .help("the sources leave this open; it is encoded as stated and awaits review"),
+            Diagnostic::new(
+                Code::OpenPoint,
+                Span::new(file, start, end),
+                format!("open point: {note}"),
+            )
+            .label("for review")
+            .help("the sources leave this open; it is encoded as stated and awaits review"),
         );
     }
 }
