@@ -1,0 +1,134 @@
+//! The command line as a user meets it: exit codes, messages for bad input, help.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::zan;
+
+fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn stdout(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("zan-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn the_shipped_rulebook_checks_without_errors() {
+    let o = zan(&["check", "rulebooks/kz-visa"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).contains("0 errors"), "{}", stdout(&o));
+}
+
+#[test]
+fn the_shipped_tests_pass_through_the_cli() {
+    let o = zan(&["test", "rulebooks/kz-visa"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains(" 0 failed"), "{}", stdout(&o));
+}
+
+#[test]
+fn a_failing_rulebook_test_prints_expected_and_actual() {
+    let dir = temp_dir("failing");
+    for e in std::fs::read_dir(common::root().join("rulebooks/kz-visa")).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "zan") {
+            std::fs::copy(&p, dir.join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    // The 2026 calendar without Nauryz: the NSC deadline across 23–25 March moves.
+    let cal = dir.join("calendar.zan");
+    let text = std::fs::read_to_string(&cal).unwrap();
+    let mutated: String = text.lines().filter(|l| !l.contains("Nauryz")).map(|l| format!("{l}\n")).collect();
+    assert_ne!(mutated, text, "calendar.zan should name Nauryz");
+    std::fs::write(&cal, mutated).unwrap();
+    let o = zan(&["test", dir.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let out = stdout(&o);
+    assert!(out.contains("FAILED"), "{out}");
+    assert!(out.contains("expected \"2026-"), "{out}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_malformed_case_names_the_json_path_and_exits_2() {
+    let dir = temp_dir("case");
+    let case = dir.join("bad.json");
+    std::fs::write(
+        &case,
+        r#"{"applicant": {"name": "A", "birth_date": "2010-02-30", "citizenship": "germnay"},
+            "application": {"submitted_on": "2026-03-10"}}"#,
+    )
+    .unwrap();
+    let o = zan(&["eval", "rulebooks/kz-visa", case.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("$.applicant.birth_date"), "{err}");
+    assert!(err.contains("not a calendar date"), "{err}");
+    assert!(err.contains("$.applicant.citizenship"), "{err}");
+    assert!(err.contains("did you mean \"germany\""), "{err}");
+    assert!(err.contains("$.application.category") && err.contains("missing"), "{err}");
+    assert!(stdout(&o).is_empty(), "nothing is evaluated from a bad case");
+    std::fs::write(&case, "{ not json").unwrap();
+    let o = zan(&["eval", "rulebooks/kz-visa", case.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not valid JSON"), "{}", stderr(&o));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_malformed_rulebook_gets_diagnostics_and_exit_1() {
+    let dir = temp_dir("rulebook");
+    std::fs::write(
+        dir.join("bad.zan"),
+        "rulebook r { title \"t\" }\nsource s { title \"s\" }\noutput rule a: bool cites s \"x\" {\n  when 2026-13-01 > then true\n}\noutput rule b: bool cites s \"x\" { undefined_name }\n",
+    )
+    .unwrap();
+    let o = zan(&["check", dir.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(out.contains("Z0001") && out.contains("Z0101"), "both declarations are reported: {out}");
+    let o = zan(&["eval", dir.to_str().unwrap(), "rulebooks/kz-visa/examples/e-visa-tourist.json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let o = zan(&["check", dir.to_str().unwrap(), "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let first = &json["diagnostics"][0];
+    assert!(first["primary"]["line"].as_u64().unwrap() >= 1 && first["code"].as_str().unwrap().starts_with('Z'), "{json}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(zan(&["eval", "rulebooks/kz-visa"]).status.code(), Some(2));
+    assert_eq!(zan(&["check", "no/such/folder"]).status.code(), Some(2));
+    let o = zan(&["eval", "rulebooks/kz-visa", "rulebooks/kz-visa/examples/e-visa-tourist.json", "--as-of", "2026-02-30"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not a date"), "{}", stderr(&o));
+}
+
+#[test]
+fn every_command_has_help_with_an_example() {
+    for cmd in ["check", "eval", "test"] {
+        let o = zan(&[cmd, "--help"]);
+        assert_eq!(o.status.code(), Some(0));
+        assert!(stdout(&o).contains("Example:"), "{cmd} --help has no example");
+    }
+}
+
+#[test]
+fn eval_as_of_before_and_after_the_amendment() {
+    let case = "rulebooks/kz-visa/examples/sticker-applicant-turning-16.json";
+    let before: serde_json::Value = serde_json::from_slice(&zan(&["eval", "rulebooks/kz-visa", case, "--as-of", "2026-02-21"]).stdout).unwrap();
+    let after: serde_json::Value = serde_json::from_slice(&zan(&["eval", "rulebooks/kz-visa", case, "--as-of", "2026-03-10"]).stdout).unwrap();
+    assert!(before["outputs"].get("fingerprint_registration_required").is_none());
+    assert_eq!(after["outputs"]["fingerprint_registration_required"], serde_json::Value::Bool(true));
+    let text = zan(&["eval", "rulebooks/kz-visa", case, "--explain", "--format", "text"]);
+    assert!(stdout(&text).contains("reached the age of sixteen"), "{}", stdout(&text));
+}

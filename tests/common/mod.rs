@@ -1,0 +1,82 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use zan::source::SourceMap;
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The shipped rulebook as a source map, files named relative to the repository.
+pub fn kz_visa() -> SourceMap {
+    folder(&root().join("rulebooks/kz-visa"))
+}
+
+pub fn folder(dir: &Path) -> SourceMap {
+    let mut files: Vec<PathBuf> = Vec::new();
+    collect(dir, &mut files);
+    files.sort();
+    let mut map = SourceMap::new();
+    for f in files {
+        let name = f.strip_prefix(root()).unwrap_or(&f).to_string_lossy().replace('\\', "/");
+        map.add(name, std::fs::read_to_string(&f).unwrap());
+    }
+    map
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            collect(&p, out);
+        } else if p.extension().is_some_and(|x| x == "zan") {
+            out.push(p);
+        }
+    }
+}
+
+/// Run the `zan` binary from the repository root.
+pub fn zan(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_zan")).args(args).current_dir(root()).env("NO_COLOR", "1").output().unwrap()
+}
+
+/// Compare `actual` with the file `expected` (relative to the repository); with
+/// `ZAN_BLESS=1`, write it instead. Returns a readable diff on mismatch.
+pub fn compare(expected: &Path, actual: &str) -> Result<(), String> {
+    let path = root().join(expected);
+    if std::env::var_os("ZAN_BLESS").is_some() {
+        std::fs::write(&path, actual).unwrap();
+        return Ok(());
+    }
+    let want = std::fs::read_to_string(&path).unwrap_or_default();
+    if want == actual {
+        return Ok(());
+    }
+    let mut diff = format!("--- {} (expected)\n+++ actual\n", expected.display());
+    for change in similar_lines(&want, actual) {
+        diff.push_str(&change);
+    }
+    Err(diff)
+}
+
+fn similar_lines(a: &str, b: &str) -> Vec<String> {
+    let (a, b): (Vec<&str>, Vec<&str>) = (a.lines().collect(), b.lines().collect());
+    let mut out = Vec::new();
+    let n = a.len().max(b.len());
+    for i in 0..n {
+        match (a.get(i), b.get(i)) {
+            (Some(x), Some(y)) if x == y => {}
+            (x, y) => {
+                if let Some(x) = x {
+                    out.push(format!("{:>4} - {x}\n", i + 1));
+                }
+                if let Some(y) = y {
+                    out.push(format!("{:>4} + {y}\n", i + 1));
+                }
+            }
+        }
+    }
+    out
+}
