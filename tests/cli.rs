@@ -75,7 +75,9 @@ fn a_malformed_case_names_the_json_path_and_exits_2() {
     assert!(err.contains("$.applicant.citizenship"), "{err}");
     assert!(err.contains("did you mean \"germany\""), "{err}");
     assert!(err.contains("$.application.category") && err.contains("missing"), "{err}");
-    assert!(stdout(&o).is_empty(), "nothing is evaluated from a bad case");
+    let out: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(out.get("outputs").is_none(), "nothing is evaluated from a bad case");
+    assert!(out["case_errors"].as_array().unwrap().iter().any(|e| e["path"] == "$.applicant.birth_date"));
     std::fs::write(&case, "{ not json").unwrap();
     let o = zan(&["eval", "rulebooks/kz-visa", case.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
