@@ -62,6 +62,23 @@ fn zan_files(dir: &Path, failures: &mut Vec<String>) -> Vec<String> {
     names
 }
 
+/// `.expected` files left behind by a renamed or deleted `.zan` file.
+fn orphans(dir: &Path, rel: &str, failures: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.filter_map(Result::ok) {
+        let path = e.path();
+        if path.extension().is_some_and(|x| x == "expected") && !path.with_extension("zan").exists()
+        {
+            let file = e.file_name().to_string_lossy().into_owned();
+            failures.push(format!(
+                "{DATA_DIR}/{rel}/{file} has no .zan file beside it: remove it"
+            ));
+        }
+    }
+}
+
 /// `Z0101` from `Z0101-unknown-name.zan`.
 fn code_prefix(file: &str) -> &str {
     file.split(['-', '.']).next().unwrap_or("")
@@ -93,20 +110,32 @@ fn check_file(kind: Kind, file: &str, failures: &mut Vec<String>, mismatches: &m
             let code = code_prefix(file);
             if !diags.iter().any(|d| d.code.as_str() == code) {
                 let found: Vec<&str> = diags.iter().map(|d| d.code.as_str()).collect();
-                failures.push(format!("{name}: expected a {code} diagnostic, found [{}]", found.join(", ")));
+                failures.push(format!(
+                    "{name}: expected a {code} diagnostic, found [{}]",
+                    found.join(", ")
+                ));
             }
         }
         Kind::Ok => {
             for d in diags.iter().filter(|d| d.severity == Severity::Error) {
-                failures.push(format!("{name}: unexpected error {}: {}", d.code.as_str(), render::one_line(&map, d)));
+                failures.push(format!(
+                    "{name}: unexpected error {}: {}",
+                    d.code.as_str(),
+                    render::one_line(&map, d)
+                ));
             }
         }
     }
 
     let expected_path = path.with_extension("expected");
+    let expected_name = format!(
+        "{DATA_DIR}/{}/{}",
+        kind.dir(),
+        file.replace(".zan", ".expected")
+    );
     if bless() {
         if let Err(e) = std::fs::write(&expected_path, &actual) {
-            failures.push(format!("{name}: cannot write {}: {e}", expected_path.display()));
+            failures.push(format!("{name}: cannot write {expected_name}: {e}"));
         }
         return;
     }
@@ -114,16 +143,19 @@ fn check_file(kind: Kind, file: &str, failures: &mut Vec<String>, mismatches: &m
         Ok(t) => normalize_newlines(&t),
         Err(e) => {
             mismatches.push(format!(
-                "{name}: cannot read {}: {e}\n(run `ZAN_BLESS=1 cargo test --test check_data` to create it)\n",
-                expected_path.display()
+                "{name}: cannot read {expected_name}: {e}\n(run `ZAN_BLESS=1 cargo test --test check_data` to create it)\n"
             ));
             return;
         }
     };
     let actual = normalize_newlines(&actual);
     if expected != actual {
-        let mut report = format!("{name}: the diagnostics differ from {}\n", expected_path.display());
-        let _ = write!(report, "{}", similar_asserts::SimpleDiff::from_str(&expected, &actual, "expected", "actual"));
+        let mut report = format!("{name}: the diagnostics differ from {expected_name}\n");
+        let _ = write!(
+            report,
+            "{}",
+            similar_asserts::SimpleDiff::from_str(&expected, &actual, "expected", "actual")
+        );
         mismatches.push(report);
     }
 }
@@ -135,7 +167,9 @@ fn diagnostics_match_expected_files() {
     let mut covered: BTreeSet<String> = BTreeSet::new();
 
     for kind in [Kind::Err, Kind::Ok] {
-        let files = zan_files(&root().join(kind.dir()), &mut failures);
+        let dir = root().join(kind.dir());
+        orphans(&dir, kind.dir(), &mut failures);
+        let files = zan_files(&dir, &mut failures);
         if files.is_empty() {
             failures.push(format!("{DATA_DIR}/{} has no .zan files", kind.dir()));
         }

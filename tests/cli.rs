@@ -46,7 +46,11 @@ fn a_failing_rulebook_test_prints_expected_and_actual() {
     // The 2026 calendar without Nauryz: the NSC deadline across 23–25 March moves.
     let cal = dir.join("calendar.zan");
     let text = std::fs::read_to_string(&cal).unwrap();
-    let mutated: String = text.lines().filter(|l| !l.contains("Nauryz")).map(|l| format!("{l}\n")).collect();
+    let mutated: String = text
+        .lines()
+        .filter(|l| !l.contains("Nauryz"))
+        .map(|l| format!("{l}\n"))
+        .collect();
     assert_ne!(mutated, text, "calendar.zan should name Nauryz");
     std::fs::write(&cal, mutated).unwrap();
     let o = zan(&["test", dir.to_str().unwrap()]);
@@ -74,10 +78,20 @@ fn a_malformed_case_names_the_json_path_and_exits_2() {
     assert!(err.contains("not a calendar date"), "{err}");
     assert!(err.contains("$.applicant.citizenship"), "{err}");
     assert!(err.contains("did you mean \"germany\""), "{err}");
-    assert!(err.contains("$.application.category") && err.contains("missing"), "{err}");
+    assert!(
+        err.contains("$.application.category") && err.contains("missing"),
+        "{err}"
+    );
     let out: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert!(out.get("outputs").is_none(), "nothing is evaluated from a bad case");
-    assert!(out["case_errors"].as_array().unwrap().iter().any(|e| e["path"] == "$.applicant.birth_date"));
+    assert!(
+        out.get("outputs").is_none(),
+        "nothing is evaluated from a bad case"
+    );
+    assert!(out["case_errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["path"] == "$.applicant.birth_date"));
     std::fs::write(&case, "{ not json").unwrap();
     let o = zan(&["eval", "rulebooks/kz-visa", case.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
@@ -96,13 +110,24 @@ fn a_malformed_rulebook_gets_diagnostics_and_exit_1() {
     let o = zan(&["check", dir.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     let out = stdout(&o);
-    assert!(out.contains("Z0001") && out.contains("Z0101"), "both declarations are reported: {out}");
-    let o = zan(&["eval", dir.to_str().unwrap(), "rulebooks/kz-visa/examples/e-visa-tourist.json"]);
+    assert!(
+        out.contains("Z0001") && out.contains("Z0101"),
+        "both declarations are reported: {out}"
+    );
+    let o = zan(&[
+        "eval",
+        dir.to_str().unwrap(),
+        "rulebooks/kz-visa/examples/e-visa-tourist.json",
+    ]);
     assert_eq!(o.status.code(), Some(1));
     let o = zan(&["check", dir.to_str().unwrap(), "--format", "json"]);
     let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let first = &json["diagnostics"][0];
-    assert!(first["primary"]["line"].as_u64().unwrap() >= 1 && first["code"].as_str().unwrap().starts_with('Z'), "{json}");
+    assert!(
+        first["primary"]["line"].as_u64().unwrap() >= 1
+            && first["code"].as_str().unwrap().starts_with('Z'),
+        "{json}"
+    );
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -110,7 +135,13 @@ fn a_malformed_rulebook_gets_diagnostics_and_exit_1() {
 fn usage_errors_exit_2() {
     assert_eq!(zan(&["eval", "rulebooks/kz-visa"]).status.code(), Some(2));
     assert_eq!(zan(&["check", "no/such/folder"]).status.code(), Some(2));
-    let o = zan(&["eval", "rulebooks/kz-visa", "rulebooks/kz-visa/examples/e-visa-tourist.json", "--as-of", "2026-02-30"]);
+    let o = zan(&[
+        "eval",
+        "rulebooks/kz-visa",
+        "rulebooks/kz-visa/examples/e-visa-tourist.json",
+        "--as-of",
+        "2026-02-30",
+    ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("not a date"), "{}", stderr(&o));
 }
@@ -120,17 +151,42 @@ fn every_command_has_help_with_an_example() {
     for cmd in ["check", "eval", "test"] {
         let o = zan(&[cmd, "--help"]);
         assert_eq!(o.status.code(), Some(0));
-        assert!(stdout(&o).contains("Example:"), "{cmd} --help has no example");
+        assert!(
+            stdout(&o).contains("Example:"),
+            "{cmd} --help has no example"
+        );
     }
 }
 
 #[test]
 fn eval_as_of_before_and_after_the_amendment() {
     let case = "rulebooks/kz-visa/examples/sticker-applicant-turning-16.json";
-    let before: serde_json::Value = serde_json::from_slice(&zan(&["eval", "rulebooks/kz-visa", case, "--as-of", "2026-02-21"]).stdout).unwrap();
-    let after: serde_json::Value = serde_json::from_slice(&zan(&["eval", "rulebooks/kz-visa", case, "--as-of", "2026-03-10"]).stdout).unwrap();
-    assert!(before["outputs"].get("fingerprint_registration_required").is_none());
-    assert_eq!(after["outputs"]["fingerprint_registration_required"], serde_json::Value::Bool(true));
-    let text = zan(&["eval", "rulebooks/kz-visa", case, "--explain", "--format", "text"]);
-    assert!(stdout(&text).contains("reached the age of sixteen"), "{}", stdout(&text));
+    let before: serde_json::Value = serde_json::from_slice(
+        &zan(&["eval", "rulebooks/kz-visa", case, "--as-of", "2026-02-21"]).stdout,
+    )
+    .unwrap();
+    let after: serde_json::Value = serde_json::from_slice(
+        &zan(&["eval", "rulebooks/kz-visa", case, "--as-of", "2026-03-10"]).stdout,
+    )
+    .unwrap();
+    assert!(before["outputs"]
+        .get("fingerprint_registration_required")
+        .is_none());
+    assert_eq!(
+        after["outputs"]["fingerprint_registration_required"],
+        serde_json::Value::Bool(true)
+    );
+    let text = zan(&[
+        "eval",
+        "rulebooks/kz-visa",
+        case,
+        "--explain",
+        "--format",
+        "text",
+    ]);
+    assert!(
+        stdout(&text).contains("reached the age of sixteen"),
+        "{}",
+        stdout(&text)
+    );
 }

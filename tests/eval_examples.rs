@@ -12,7 +12,12 @@ use zan::time::date;
 fn rulebook() -> zan::Rulebook {
     let map = common::kz_visa();
     let checked = zan::check(&map);
-    let errors: Vec<_> = checked.diagnostics.iter().filter(|d| d.is_error()).map(|d| d.message.clone()).collect();
+    let errors: Vec<_> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| d.message.clone())
+        .collect();
     assert!(errors.is_empty(), "kz-visa has errors: {errors:?}");
     checked.rulebook.unwrap()
 }
@@ -45,16 +50,32 @@ fn library_and_cli_give_the_reviewed_decisions() {
         let stem = path.file_stem().unwrap().to_string_lossy().to_string();
         let lib = decide(&rb, &path, None, true);
         let text = serde_json::to_string_pretty(&lib).unwrap() + "\n";
-        if let Err(diff) = common::compare(&PathBuf::from(format!("tests/data/eval/{stem}.json")), &text) {
+        if let Err(diff) = common::compare(
+            &PathBuf::from(format!("tests/data/eval/{stem}.json")),
+            &text,
+        ) {
             failures.push(diff);
         }
-        let rel = path.strip_prefix(common::root()).unwrap().to_string_lossy().to_string();
+        let rel = path
+            .strip_prefix(common::root())
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
         let out = common::zan(&["eval", "rulebooks/kz-visa", &rel, "--explain"]);
-        assert_eq!(out.status.code(), Some(0), "zan eval {rel}: {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "zan eval {rel}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let cli: Json = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(cli, lib, "the CLI and the library disagree on {rel}");
     }
-    assert!(failures.is_empty(), "decisions changed (ZAN_BLESS=1 to accept after review):\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "decisions changed (ZAN_BLESS=1 to accept after review):\n{}",
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -63,16 +84,30 @@ fn explanations_cite_the_source_sentence() {
     let path = common::root().join("rulebooks/kz-visa/examples/sticker-applicant-turning-16.json");
     let d = decide(&rb, &path, None, true);
     let rules = d["explanation"]["rules"].as_array().unwrap();
-    let fp = rules.iter().find(|r| r["rule"] == "fingerprint_registration_required").unwrap();
+    let fp = rules
+        .iter()
+        .find(|r| r["rule"] == "fingerprint_registration_required")
+        .unwrap();
     assert_eq!(fp["value"], Json::Bool(true));
     assert_eq!(fp["amendment"]["name"], "joint_order_2026");
     let quote = fp["citations"][0]["quote"].as_str().unwrap();
     assert!(quote.contains("reached the age of sixteen"), "{quote}");
-    assert_eq!(fp["citations"][0]["file"], "amendments-2026-invitations-and-visas.txt");
+    assert_eq!(
+        fp["citations"][0]["file"],
+        "amendments-2026-invitations-and-visas.txt"
+    );
     let held = fp["conditions_held"].as_array().unwrap();
-    assert!(held.iter().any(|c| c.as_str().unwrap().contains("16")), "{held:?}");
+    assert!(
+        held.iter().any(|c| c.as_str().unwrap().contains("16")),
+        "{held:?}"
+    );
     let not_taken = fp["exceptions_not_taken"].as_array().unwrap();
-    assert!(not_taken.iter().any(|e| e["exception"].as_str().unwrap().contains("e_visa")), "{not_taken:?}");
+    assert!(
+        not_taken
+            .iter()
+            .any(|e| e["exception"].as_str().unwrap().contains("e_visa")),
+        "{not_taken:?}"
+    );
 }
 
 /// As of 2026-02-21 and as of 2026-03-10 the decisions differ exactly in the outputs the
@@ -84,22 +119,44 @@ fn the_amendment_changes_exactly_what_it_provides() {
     let touched: BTreeSet<String> = after.applied.iter().map(|p| p.name.clone()).collect();
     assert!(touched.contains("fingerprint_registration_required"));
     let before = rb.version_on(date::parse("2026-02-21").unwrap()).unwrap();
-    assert!(before.applied.is_empty(), "nothing of the order is in force on 2026-02-21");
+    assert!(
+        before.applied.is_empty(),
+        "nothing of the order is in force on 2026-02-21"
+    );
     for path in examples() {
         let a = decide(&rb, &path, Some("2026-02-21"), false);
         let b = decide(&rb, &path, Some("2026-03-10"), false);
-        let (a, b) = (a["outputs"].as_object().unwrap(), b["outputs"].as_object().unwrap());
+        let (a, b) = (
+            a["outputs"].as_object().unwrap(),
+            b["outputs"].as_object().unwrap(),
+        );
         let names: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
         let changed: Vec<&&String> = names.iter().filter(|n| a.get(**n) != b.get(**n)).collect();
         for n in &changed {
-            assert!(touched.contains(**n), "{}: `{n}` changed but the amendment does not touch it", path.display());
+            assert!(
+                touched.contains(**n),
+                "{}: `{n}` changed but the amendment does not touch it",
+                path.display()
+            );
         }
         for n in b.keys().filter(|n| !a.contains_key(*n)) {
-            assert!(touched.contains(n), "{}: output `{n}` appeared without a provision", path.display());
+            assert!(
+                touched.contains(n),
+                "{}: output `{n}` appeared without a provision",
+                path.display()
+            );
         }
-        assert!(!changed.is_empty(), "{}: the amendment changed nothing", path.display());
+        assert!(
+            !changed.is_empty(),
+            "{}: the amendment changed nothing",
+            path.display()
+        );
     }
     // 2026-02-22 is the other in-force date the source names; no provision is identified
     // for it (an open point), so the consolidated rulebook is still the baseline there.
-    assert!(rb.version_on(date::parse("2026-02-22").unwrap()).unwrap().applied.is_empty());
+    assert!(rb
+        .version_on(date::parse("2026-02-22").unwrap())
+        .unwrap()
+        .applied
+        .is_empty());
 }

@@ -11,7 +11,10 @@ struct Lcg(u64);
 
 impl Lcg {
     fn next(&mut self) -> usize {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (self.0 >> 33) as usize
     }
 }
@@ -86,9 +89,22 @@ fn whole_rulebook_with_one_file_removed_never_panics() {
 fn mangled_cases_give_errors_not_panics() {
     let checked = zan::check(&common::kz_visa());
     let rb = checked.rulebook.unwrap();
-    let text = std::fs::read_to_string(common::root().join("rulebooks/kz-visa/examples/c3-work-visa-invitation.json")).unwrap();
+    let text = std::fs::read_to_string(
+        common::root().join("rulebooks/kz-visa/examples/c3-work-visa-invitation.json"),
+    )
+    .unwrap();
     let mut rng = Lcg(3);
-    let replacements = ["null", "1", "\"x\"", "[]", "{}", "true", "-99999999999999999999", "\"9999-12-31\"", "\"0000-01-01\""];
+    let replacements = [
+        "null",
+        "1",
+        "\"x\"",
+        "[]",
+        "{}",
+        "true",
+        "-99999999999999999999",
+        "\"9999-12-31\"",
+        "\"0000-01-01\"",
+    ];
     let mut evaluated = 0;
     for _ in 0..300 {
         // Replace one JSON value with something else.
@@ -96,7 +112,8 @@ fn mangled_cases_give_errors_not_panics() {
         let obj = value.as_object_mut().unwrap();
         let keys: Vec<String> = obj.keys().cloned().collect();
         let k = &keys[rng.next() % keys.len()];
-        let r: serde_json::Value = serde_json::from_str(replacements[rng.next() % replacements.len()]).unwrap();
+        let r: serde_json::Value =
+            serde_json::from_str(replacements[rng.next() % replacements.len()]).unwrap();
         if let Some(inner) = obj.get_mut(k).and_then(|v| v.as_object_mut()) {
             let ik: Vec<String> = inner.keys().cloned().collect();
             let key = ik[rng.next() % ik.len()].clone();
@@ -107,15 +124,24 @@ fn mangled_cases_give_errors_not_panics() {
         let outcome = std::panic::catch_unwind(|| match zan::eval::case_from_json(&rb, &value) {
             Ok(case) => {
                 let day = zan::eval::as_of_date(&rb, &case, None).unwrap_or(0);
-                zan::eval(&rb, &case, day, true).map(|_| ()).map_err(|e| e.message).is_ok()
+                zan::eval(&rb, &case, day, true)
+                    .map(|_| ())
+                    .map_err(|e| e.message)
+                    .is_ok()
             }
             Err(errors) => {
-                assert!(errors.iter().all(|e| e.path.starts_with("$.")), "{errors:?}");
+                assert!(
+                    errors.iter().all(|e| e.path.starts_with("$.")),
+                    "{errors:?}"
+                );
                 false
             }
         });
         assert!(outcome.is_ok(), "panic on case {value}");
         evaluated += usize::from(outcome.unwrap_or(false));
     }
-    assert!(evaluated > 0, "some mangled cases are still valid and evaluate");
+    assert!(
+        evaluated > 0,
+        "some mangled cases are still valid and evaluate"
+    );
 }

@@ -789,10 +789,10 @@ impl<'g, 'a> ExprCx<'g, 'a> {
     ) -> (Ex, Type) {
         let cex = self.expect(c, &Type::Bool);
         let (aex, aty) = self.with_narrowed(c, true, |cx| cx.check(a, expected));
-        let hint = if aty.is_error() {
-            expected.cloned()
-        } else {
-            Some(aty.clone())
+        let hint = match expected {
+            Some(t) if !t.is_error() => Some(t.clone()),
+            _ if aty.is_error() => None,
+            _ => Some(aty.clone()),
         };
         let (bex, bty) = self.with_narrowed(c, false, |cx| cx.check(b, hint.as_ref()));
         let (ty, aex, bex) = self.unify(aex, aty, a.span, bex, bty, b.span);

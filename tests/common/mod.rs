@@ -20,7 +20,11 @@ pub fn folder(dir: &Path) -> SourceMap {
     files.sort();
     let mut map = SourceMap::new();
     for f in files {
-        let name = f.strip_prefix(root()).unwrap_or(&f).to_string_lossy().replace('\\', "/");
+        let name = f
+            .strip_prefix(root())
+            .unwrap_or(&f)
+            .to_string_lossy()
+            .replace('\\', "/");
         map.add(name, std::fs::read_to_string(&f).unwrap());
     }
     map
@@ -39,7 +43,12 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
 
 /// Run the `zan` binary from the repository root.
 pub fn zan(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_zan")).args(args).current_dir(root()).env("NO_COLOR", "1").output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_zan"))
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
 }
 
 /// Compare `actual` with the file `expected` (relative to the repository); with
