@@ -84,8 +84,19 @@ fn code_prefix(file: &str) -> &str {
     file.split(['-', '.']).next().unwrap_or("")
 }
 
-fn normalize_newlines(s: &str) -> String {
-    s.replace("\r\n", "\n")
+/// The text compared and stored: `\n` line ends and no trailing spaces (ariadne pads its lines,
+/// and editors strip such spaces).
+fn normalize(s: &str) -> String {
+    let mut out: String = s
+        .replace("\r\n", "\n")
+        .lines()
+        .map(str::trim_end)
+        .collect::<Vec<_>>()
+        .join("\n");
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    out
 }
 
 /// Check one file; push a line to `failures` for each problem found.
@@ -103,7 +114,7 @@ fn check_file(kind: Kind, file: &str, failures: &mut Vec<String>, mismatches: &m
     map.add(name.clone(), text);
     let checked = zan::check::check(&map);
     let diags = &checked.diagnostics;
-    let actual = render::to_terminal(&map, diags, false);
+    let actual = normalize(&render::to_terminal(&map, diags, false));
 
     match kind {
         Kind::Err => {
@@ -140,7 +151,7 @@ fn check_file(kind: Kind, file: &str, failures: &mut Vec<String>, mismatches: &m
         return;
     }
     let expected = match std::fs::read_to_string(&expected_path) {
-        Ok(t) => normalize_newlines(&t),
+        Ok(t) => normalize(&t),
         Err(e) => {
             mismatches.push(format!(
                 "{name}: cannot read {expected_name}: {e}\n(run `ZAN_BLESS=1 cargo test --test check_data` to create it)\n"
@@ -148,7 +159,6 @@ fn check_file(kind: Kind, file: &str, failures: &mut Vec<String>, mismatches: &m
             return;
         }
     };
-    let actual = normalize_newlines(&actual);
     if expected != actual {
         let mut report = format!("{name}: the diagnostics differ from {expected_name}\n");
         let _ = write!(

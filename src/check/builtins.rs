@@ -65,12 +65,12 @@ pub fn call(
         if params.len() != args.len() {
             return cx.arity(name, params.len(), args.len(), span);
         }
-        let exs = args
+        let exs: Vec<Ex> = args
             .iter()
             .zip(&params)
             .map(|(a, t)| cx.expect(a, t))
             .collect();
-        return (Ex::Builtin(b, exs), ret);
+        return (fold(cx, b, exs, span), ret);
     }
     match name.name.as_str() {
         "count" | "is_empty" => {
@@ -207,6 +207,26 @@ pub fn call(
             };
             cx.g.error(d);
             (Ex::Const(Value::Absent), Type::Error)
+        }
+    }
+}
+
+/// `period(2026-01-01, 2026-03-31)` and `date(2026, 3, 10)` with constant arguments are
+/// constants, so they can be written in tests, defaults and parameter values.
+fn fold(cx: &mut ExprCx<'_, '_>, b: Builtin, exs: Vec<Ex>, span: Span) -> Ex {
+    if !matches!(b, Builtin::Period | Builtin::Date) {
+        return Ex::Builtin(b, exs);
+    }
+    let Some(vals) = super::expr::consts(&exs) else {
+        return Ex::Builtin(b, exs);
+    };
+    match crate::eval::ops::builtin(&crate::ir::Program::default(), b, &vals) {
+        Ok(v) => Ex::Const(v),
+        Err(e) => {
+            cx.g.error(
+                Diagnostic::new(Code::InvalidLiteral, span, e.message).help("check the dates"),
+            );
+            Ex::Const(Value::Absent)
         }
     }
 }

@@ -3,7 +3,7 @@
 
 mod case;
 mod explain;
-mod ops;
+pub(crate) mod ops;
 pub mod output;
 
 pub use case::{case_from_json, CaseError};
