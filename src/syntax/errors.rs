@@ -15,7 +15,9 @@ pub fn to_diagnostic(err: &Error<Rule>, piece: &str, file: FileId, offset: usize
     let end = pos + found.len().max(1).min(piece.len().saturating_sub(pos));
     let span = Span::new(file, offset + pos, offset + end.max(pos));
     let expected = match &err.variant {
-        ErrorVariant::ParsingError { positives, .. } => describe_expected(positives),
+        ErrorVariant::ParsingError { positives, .. } => {
+            describe_expected(positives, &punctuation(err))
+        }
         ErrorVariant::CustomError { message } => message.clone(),
     };
     let found_text = if found.is_empty() {
@@ -47,26 +49,65 @@ fn found_at(piece: &str, pos: usize) -> &str {
     }
 }
 
-fn describe_expected(positives: &[Rule]) -> String {
-    let mut words: Vec<&'static str> = Vec::new();
-    let operators = positives.iter().filter(|r| is_operator(**r)).count();
+/// Brackets and separators pest tried at the error (they are not rules, so they are not in
+/// its positives).
+fn punctuation(err: &Error<Rule>) -> Vec<String> {
+    const SHOWN: &[&str] = &["}", ")", "]", "{", "(", ",", ":", "=>", "=", "->"];
+    let Some(attempts) = err.parse_attempts() else {
+        return Vec::new();
+    };
+    attempts
+        .expected_tokens()
+        .into_iter()
+        .map(|t| t.to_string())
+        .filter(|t| SHOWN.contains(&t.as_str()))
+        .map(|t| format!("`{t}`"))
+        .collect()
+}
+
+/// Words that an expression can start with; when "an expression" is expected they add nothing.
+const EXPRESSION_STARTS: &[&str] = &[
+    "a date such as 2026-03-10",
+    "an amount such as 4325 KZT",
+    "a duration such as 3 days",
+    "a number",
+    "`true` or `false`",
+    "text in double quotes",
+    "a name",
+    "`any`, `all`, `count` or `sum`",
+    "`absent`",
+];
+
+fn describe_expected(positives: &[Rule], punctuation: &[String]) -> String {
+    let mut words: Vec<String> = Vec::new();
+    let operators = positives.iter().any(|r| is_operator(*r));
     for r in positives {
         let w = if is_operator(*r) {
             "an operator"
         } else {
             describe(*r)
         };
-        if !words.contains(&w) {
-            words.push(w);
+        if w != "something else" && !words.iter().any(|x| x == w) {
+            words.push(w.to_string());
         }
     }
-    if operators > 0 && words.len() > 6 {
-        words.retain(|w| *w != "an operator");
-        words.push("an operator");
+    let expression = words.iter().any(|w| w == "an expression");
+    if expression {
+        words.retain(|w| !EXPRESSION_STARTS.contains(&w.as_str()));
+    }
+    if operators {
+        words.retain(|w| w != "an operator");
+        words.push("an operator".into());
+    }
+    for p in punctuation {
+        let opens_expression = matches!(p.as_str(), "`(`" | "`{`" | "`[`");
+        if !words.contains(p) && !(expression && opens_expression) {
+            words.push(p.clone());
+        }
     }
     match words.len() {
         0 => String::from("something else"),
-        1 => words[0].to_string(),
+        1 => words[0].clone(),
         n => format!("{} or {}", words[..n - 1].join(", "), words[n - 1]),
     }
 }
@@ -121,6 +162,7 @@ fn describe(r: Rule) -> &'static str {
             "a duration such as 3 days"
         }
         Rule::bool_lit => "`true` or `false`",
+        Rule::absent_lit => "`absent`",
         Rule::expr
         | Rule::if_expr
         | Rule::match_expr

@@ -30,6 +30,8 @@ pub fn parse(map: &SourceMap, file: FileId) -> (ast::File, Vec<Diagnostic>) {
         return (out, diags);
     };
     let text = source.text.as_str();
+    // Detailed errors record the brackets and separators pest tried, for the messages.
+    pest::set_error_detail(true);
     for chunk in split::declarations(text) {
         let piece = &text[chunk.clone()];
         if let Some(d) = split::nesting_too_deep(piece, file, chunk.start) {
