@@ -145,6 +145,7 @@ pub fn parameter_values(
 pub fn table(cx: &mut ExprCx, t: &ast::TableDecl, keys: &[Type], ty: &Type) -> TableIr {
     let mut rows: Vec<Vec<Option<Vec<Value>>>> = Vec::new();
     let mut values = Vec::new();
+    let mut spans = Vec::new();
     for row in &t.rows {
         if let Some(c) = &row.citation {
             cx.g.citation(c);
@@ -155,8 +156,9 @@ pub fn table(cx: &mut ExprCx, t: &ast::TableDecl, keys: &[Type], ty: &Type) -> T
                     Code::WrongArity,
                     row.span,
                     format!(
-                        "this row has {} keys, the table has {}",
+                        "this row has {} key{}, the table has {}",
                         row.keys.len(),
+                        if row.keys.len() == 1 { "" } else { "s" },
                         keys.len()
                     ),
                 )
@@ -177,6 +179,7 @@ pub fn table(cx: &mut ExprCx, t: &ast::TableDecl, keys: &[Type], ty: &Type) -> T
             }
         });
         rows.push(pats.collect());
+        spans.push(row.span);
         values.push(cx.expect(&row.value, ty));
     }
     let otherwise = t.otherwise.as_ref().map(|(e, c, _)| {
@@ -185,7 +188,7 @@ pub fn table(cx: &mut ExprCx, t: &ast::TableDecl, keys: &[Type], ty: &Type) -> T
         }
         cx.expect(e, ty)
     });
-    let lookup = dense(cx, t, keys, &rows).unwrap_or_else(|| {
+    let lookup = dense(cx, t, keys, &rows, &spans).unwrap_or_else(|| {
         if otherwise.is_none() && !keys.iter().all(Type::is_error) {
             cx.g.error(
                 Diagnostic::new(
@@ -199,7 +202,7 @@ pub fn table(cx: &mut ExprCx, t: &ast::TableDecl, keys: &[Type], ty: &Type) -> T
                 ),
             );
         }
-        duplicate_rows(cx, t, &rows);
+        duplicate_rows(cx, t, &rows, &spans);
         TableLookup::Rows(rows)
     });
     TableIr {
@@ -239,6 +242,7 @@ fn dense(
     t: &ast::TableDecl,
     keys: &[Type],
     rows: &[Vec<Option<Vec<Value>>>],
+    spans: &[crate::source::Span],
 ) -> Option<TableLookup> {
     let sizes: Vec<u32> = keys.iter().map(|k| domain(cx, k)).collect::<Option<_>>()?;
     let total = sizes
@@ -247,18 +251,22 @@ fn dense(
         .filter(|n| *n <= MAX_DENSE_CELLS)?;
     let mut cells: Vec<Option<u32>> = vec![None; total];
     for (ri, row) in rows.iter().enumerate() {
+        let mut reported = false;
         for cell in combinations(&sizes, row) {
-            if let Some(prev) = cells[cell] {
-                let (a, b) = (&t.rows[prev as usize], &t.rows[ri]);
-                cx.g.error(
-                    Diagnostic::new(Code::OverlappingRows, b.span, format!("this row overlaps an earlier row of `{}`", t.name.name))
-                        .label(format!("both match {}", describe_cell(cx, keys, &sizes, cell)))
-                        .with_secondary(a.span, "earlier row")
-                        .help("rows must not overlap: narrow the patterns so that each combination has one row"),
-                );
-                break;
+            match cells[cell] {
+                Some(prev) if !reported => {
+                    reported = true;
+                    let (a, b) = (spans[prev as usize], spans[ri]);
+                    cx.g.error(
+                        Diagnostic::new(Code::OverlappingRows, b, format!("this row overlaps an earlier row of `{}`", t.name.name))
+                            .label(format!("both match {}", describe_cell(cx, keys, &sizes, cell)))
+                            .with_secondary(a, "earlier row")
+                            .help("rows must not overlap: narrow the patterns so that each combination has one row"),
+                    );
+                }
+                Some(_) => {}
+                None => cells[cell] = Some(ri as u32),
             }
-            cells[cell] = Some(ri as u32);
         }
     }
     if t.otherwise.is_none() {
@@ -330,17 +338,22 @@ fn describe_cell(cx: &ExprCx, keys: &[Type], sizes: &[u32], mut cell: usize) -> 
     format!("({})", parts.join(", "))
 }
 
-fn duplicate_rows(cx: &mut ExprCx, t: &ast::TableDecl, rows: &[Vec<Option<Vec<Value>>>]) {
+fn duplicate_rows(
+    cx: &mut ExprCx,
+    t: &ast::TableDecl,
+    rows: &[Vec<Option<Vec<Value>>>],
+    spans: &[crate::source::Span],
+) {
     for (i, row) in rows.iter().enumerate() {
         if let Some(j) = rows[..i].iter().position(|r| r == row) {
-            if let (Some(a), Some(b)) = (t.rows.get(j), t.rows.get(i)) {
+            if let (Some(a), Some(b)) = (spans.get(j), spans.get(i)) {
                 cx.g.error(
                     Diagnostic::new(
                         Code::OverlappingRows,
-                        b.span,
+                        *b,
                         format!("this row repeats an earlier row of `{}`", t.name.name),
                     )
-                    .with_secondary(a.span, "earlier row")
+                    .with_secondary(*a, "earlier row")
                     .help("remove one of the two rows"),
                 );
             }

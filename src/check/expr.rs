@@ -301,6 +301,7 @@ impl<'g, 'a> ExprCx<'g, 'a> {
             return r;
         }
         if self.v.tables.contains_key(n) {
+            self.g.used.insert(id.name.clone());
             return self.err(
                 Diagnostic::new(
                     Code::NotCallable,
@@ -385,6 +386,24 @@ impl<'g, 'a> ExprCx<'g, 'a> {
                 Some((Ex::Const(Value::Absent), Type::Error))
             }
         }
+    }
+
+    /// A name that is only an enum value (no fact, rule, parameter or local has that name).
+    fn is_bare_variant(&self, e: &ast::Expr) -> bool {
+        let ExprKind::Name(id) = &e.kind else {
+            return false;
+        };
+        let n = id.name.as_str();
+        !self.locals.iter().any(|(l, _, _)| l == n)
+            && !self.g.fact_ids.contains_key(n)
+            && !self.v.rules.contains_key(n)
+            && !self.v.params.contains_key(n)
+            && self
+                .g
+                .schema
+                .enums
+                .iter()
+                .any(|e| e.variants.iter().any(|v| v.name == n))
     }
 
     /// After `x is present`, `x` is used as its inner type.
@@ -650,8 +669,16 @@ impl<'g, 'a> ExprCx<'g, 'a> {
     }
 
     fn compare(&mut self, op: BinaryOp, l: &ast::Expr, r: &ast::Expr, span: Span) -> (Ex, Type) {
-        let (lex, lty) = self.check(l, None);
-        let (rex, rty) = self.check(r, Some(&lty));
+        // A bare enum value on the left (`electronic == x`) takes its type from the right.
+        let (lex, lty, rex, rty) = if self.is_bare_variant(l) {
+            let (rex, rty) = self.check(r, None);
+            let (lex, lty) = self.check(l, Some(&rty));
+            (lex, lty, rex, rty)
+        } else {
+            let (lex, lty) = self.check(l, None);
+            let (rex, rty) = self.check(r, Some(&lty));
+            (lex, lty, rex, rty)
+        };
         let cmp = match op {
             BinaryOp::Eq => CmpOp::Eq,
             BinaryOp::Ne => CmpOp::Ne,

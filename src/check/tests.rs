@@ -76,7 +76,22 @@ fn facts_of(g: &mut Globals, names: &VersionNames, e: &ast::Expr) -> Option<Vec<
     let mut cx = ExprCx::new(g, names);
     cx.facts_allowed = false;
     let exs = cx.fields("the case", &facts, fields, e.span);
-    super::expr::consts(&exs)
+    let values = super::expr::consts(&exs);
+    if values.is_none() {
+        for (name, value) in fields {
+            if let Some(i) = facts.iter().position(|f| f.name == name.name) {
+                if !matches!(exs.get(i), Some(Ex::Const(_))) {
+                    invalid(
+                        g,
+                        value.span,
+                        format!("the fact `{}` of a test must be a constant", name.name),
+                        "write the value itself, such as a date `2010-03-10`, not a calculation from other values",
+                    );
+                }
+            }
+        }
+    }
+    values
 }
 
 fn test(
@@ -98,6 +113,7 @@ fn test(
         );
     }
     let empty = VersionNames::default();
+    let errors_before = g.diags.len();
     let mut facts: Option<Vec<Value>> = None;
     let mut as_of = None;
     for item in &t.items {
@@ -128,7 +144,11 @@ fn test(
             ast::TestItem::Expect { .. } => {}
         }
     }
+    let reported = g.diags.len() > errors_before;
     let facts = facts.unwrap_or_default();
+    if facts.len() != g.schema.facts.len() && reported {
+        return None;
+    }
     if facts.len() != g.schema.facts.len() {
         invalid(
             g,

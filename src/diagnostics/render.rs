@@ -41,10 +41,15 @@ fn build_report(map: &SourceMap, d: &Diagnostic, color: bool) -> Report<'static,
         .with_config(config)
         .with_code(d.code.as_str())
         .with_message(&d.message);
-    let mut primary = Label::new(ariadne_span(map, d.primary.span)).with_color(primary_color);
-    if !d.primary.message.is_empty() {
-        primary = primary.with_message(&d.primary.message);
-    }
+    // ariadne draws no underline for a label without text, so an empty label says "here".
+    let text = if d.primary.message.is_empty() {
+        "here"
+    } else {
+        d.primary.message.as_str()
+    };
+    let primary = Label::new(ariadne_span(map, d.primary.span))
+        .with_color(primary_color)
+        .with_message(text);
     report = report.with_label(primary);
     for s in &d.secondary {
         report = report.with_label(

@@ -7,19 +7,25 @@ use crate::source::{FileId, Span};
 use pest::error::{Error, ErrorVariant, InputLocation};
 
 pub fn to_diagnostic(err: &Error<Rule>, piece: &str, file: FileId, offset: usize) -> Diagnostic {
-    let pos = match err.location {
+    let mut pos = match err.location {
         InputLocation::Pos(p) => p,
         InputLocation::Span((s, _)) => s,
+    };
+    let punct = punctuation(err);
+    // pest's positives may be recorded where an alternative began, while the brackets and
+    // separators it tried lie further on: the further position is where the text went wrong.
+    let furthest = err.parse_attempts().map_or(pos, |a| a.max_position);
+    let expected = match &err.variant {
+        ErrorVariant::ParsingError { .. } if furthest > pos && !punct.is_empty() => {
+            pos = furthest;
+            describe_expected(&[], &punct)
+        }
+        ErrorVariant::ParsingError { positives, .. } => describe_expected(positives, &punct),
+        ErrorVariant::CustomError { message } => message.clone(),
     };
     let found = found_at(piece, pos);
     let end = pos + found.len().max(1).min(piece.len().saturating_sub(pos));
     let span = Span::new(file, offset + pos, offset + end.max(pos));
-    let expected = match &err.variant {
-        ErrorVariant::ParsingError { positives, .. } => {
-            describe_expected(positives, &punctuation(err))
-        }
-        ErrorVariant::CustomError { message } => message.clone(),
-    };
     let found_text = if found.is_empty() {
         String::from("the end of the declaration")
     } else {
@@ -101,7 +107,7 @@ fn describe_expected(positives: &[Rule], punctuation: &[String]) -> String {
     }
     for p in punctuation {
         let opens_expression = matches!(p.as_str(), "`(`" | "`{`" | "`[`");
-        if !words.contains(p) && !(expression && opens_expression) {
+        if !(words.contains(p) || expression && opens_expression) {
             words.push(p.clone());
         }
     }
