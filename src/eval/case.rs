@@ -28,6 +28,23 @@ impl std::fmt::Display for CaseError {
     }
 }
 
+/// A JSON path built as the reader descends and written out only for an error.
+enum JsonPath<'a> {
+    Root,
+    Field(&'a JsonPath<'a>, &'a str),
+    Index(&'a JsonPath<'a>, usize),
+}
+
+impl JsonPath<'_> {
+    fn render(&self) -> String {
+        match self {
+            JsonPath::Root => String::from("$"),
+            JsonPath::Field(parent, name) => format!("{}.{name}", parent.render()),
+            JsonPath::Index(parent, i) => format!("{}[{i}]", parent.render()),
+        }
+    }
+}
+
 struct Reader<'a> {
     schema: &'a Schema,
     errors: Vec<CaseError>,
@@ -39,7 +56,7 @@ pub fn case_from_json(rb: &Rulebook, json: &Json) -> Result<Case, Vec<CaseError>
         schema: &rb.schema,
         errors: Vec::new(),
     };
-    let facts = r.object(json, &rb.schema.facts, "$");
+    let facts = r.object(json, &rb.schema.facts, &JsonPath::Root);
     if r.errors.is_empty() {
         Ok(Case { facts })
     } else {
@@ -48,9 +65,14 @@ pub fn case_from_json(rb: &Rulebook, json: &Json) -> Result<Case, Vec<CaseError>
 }
 
 impl Reader<'_> {
-    fn error(&mut self, path: &str, expected: String, message: impl Into<String>) -> Value {
+    fn error(
+        &mut self,
+        path: &JsonPath<'_>,
+        expected: String,
+        message: impl Into<String>,
+    ) -> Value {
         self.errors.push(CaseError {
-            path: path.to_string(),
+            path: path.render(),
             expected,
             message: message.into(),
         });
@@ -97,7 +119,7 @@ impl Reader<'_> {
         }
     }
 
-    fn object(&mut self, json: &Json, fields: &[FieldInfo], path: &str) -> Vec<Value> {
+    fn object(&mut self, json: &Json, fields: &[FieldInfo], path: &JsonPath<'_>) -> Vec<Value> {
         let Some(obj) = json.as_object() else {
             self.error(
                 path,
@@ -113,7 +135,7 @@ impl Reader<'_> {
                     .map(|s| format!("; did you mean \"{s}\"?"))
                     .unwrap_or_default();
                 self.error(
-                    &format!("{path}.{key}"),
+                    &JsonPath::Field(path, key),
                     format!("one of the fields {}", names.join(", ")),
                     format!("unknown field{hint}"),
                 );
@@ -122,7 +144,7 @@ impl Reader<'_> {
         fields
             .iter()
             .map(|f| {
-                let p = format!("{path}.{}", f.name);
+                let p = JsonPath::Field(path, &f.name);
                 match obj.get(&f.name) {
                     Some(v) => self.value(v, &f.ty, &p),
                     None => match (&f.default, &f.ty) {
@@ -138,7 +160,7 @@ impl Reader<'_> {
             .collect()
     }
 
-    fn value(&mut self, json: &Json, ty: &Type, path: &str) -> Value {
+    fn value(&mut self, json: &Json, ty: &Type, path: &JsonPath<'_>) -> Value {
         if let Type::Optional(inner) = ty {
             return if json.is_null() {
                 Value::Absent
@@ -181,23 +203,20 @@ impl Reader<'_> {
                 .unwrap_or_else(|| bad(self)),
             Type::Enum(e) => self.variant(json, *e, path),
             Type::Record(r) => {
-                let fields = self
-                    .schema
-                    .records
-                    .get(*r as usize)
-                    .map(|x| x.fields.clone())
-                    .unwrap_or_default();
+                let schema = self.schema;
+                let fields: &[FieldInfo] =
+                    schema.records.get(*r as usize).map_or(&[], |x| &x.fields);
                 if !json.is_object() {
                     return bad(self);
                 }
-                Value::Record(self.object(json, &fields, path).into())
+                Value::Record(self.object(json, fields, path).into())
             }
             Type::List(t) => match json.as_array() {
                 Some(items) => Value::List(
                     items
                         .iter()
                         .enumerate()
-                        .map(|(i, v)| self.value(v, t, &format!("{path}[{i}]")))
+                        .map(|(i, v)| self.value(v, t, &JsonPath::Index(path, i)))
                         .collect::<Vec<_>>()
                         .into(),
                 ),
@@ -212,10 +231,16 @@ impl Reader<'_> {
         }
     }
 
-    fn variant(&mut self, json: &Json, e: EnumId, path: &str) -> Value {
+    fn variant(&mut self, json: &Json, e: EnumId, path: &JsonPath<'_>) -> Value {
         let Some(info) = self.schema.enums.get(e as usize) else {
             return Value::Absent;
         };
+        let found = json
+            .as_str()
+            .and_then(|s| info.variants.iter().position(|v| v.name == s));
+        if let Some(i) = found {
+            return Value::Enum(i as u32);
+        }
         let expected = self.type_name(&Type::Enum(e));
         match json.as_str() {
             Some(s) => match info.variants.iter().position(|v| v.name == s) {
@@ -238,8 +263,9 @@ impl Reader<'_> {
         }
     }
 
-    fn period(&mut self, json: &Json, path: &str) -> Value {
-        let expected = self.type_name(&Type::Period);
+    fn period(&mut self, json: &Json, path: &JsonPath<'_>) -> Value {
+        let expected =
+            || "a period such as {\"start\": \"2026-01-01\", \"end\": \"2026-01-31\"}".to_string();
         let start = json
             .get("start")
             .and_then(Json::as_str)
@@ -247,8 +273,8 @@ impl Reader<'_> {
         let end = json.get("end").and_then(Json::as_str).and_then(date::parse);
         match (start, end) {
             (Some(s), Some(e)) if s <= e => Value::Period(Period { start: s, end: e }),
-            (Some(_), Some(_)) => self.error(path, expected, "the period ends before it starts"),
-            _ => self.error(path, expected, format!("found {}", json_kind(json))),
+            (Some(_), Some(_)) => self.error(path, expected(), "the period ends before it starts"),
+            _ => self.error(path, expected(), format!("found {}", json_kind(json))),
         }
     }
 }

@@ -273,7 +273,10 @@ impl<'p> Machine<'p> {
                 .get(*s as usize)
                 .cloned()
                 .unwrap_or(Value::Absent),
-            Ex::Field(b, i) => ops::field(self.p, self.expr(b)?, *i)?,
+            Ex::Field(b, i) => match self.fact_path(e) {
+                Some(v) => v.clone(),
+                None => ops::field(self.p, self.expr(b)?, *i)?,
+            },
             Ex::Local(s) => self
                 .locals
                 .get(*s as usize)
@@ -369,6 +372,18 @@ impl<'p> Machine<'p> {
                 v => v,
             },
         })
+    }
+
+    /// A field of a fact read in place, without copying the records on the way.
+    fn fact_path(&self, e: &Ex) -> Option<&'p Value> {
+        match e {
+            Ex::Fact(s) => self.facts.get(*s as usize),
+            Ex::Field(b, i) => match self.fact_path(b)? {
+                Value::Record(fields) => fields.get(*i as usize),
+                _ => None,
+            },
+            _ => None,
+        }
     }
 
     fn quantified(

@@ -30,8 +30,6 @@ pub fn parse(map: &SourceMap, file: FileId) -> (ast::File, Vec<Diagnostic>) {
         return (out, diags);
     };
     let text = source.text.as_str();
-    // Detailed errors record the brackets and separators pest tried, for the messages.
-    pest::set_error_detail(true);
     for chunk in split::declarations(text) {
         let piece = &text[chunk.clone()];
         if let Some(d) = split::nesting_too_deep(piece, file, chunk.start) {
@@ -46,7 +44,16 @@ pub fn parse(map: &SourceMap, file: FileId) -> (ast::File, Vec<Diagnostic>) {
                 }
                 diags.extend(lower.diagnostics);
             }
-            Err(err) => diags.push(errors::to_diagnostic(&err, piece, file, chunk.start)),
+            Err(_) => {
+                // Parse again with detailed errors, which record the brackets and separators
+                // pest tried; they cost too much to keep on for declarations that parse.
+                pest::set_error_detail(true);
+                let detailed = ZanParser::parse(Rule::single_declaration, piece);
+                pest::set_error_detail(false);
+                if let Err(err) = detailed {
+                    diags.push(errors::to_diagnostic(&err, piece, file, chunk.start));
+                }
+            }
         }
     }
     diags.extend(split::open_points(text, file));
