@@ -1,5 +1,24 @@
 //! The `zan` command.
 
+/// Checking and evaluation recurse over expressions (at most `syntax::MAX_NESTING` brackets
+/// and `syntax::MAX_OPERATORS` operators deep); a generous stack keeps every accepted input
+/// within bounds even in debug builds.
+const STACK_BYTES: usize = 256 * 1024 * 1024;
+
 fn main() {
-    std::process::exit(zan::cli::run());
+    let worker = std::thread::Builder::new()
+        .stack_size(STACK_BYTES)
+        .spawn(zan::cli::run);
+    let code = match worker.map(|w| w.join()) {
+        Ok(Ok(code)) => code,
+        Ok(Err(_)) => {
+            eprintln!("error: zan stopped on an internal error; please report it with the input");
+            70
+        }
+        Err(e) => {
+            eprintln!("error: cannot start zan: {e}");
+            70
+        }
+    };
+    std::process::exit(code);
 }

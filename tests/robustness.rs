@@ -145,3 +145,63 @@ fn mangled_cases_give_errors_not_panics() {
         "some mangled cases are still valid and evaluate"
     );
 }
+
+#[test]
+fn very_long_operator_chains_and_deep_brackets_are_refused_with_a_limit() {
+    let head = "rulebook r { title \"t\" }\nsource s { title \"s\" }\n";
+    let chain = format!(
+        "{head}output rule a: integer cites s \"x\" {{\n  {}\n}}\n",
+        vec!["1"; 20_000].join(" + ")
+    );
+    let nots = format!(
+        "{head}output rule b: bool cites s \"x\" {{\n  {} true\n}}\n",
+        vec!["not"; 20_000].join(" ")
+    );
+    let brackets = format!(
+        "{head}output rule c: integer cites s \"x\" {{\n  {}1{}\n}}\n",
+        "(".repeat(5_000),
+        ")".repeat(5_000)
+    );
+    for text in [chain, nots, brackets] {
+        let mut map = SourceMap::new();
+        map.add("deep.zan", text);
+        let checked = zan::check(&map);
+        assert!(
+            checked
+                .diagnostics
+                .iter()
+                .any(|d| d.code.as_str() == "Z0003"),
+            "{:?}",
+            checked.diagnostics
+        );
+    }
+}
+
+#[test]
+fn the_cli_evaluates_a_long_but_accepted_chain() {
+    let dir = std::env::temp_dir().join(format!("zan-chain-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let body = vec!["1"; 900].join(" + ");
+    std::fs::write(
+        dir.join("r.zan"),
+        format!("rulebook r {{ title \"t\" }}\nsource s {{ title \"s\" }}\nfact day: date\noutput rule a: integer cites s \"x\" {{\n  {body}\n}}\n"),
+    )
+    .unwrap();
+    std::fs::write(dir.join("case.json"), r#"{"day": "2026-03-10"}"#).unwrap();
+    let o = common::zan(&[
+        "eval",
+        dir.to_str().unwrap(),
+        dir.join("case.json").to_str().unwrap(),
+        "--as-of",
+        "2026-03-10",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let out: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(out["outputs"]["a"], serde_json::json!(900));
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -21,6 +21,9 @@ pub(crate) struct ZanParser;
 /// diagnostic instead of exhausting the stack.
 pub const MAX_NESTING: usize = 64;
 
+/// Most operators in one declaration (each may nest the expression one level deeper).
+pub const MAX_OPERATORS: usize = 1000;
+
 /// Parse one file of the map into declarations, with the diagnostics of every declaration
 /// that failed to parse and notes for `// OPEN:` review markers.
 pub fn parse(map: &SourceMap, file: FileId) -> (ast::File, Vec<Diagnostic>) {

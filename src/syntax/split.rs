@@ -71,8 +71,47 @@ fn starts_keyword(line: &str) -> bool {
     })
 }
 
-/// Refuse a declaration whose brackets nest deeper than `MAX_NESTING`.
+/// Refuse a declaration whose brackets nest deeper than `MAX_NESTING`, or with more operators
+/// than `MAX_OPERATORS` (a long chain of operators nests as deeply as brackets do).
 pub fn nesting_too_deep(piece: &str, file: FileId, offset: usize) -> Option<Diagnostic> {
+    let operators = piece
+        .split(|c: char| c.is_whitespace() || "()[]{}".contains(c))
+        .filter(|w| {
+            matches!(
+                *w,
+                "and"
+                    | "or"
+                    | "not"
+                    | "is"
+                    | "+"
+                    | "-"
+                    | "*"
+                    | "/"
+                    | "=="
+                    | "!="
+                    | "<"
+                    | "<="
+                    | ">"
+                    | ">="
+                    | "in"
+            )
+        })
+        .count();
+    if operators > super::MAX_OPERATORS {
+        let span = Span::new(file, offset, offset + piece.trim_end().len().min(80));
+        return Some(
+            Diagnostic::new(
+                Code::LimitExceeded,
+                span,
+                "this declaration has too many operators",
+            )
+            .label(format!(
+                "{operators} operators; the limit is {}",
+                super::MAX_OPERATORS
+            ))
+            .help("split it into named rules"),
+        );
+    }
     let mut depth = 0usize;
     for (i, c) in piece.char_indices() {
         match c {
