@@ -194,7 +194,7 @@ pub enum Ex {
     /// An integer used where a decimal is expected.
     ToDecimal(Box<Ex>),
     /// An optional value known to be present here (after `x is present`); absent is an error.
-    Unwrap(Box<Ex>, Span),
+    Unwrap(Box<Ex>),
 }
 
 /// One `when ... then ...` case (or `otherwise`, with no condition).

@@ -166,7 +166,7 @@ pub fn call(
                 }
             };
             let a = match a {
-                Ex::Unwrap(x, _) => *x,
+                Ex::Unwrap(x) => *x,
                 other => other,
             };
             let b = cx.expect(&args[1], &inner);

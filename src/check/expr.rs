@@ -9,7 +9,6 @@ use crate::source::Span;
 use crate::syntax::ast::{self, BinaryOp, ExprKind, Quantifier, UnaryOp};
 use crate::value::{Duration, DurationUnit, Value};
 use rust_decimal::Decimal;
-use std::sync::Arc;
 
 const CURRENCIES: &[&str] = &["KZT", "USD", "EUR", "RUB", "CNY", "GBP"];
 
@@ -410,7 +409,7 @@ impl<'g, 'a> ExprCx<'g, 'a> {
     fn narrow(&mut self, ex: Ex, ty: Type, key: &str) -> (Ex, Type) {
         match ty {
             Type::Optional(inner) if self.narrowed.iter().any(|k| k == key) => {
-                (Ex::Unwrap(Box::new(ex), Span::default()), *inner)
+                (Ex::Unwrap(Box::new(ex)), *inner)
             }
             other => (ex, other),
         }
@@ -563,7 +562,7 @@ impl<'g, 'a> ExprCx<'g, 'a> {
             );
         }
         let ex = match ex {
-            Ex::Unwrap(inner, _) => *inner,
+            Ex::Unwrap(inner) => *inner,
             other => other,
         };
         (Ex::IsPresent(Box::new(ex), present), Type::Bool)
@@ -692,7 +691,7 @@ impl<'g, 'a> ExprCx<'g, 'a> {
         }
         if !matches!(cmp, CmpOp::Eq | CmpOp::Ne) {
             let ordered = matches!(
-                strip(&lty),
+                &lty,
                 Type::Integer
                     | Type::Decimal
                     | Type::Money(_)
@@ -723,7 +722,7 @@ impl<'g, 'a> ExprCx<'g, 'a> {
         if a.is_error() || b.is_error() {
             return true;
         }
-        let (sa, sb) = (strip(a), strip(b));
+        let (sa, sb) = (a, b);
         if matches!((sa, sb), (Type::Optional(_), _) | (_, Type::Optional(_))) {
             let which = if matches!(a, Type::Optional(_)) {
                 ls
@@ -1204,10 +1203,6 @@ fn to_decimal(ex: Ex) -> Ex {
     }
 }
 
-fn strip(t: &Type) -> &Type {
-    t
-}
-
 fn compatible(a: &Type, b: &Type) -> bool {
     a == b
         || a.is_error()
@@ -1293,6 +1288,3 @@ pub fn describe_period(
         (None, None) => "always".into(),
     }
 }
-
-#[allow(dead_code)]
-fn _arc(_: Arc<str>) {}

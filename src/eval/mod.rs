@@ -337,20 +337,8 @@ impl<'p> Machine<'p> {
                 }
             }
             Ex::Quant(kind, slot, list, body) => self.quantified(*kind, *slot, list, body)?,
-            Ex::List(items) => Value::List(
-                items
-                    .iter()
-                    .map(|i| self.expr(i))
-                    .collect::<Result<Vec<_>, _>>()?
-                    .into(),
-            ),
-            Ex::Record(fields) => Value::Record(
-                fields
-                    .iter()
-                    .map(|i| self.expr(i))
-                    .collect::<Result<Vec<_>, _>>()?
-                    .into(),
-            ),
+            Ex::List(items) => Value::List(self.each(items)?),
+            Ex::Record(fields) => Value::Record(self.each(fields)?),
             Ex::Builtin(b, args) => {
                 let mut vals = Vec::with_capacity(args.len());
                 for a in args {
@@ -367,11 +355,18 @@ impl<'p> Machine<'p> {
                 Value::Integer(n) => Value::Decimal(n.into()),
                 other => other,
             },
-            Ex::Unwrap(x, _) => match self.expr(x)? {
+            Ex::Unwrap(x) => match self.expr(x)? {
                 Value::Absent => return Err(EvalError::new("a value needed here is absent")),
                 v => v,
             },
         })
+    }
+
+    fn each(&mut self, exs: &[Ex]) -> Result<Arc<[Value]>, EvalError> {
+        exs.iter()
+            .map(|e| self.expr(e))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Into::into)
     }
 
     /// A field of a fact read in place, without copying the records on the way.

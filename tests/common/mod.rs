@@ -63,29 +63,5 @@ pub fn compare(expected: &Path, actual: &str) -> Result<(), String> {
     if want == actual {
         return Ok(());
     }
-    let mut diff = format!("--- {} (expected)\n+++ actual\n", expected.display());
-    for change in similar_lines(&want, actual) {
-        diff.push_str(&change);
-    }
-    Err(diff)
-}
-
-fn similar_lines(a: &str, b: &str) -> Vec<String> {
-    let (a, b): (Vec<&str>, Vec<&str>) = (a.lines().collect(), b.lines().collect());
-    let mut out = Vec::new();
-    let n = a.len().max(b.len());
-    for i in 0..n {
-        match (a.get(i), b.get(i)) {
-            (Some(x), Some(y)) if x == y => {}
-            (x, y) => {
-                if let Some(x) = x {
-                    out.push(format!("{:>4} - {x}\n", i + 1));
-                }
-                if let Some(y) = y {
-                    out.push(format!("{:>4} + {y}\n", i + 1));
-                }
-            }
-        }
-    }
-    out
+    Err(similar_asserts::SimpleDiff::from_str(&want, actual, "expected", "actual").to_string())
 }
