@@ -87,10 +87,12 @@ impl SourceFile {
     }
 }
 
-/// All the files of one rulebook, in a stable order.
+/// All the files of one rulebook, in a stable order, and the legal texts its sources name
+/// (read so that citations can be checked against them; never parsed as zan).
 #[derive(Clone, Debug, Default)]
 pub struct SourceMap {
     files: Vec<SourceFile>,
+    legal_texts: Vec<SourceFile>,
 }
 
 impl SourceMap {
@@ -113,6 +115,25 @@ impl SourceMap {
 
     pub fn files(&self) -> &[SourceFile] {
         &self.files
+    }
+
+    /// Add the text of a legal source (a `source`'s `file`), by its path.
+    pub fn add_legal_text(&mut self, name: impl Into<String>, text: impl Into<String>) {
+        self.legal_texts.push(SourceFile::new(name, text));
+    }
+
+    /// The legal text whose path is `file` or ends with `/file`.
+    pub fn legal_text(&self, file: &str) -> Option<&SourceFile> {
+        self.legal_texts.iter().find(|t| {
+            t.name == file
+                || t.name
+                    .strip_suffix(file)
+                    .is_some_and(|rest| rest.ends_with('/'))
+        })
+    }
+
+    pub fn legal_texts(&self) -> &[SourceFile] {
+        &self.legal_texts
     }
 
     pub fn snippet(&self, span: Span) -> &str {

@@ -112,6 +112,14 @@ fn check_file(kind: Kind, file: &str, failures: &mut Vec<String>, mismatches: &m
     };
     let mut map = SourceMap::new();
     map.add(name.clone(), text);
+    // Legal texts beside the inputs (`sources/`), against which citations are checked.
+    if let Ok(texts) = std::fs::read_dir(root().join(kind.dir()).join("sources")) {
+        for t in texts.filter_map(Result::ok) {
+            if let Ok(content) = std::fs::read_to_string(t.path()) {
+                map.add_legal_text(t.file_name().to_string_lossy().into_owned(), content);
+            }
+        }
+    }
     let checked = zan::check::check(&map);
     let diags = &checked.diagnostics;
     let actual = normalize(&render::to_terminal(&map, diags, false));

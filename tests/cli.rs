@@ -132,6 +132,35 @@ fn a_malformed_rulebook_gets_diagnostics_and_exit_1() {
 }
 
 #[test]
+fn citations_are_checked_against_the_source_text() {
+    let dir = temp_dir("quotes");
+    std::fs::create_dir_all(dir.join("sources")).unwrap();
+    std::fs::write(
+        dir.join("sources/law.txt"),
+        "Article 1.\nA visa entitles the visa recipient to stay\nlegally for a time.\n",
+    )
+    .unwrap();
+    let rulebook = |quote: &str| {
+        format!(
+            "rulebook r {{ title \"t\" }}\nsource law {{ title \"Law\" file \"law.txt\" }}\n\
+             output rule a: bool cites law \"{quote}\" {{ true }}\n"
+        )
+    };
+    // Line breaks in the source and `...` for omitted words are accepted.
+    std::fs::write(dir.join("r.zan"), rulebook("A visa entitles ... to stay legally for a time.")).unwrap();
+    let o = zan(&["check", dir.to_str().unwrap()]);
+    assert!(!stdout(&o).contains("Z0504"), "{}", stdout(&o));
+    std::fs::write(dir.join("r.zan"), rulebook("A visa entitles the holder to stay")).unwrap();
+    let o = zan(&["check", dir.to_str().unwrap()]);
+    let out = stdout(&o);
+    assert!(
+        out.contains("Z0504") && out.contains("up to \"A visa entitles the\""),
+        "{out}"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
 fn usage_errors_exit_2() {
     assert_eq!(zan(&["eval", "rulebooks/kz-visa"]).status.code(), Some(2));
     assert_eq!(zan(&["check", "no/such/folder"]).status.code(), Some(2));

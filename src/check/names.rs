@@ -26,6 +26,10 @@ pub struct Globals<'a> {
     pub used: HashSet<String>,
     /// Every amendable name with the periods in which it is in force (for messages).
     pub periods: HashMap<String, Vec<Period>>,
+    /// Legal texts with whitespace collapsed, by source, once each (`None`: text not loaded).
+    legal_texts: HashMap<SourceId, Option<String>>,
+    /// Quotes already looked up, so a citation repeated in every version is searched once.
+    quotes_checked: HashSet<(SourceId, String)>,
 }
 
 impl<'a> Globals<'a> {
@@ -42,6 +46,8 @@ impl<'a> Globals<'a> {
             amendments: Vec::new(),
             used: HashSet::new(),
             periods: HashMap::new(),
+            legal_texts: HashMap::new(),
+            quotes_checked: HashSet::new(),
         }
     }
 
@@ -111,6 +117,9 @@ impl<'a> Globals<'a> {
         match self.source_ids.get(&c.source.name) {
             Some(&source) => {
                 self.used.insert(c.source.name.clone());
+                if let Some(quote) = &c.quote {
+                    self.check_quote(source, quote, c.span);
+                }
                 Some(Citation {
                     source,
                     quote: c.quote.clone(),
@@ -133,6 +142,41 @@ impl<'a> Globals<'a> {
                 None
             }
         }
+    }
+
+    /// A cited sentence must stand in the source's text, when that text was loaded: a quote
+    /// that drifted from the law is a citation nobody can follow.
+    fn check_quote(&mut self, source: SourceId, quote: &str, span: Span) {
+        if !self.quotes_checked.insert((source, quote.to_string())) {
+            return;
+        }
+        let map = self.map;
+        let info = &self.sources[source as usize];
+        let text = self.legal_texts.entry(source).or_insert_with(|| {
+            let file = info.file.as_deref()?;
+            map.legal_text(file).map(|t| collapse_whitespace(&t.text))
+        });
+        let Some(text) = text else { return };
+        let wanted = collapse_whitespace(quote);
+        if wanted.is_empty() || contains_with_elisions(text, &wanted) {
+            return;
+        }
+        let found = longest_found_prefix(text, &wanted);
+        let file = info.file.clone().unwrap_or_default();
+        let mut d = Diagnostic::new(
+            Code::QuoteNotInSource,
+            span,
+            format!("the cited text is not in `{file}`"),
+        )
+        .label("not found in the source");
+        d = if found.is_empty() {
+            d.help("copy the sentence exactly as it stands in the source file")
+        } else {
+            d.help(format!(
+                "the source has the text up to \"{found}\" and then differs; copy the sentence exactly"
+            ))
+        };
+        self.error(d);
     }
 
     pub fn citations(&mut self, cs: &[ast::Citation]) -> Vec<Citation> {
@@ -182,4 +226,40 @@ pub struct VersionNames {
     /// Reason codes: code → (rule, item index).
     pub reasons: HashMap<String, Vec<(RuleId, u32)>>,
     pub exceptions: HashSet<String>,
+}
+
+/// Runs of whitespace (line breaks in the source, indentation in a quote) count as one space.
+fn collapse_whitespace(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Whether `text` contains `quote`, where `...` (or `…`) in the quote stands for omitted
+/// words: the parts around it must occur in order.
+fn contains_with_elisions(text: &str, quote: &str) -> bool {
+    let mut rest = text;
+    for part in quote.split("...").flat_map(|p| p.split('…')) {
+        let part = part.trim();
+        if part.is_empty() {
+            continue;
+        }
+        match rest.find(part) {
+            Some(i) => rest = &rest[i + part.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+/// The longest prefix of `quote`, cut at a word boundary, that occurs in `text`.
+fn longest_found_prefix<'q>(text: &str, quote: &'q str) -> &'q str {
+    let mut best = "";
+    for (i, _) in quote.match_indices(' ') {
+        let prefix = &quote[..i];
+        if text.contains(prefix) {
+            best = prefix;
+        } else {
+            break;
+        }
+    }
+    best
 }

@@ -44,7 +44,29 @@ pub fn rulebook(path: &Path) -> Result<SourceMap, String> {
         };
         map.add(display(&f), text);
     }
+    if path.is_dir() {
+        legal_texts(&path.join("sources"), &mut map);
+    }
     Ok(map)
+}
+
+/// The legal texts in the rulebook's `sources/` folder, against which citations are checked.
+/// Unreadable or non-UTF-8 files are skipped: they only make the check weaker.
+fn legal_texts(dir: &Path, map: &mut SourceMap) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && p.extension().is_none_or(|e| e != "zan"))
+        .collect();
+    files.sort();
+    for f in files {
+        let small = std::fs::metadata(&f).is_ok_and(|m| m.len() <= MAX_FILE_BYTES);
+        if let (true, Ok(text)) = (small, std::fs::read_to_string(&f)) {
+            map.add_legal_text(display(&f), text);
+        }
+    }
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {

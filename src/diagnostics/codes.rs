@@ -63,6 +63,7 @@ codes! {
     MissingCitation = "Z0501", Warning, "rule without a citation";
     Unused = "Z0502", Warning, "unused declaration";
     OpenPoint = "Z0503", Note, "open point marked for review";
+    QuoteNotInSource = "Z0504", Warning, "cited text not found in the source";
     InvalidTest = "Z0601", Error, "invalid test";
     CalendarRequired = "Z0701", Error, "working days without a calendar";
     ParameterValues = "Z0702", Error, "parameter values out of order";

@@ -27,6 +27,14 @@ pub fn folder(dir: &Path) -> SourceMap {
             .replace('\\', "/");
         map.add(name, std::fs::read_to_string(&f).unwrap());
     }
+    if let Ok(entries) = std::fs::read_dir(dir.join("sources")) {
+        let mut texts: Vec<PathBuf> = entries.map(|e| e.unwrap().path()).collect();
+        texts.sort();
+        for t in texts {
+            let name = t.to_string_lossy().replace('\\', "/");
+            map.add_legal_text(name, std::fs::read_to_string(&t).unwrap());
+        }
+    }
     map
 }
 
