@@ -251,6 +251,14 @@ pub struct RuleIr {
     pub body: RuleBodyIr,
 }
 
+/// A part of a declaration that test coverage counts on its own (a table row, a parameter
+/// value), with the sentence it cites.
+#[derive(Clone, Debug)]
+pub struct Part {
+    pub span: Span,
+    pub citation: Option<Citation>,
+}
+
 #[derive(Clone, Debug)]
 pub struct TableIr {
     pub name: String,
@@ -259,6 +267,10 @@ pub struct TableIr {
     pub lookup: TableLookup,
     pub values: Vec<Ex>,
     pub otherwise: Option<Ex>,
+    pub citations: Vec<Citation>,
+    /// One per value: the row it comes from.
+    pub rows: Vec<Part>,
+    pub otherwise_part: Option<Part>,
 }
 
 #[derive(Clone, Debug)]
@@ -279,6 +291,9 @@ pub struct ParamIr {
     pub ty: Type,
     /// (in force from, value), sorted by date.
     pub values: Vec<(Day, Value)>,
+    pub citations: Vec<Citation>,
+    /// One per value: the line it comes from.
+    pub parts: Vec<Part>,
 }
 
 #[derive(Clone, Debug)]
@@ -286,6 +301,8 @@ pub struct CalendarIr {
     pub name: String,
     pub span: Span,
     pub calendar: Arc<Calendar>,
+    /// The calendar's citations and those of its entries.
+    pub citations: Vec<Citation>,
 }
 
 /// The rulebook as consolidated for one period of dates.

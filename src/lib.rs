@@ -28,6 +28,7 @@
 
 pub mod check;
 pub mod cli;
+pub mod coverage;
 pub mod diagnostics;
 pub mod eval;
 pub mod ir;

@@ -1,7 +1,8 @@
 //! Running the tests written in a rulebook. Pure: results are data, the CLI prints them.
 
+use crate::coverage::Trace;
 use crate::eval::output::value_json;
-use crate::eval::{eval_rule, Case};
+use crate::eval::{eval_rule, eval_rule_traced, Case};
 use crate::ir::*;
 use crate::time::date;
 use serde_json::Value as Json;
@@ -30,11 +31,23 @@ pub fn run(rb: &Rulebook, filter: Option<&str>) -> Vec<TestResult> {
     rb.tests
         .iter()
         .filter(|t| filter.is_none_or(|f| t.name.contains(f)))
-        .map(|t| run_one(rb, t))
+        .map(|t| run_one(rb, t, None))
         .collect()
 }
 
-fn run_one(rb: &Rulebook, t: &TestCase) -> TestResult {
+/// Run the tests as `run` does, recording what they exercise for the coverage report.
+pub fn run_with_coverage(rb: &Rulebook, filter: Option<&str>) -> (Vec<TestResult>, Trace) {
+    let mut trace = Trace::default();
+    let results = rb
+        .tests
+        .iter()
+        .filter(|t| filter.is_none_or(|f| t.name.contains(f)))
+        .map(|t| run_one(rb, t, Some(&mut trace)))
+        .collect();
+    (results, trace)
+}
+
+fn run_one(rb: &Rulebook, t: &TestCase, mut trace: Option<&mut Trace>) -> TestResult {
     let mut failures = Vec::new();
     let case = Case {
         facts: t.facts.clone(),
@@ -56,6 +69,9 @@ fn run_one(rb: &Rulebook, t: &TestCase) -> TestResult {
             failures,
         };
     };
+    if let Some(tr) = trace.as_deref_mut() {
+        tr.version(version);
+    }
     let p = &version.program;
     for e in &t.expectations {
         let Some(id) = p.rule_named(&e.rule) else {
@@ -72,7 +88,10 @@ fn run_one(rb: &Rulebook, t: &TestCase) -> TestResult {
             .rules
             .get(id as usize)
             .map_or(Type::Error, |r| r.ty.clone());
-        let actual = eval_rule(p, &case, day, id);
+        let actual = match trace.as_deref_mut() {
+            Some(tr) => eval_rule_traced(p, &case, day, id, tr),
+            None => eval_rule(p, &case, day, id),
+        };
         let (ok, actual_json) = match (&e.value, &actual) {
             (Some(want), Ok(got)) => (
                 crate::eval::values_equal(want, got),

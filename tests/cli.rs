@@ -147,16 +147,99 @@ fn citations_are_checked_against_the_source_text() {
         )
     };
     // Line breaks in the source and `...` for omitted words are accepted.
-    std::fs::write(dir.join("r.zan"), rulebook("A visa entitles ... to stay legally for a time.")).unwrap();
+    std::fs::write(
+        dir.join("r.zan"),
+        rulebook("A visa entitles ... to stay legally for a time."),
+    )
+    .unwrap();
     let o = zan(&["check", dir.to_str().unwrap()]);
     assert!(!stdout(&o).contains("Z0504"), "{}", stdout(&o));
-    std::fs::write(dir.join("r.zan"), rulebook("A visa entitles the holder to stay")).unwrap();
+    std::fs::write(
+        dir.join("r.zan"),
+        rulebook("A visa entitles the holder to stay"),
+    )
+    .unwrap();
     let o = zan(&["check", dir.to_str().unwrap()]);
     let out = stdout(&o);
     assert!(
         out.contains("Z0504") && out.contains("up to \"A visa entitles the\""),
         "{out}"
     );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn coverage_lists_what_no_test_reaches_and_enforces_a_minimum() {
+    let dir = temp_dir("coverage");
+    std::fs::write(
+        dir.join("r.zan"),
+        r#"rulebook r { title "t" as of day }
+source law { title "Law" }
+fact day: date
+fact age: integer
+enum Size { small, large }
+fact size: Size
+parameter fee: money cites law "fees" {
+  from 2025-01-01: 10 KZT
+  from 2026-01-01: 12 KZT
+}
+table rate(s: Size) -> integer cites law "rates" {
+  small => 1 cites law "small rate"
+  large => 2 cites law "large rate"
+}
+output rule adult: bool cites law "adults" {
+  when age >= 18 then true cites law "eighteen"
+  otherwise false
+}
+exception emancipated to adult cites law "emancipation" {
+  when age == 16 then true
+}
+output rule due: money cites law "due" { fee * rate(size) }
+test grown_up checks law "adults" {
+  given { day: 2026-02-01, age: 20, size: small }
+  expect adult = true
+  expect due = 12 KZT
+}
+"#,
+    )
+    .unwrap();
+    let path = dir.to_str().unwrap();
+    let o = zan(&["test", path, "--coverage"]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    for missing in [
+        "exception `emancipated` to `adult`",
+        "`adult`, otherwise",
+        "table `rate`, row `large`",
+        "parameter `fee` from 2025-01-01",
+        "law \"emancipation\"",
+        "law \"large rate\"",
+    ] {
+        assert!(out.contains(missing), "`{missing}` should be listed: {out}");
+    }
+    assert!(!out.contains("law \"small rate\""), "{out}");
+    let o = zan(&["test", path, "--min-coverage", "100", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let cov = &json["coverage"];
+    assert_eq!(cov["format"], "zan-coverage/1");
+    let rules = &cov["categories"][0];
+    assert_eq!(
+        (rules["name"].as_str(), rules["covered"].as_u64()),
+        (Some("rules"), Some(2))
+    );
+    let below: Vec<&str> = cov["below_min_coverage"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| v.as_str())
+        .collect();
+    assert!(
+        below.contains(&"exceptions") && !below.contains(&"rules"),
+        "{below:?}"
+    );
+    let o = zan(&["test", path, "--min-coverage", "0"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     let _ = std::fs::remove_dir_all(dir);
 }
 

@@ -18,15 +18,17 @@ pub const CALENDAR_LAST_YEAR: i32 = 2200;
 /// Most key combinations a table over enums may have before it is looked up row by row.
 const MAX_DENSE_CELLS: usize = 1 << 16;
 
-pub fn calendar(g: &mut Globals, c: &ast::CalendarDecl) -> Calendar {
+/// A compiled calendar and every sentence it cites (its own and its entries').
+pub fn calendar(g: &mut Globals, c: &ast::CalendarDecl) -> (Calendar, Vec<Citation>) {
     let mut spec = CalendarSpec::default();
+    let mut citations = g.citations(&c.citations);
     for e in &c.entries {
         let (from, until) = e
             .period
             .as_ref()
             .map_or((None, None), |p| (p.from, p.until));
-        if let Some(c) = &e.citation {
-            g.citation(c);
+        if let Some(c) = e.citation.as_ref().and_then(|c| g.citation(c)) {
+            citations.push(c);
         }
         match &e.kind {
             ast::CalendarEntryKind::Weekend(days) => {
@@ -95,21 +97,24 @@ pub fn calendar(g: &mut Globals, c: &ast::CalendarDecl) -> Calendar {
             ast::CalendarEntryKind::WorkingDay { day, .. } => spec.working_days.push(*day),
         }
     }
-    Calendar::compile(&spec, CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR)
+    (
+        Calendar::compile(&spec, CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR),
+        citations,
+    )
 }
 
+/// A parameter's values by date, with the line each comes from.
 pub fn parameter_values(
     cx: &mut ExprCx,
     p: &ast::ParameterDecl,
     ty: &Type,
-) -> Vec<(date::Day, Value)> {
+) -> (Vec<(date::Day, Value)>, Vec<Part>) {
     cx.facts_allowed = false;
     let mut out: Vec<(date::Day, Value)> = Vec::new();
+    let mut parts = Vec::new();
     let mut previous: Option<&ast::ParamValue> = None;
     for v in &p.values {
-        if let Some(c) = &v.citation {
-            cx.g.citation(c);
-        }
+        let citation = v.citation.as_ref().and_then(|c| cx.g.citation(c));
         let ex = cx.expect(&v.value, ty);
         let value = match ex {
             Ex::Const(value) => value,
@@ -138,18 +143,22 @@ pub fn parameter_values(
         }
         previous = Some(v);
         out.push((v.from, value));
+        parts.push(Part {
+            span: v.from_span.to(v.value.span),
+            citation,
+        });
     }
-    out
+    (out, parts)
 }
 
 pub fn table(cx: &mut ExprCx, t: &ast::TableDecl, keys: &[Type], ty: &Type) -> TableIr {
     let mut rows: Vec<Vec<Option<Vec<Value>>>> = Vec::new();
     let mut values = Vec::new();
     let mut spans = Vec::new();
+    let mut parts = Vec::new();
+    let citations = cx.g.citations(&t.citations);
     for row in &t.rows {
-        if let Some(c) = &row.citation {
-            cx.g.citation(c);
-        }
+        let citation = row.citation.as_ref().and_then(|c| cx.g.citation(c));
         if row.keys.len() != keys.len() {
             cx.g.error(
                 Diagnostic::new(
@@ -180,12 +189,18 @@ pub fn table(cx: &mut ExprCx, t: &ast::TableDecl, keys: &[Type], ty: &Type) -> T
         });
         rows.push(pats.collect());
         spans.push(row.span);
+        parts.push(Part {
+            span: row.span,
+            citation,
+        });
         values.push(cx.expect(&row.value, ty));
     }
-    let otherwise = t.otherwise.as_ref().map(|(e, c, _)| {
-        if let Some(c) = c {
-            cx.g.citation(c);
-        }
+    let mut otherwise_part = None;
+    let otherwise = t.otherwise.as_ref().map(|(e, c, span)| {
+        otherwise_part = Some(Part {
+            span: *span,
+            citation: c.as_ref().and_then(|c| cx.g.citation(c)),
+        });
         cx.expect(e, ty)
     });
     let lookup = dense(cx, t, keys, &rows, &spans).unwrap_or_else(|| {
@@ -212,6 +227,9 @@ pub fn table(cx: &mut ExprCx, t: &ast::TableDecl, keys: &[Type], ty: &Type) -> T
         lookup,
         values,
         otherwise,
+        citations,
+        rows: parts,
+        otherwise_part,
     }
 }
 

@@ -12,7 +12,8 @@ use crate::time::calendar::Calendar;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-pub type CalendarCache = HashMap<Span, Arc<Calendar>>;
+/// Calendars compiled once for all versions, with their citations.
+pub type CalendarCache = HashMap<Span, (Arc<Calendar>, Vec<Citation>)>;
 
 pub fn build(
     g: &mut Globals,
@@ -65,6 +66,9 @@ pub fn build(
                     lookup: TableLookup::Rows(Vec::new()),
                     values: Vec::new(),
                     otherwise: None,
+                    citations: Vec::new(),
+                    rows: Vec::new(),
+                    otherwise_part: None,
                 });
             }
             DeclKind::Parameter(p) => {
@@ -78,15 +82,18 @@ pub fn build(
                     span: p.name.span,
                     ty,
                     values: Vec::new(),
+                    citations: Vec::new(),
+                    parts: Vec::new(),
                 });
             }
             DeclKind::Calendar(c) => {
-                let calendar = match calendars.get(&e.decl.span) {
+                let (calendar, citations) = match calendars.get(&e.decl.span) {
                     Some(cal) => cal.clone(),
                     None => {
-                        let cal = Arc::new(data::calendar(g, c));
-                        calendars.insert(e.decl.span, cal.clone());
-                        cal
+                        let (cal, citations) = data::calendar(g, c);
+                        let compiled = (Arc::new(cal), citations);
+                        calendars.insert(e.decl.span, compiled.clone());
+                        compiled
                     }
                 };
                 names
@@ -96,6 +103,7 @@ pub fn build(
                     name: c.name.name.clone(),
                     span: c.name.span,
                     calendar,
+                    citations,
                 });
             }
             _ => {}
@@ -113,7 +121,12 @@ pub fn build(
             DeclKind::Parameter(p) => {
                 if let Some((id, ty)) = names.params.get(&p.name.name).cloned() {
                     let mut cx = ExprCx::new(g, &names);
-                    program.params[id as usize].values = data::parameter_values(&mut cx, p, &ty);
+                    let (values, parts) = data::parameter_values(&mut cx, p, &ty);
+                    let citations = cx.g.citations(&p.citations);
+                    let param = &mut program.params[id as usize];
+                    param.values = values;
+                    param.parts = parts;
+                    param.citations = citations;
                 }
             }
             _ => {}

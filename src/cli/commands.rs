@@ -199,7 +199,13 @@ pub fn eval(
     }
 }
 
-pub fn test(path: &Path, filter: Option<&str>, format: Format) -> i32 {
+/// Run the rulebook's tests; `coverage` is `Some(min)` when coverage is asked for.
+pub fn test(
+    path: &Path,
+    filter: Option<&str>,
+    coverage: Option<Option<f64>>,
+    format: Format,
+) -> i32 {
     let (_, checked) = match load_checked(path, true) {
         Ok(x) => x,
         Err(code) => return code,
@@ -208,9 +214,21 @@ pub fn test(path: &Path, filter: Option<&str>, format: Format) -> i32 {
         eprintln!("error: the rulebook has errors; no test was run");
         return EXIT_FAILED;
     };
-    let results = crate::testing::run(&rb, filter);
+    let (results, trace) = match coverage {
+        Some(_) => {
+            let (r, t) = crate::testing::run_with_coverage(&rb, filter);
+            (r, Some(t))
+        }
+        None => (crate::testing::run(&rb, filter), None),
+    };
     let failed = results.iter().filter(|r| !r.passed()).count();
     let passed = results.len() - failed;
+    let min = coverage.flatten();
+    let report = trace.map(|t| crate::coverage::report(&rb, &t, results.len()));
+    let below_min = match (&report, min) {
+        (Some(r), Some(m)) => !r.below(m).is_empty(),
+        _ => false,
+    };
     match format {
         Format::Json => {
             let list: Vec<_> = results
@@ -220,10 +238,11 @@ pub fn test(path: &Path, filter: Option<&str>, format: Format) -> i32 {
                     json!({ "name": r.name, "passed": r.passed(), "failures": f })
                 })
                 .collect();
-            println!(
-                "{}",
-                json!({ "passed": passed, "failed": failed, "tests": list })
-            );
+            let mut out = json!({ "passed": passed, "failed": failed, "tests": list });
+            if let (Some(r), Some(obj)) = (&report, out.as_object_mut()) {
+                obj.insert("coverage".into(), crate::coverage::json(&rb, r, min));
+            }
+            println!("{out}");
         }
         Format::Text => {
             for r in &results {
@@ -240,9 +259,16 @@ pub fn test(path: &Path, filter: Option<&str>, format: Format) -> i32 {
                 }
             }
             println!("\nzan test: {passed} passed, {failed} failed");
+            if let Some(r) = &report {
+                println!("\n{}", crate::coverage::text(&rb, r, min));
+                if let (true, Some(m)) = (below_min, min) {
+                    let names: Vec<&str> = r.below(m).iter().map(|c| c.name).collect();
+                    println!("zan test: coverage below {m}% in: {}", names.join(", "));
+                }
+            }
         }
     }
-    if failed > 0 {
+    if failed > 0 || below_min {
         EXIT_FAILED
     } else {
         EXIT_OK

@@ -61,7 +61,7 @@ enum Command {
     },
     /// Run the tests written in a rulebook.
     #[command(
-        after_help = "Example:\n  zan test rulebooks/kz-visa\n  zan test rulebooks/kz-visa --filter fingerprint\n\nExit codes: 0 all pass, 1 a failing test or rulebook errors, 2 unreadable input."
+        after_help = "Example:\n  zan test rulebooks/kz-visa\n  zan test rulebooks/kz-visa --filter fingerprint\n  zan test rulebooks/kz-visa --coverage --min-coverage 100\n\nCoverage counts the rules the tests evaluate, the cases and exceptions that decide a value,\nthe reasons given, the table rows and parameter values looked up, and the cited provisions\nthat these reach.\nExit codes: 0 all pass, 1 a failing test, coverage below --min-coverage or rulebook errors,\n2 unreadable input."
     )]
     Test {
         /// The rulebook folder.
@@ -69,6 +69,14 @@ enum Command {
         /// Run only the tests whose name contains this text.
         #[arg(long)]
         filter: Option<String>,
+        /// Report what the tests exercise: rules, cases, exceptions, reasons, table rows,
+        /// parameter values and cited provisions, with what no test reaches.
+        #[arg(long)]
+        coverage: bool,
+        /// Fail unless every coverage category reaches this percentage (implies --coverage);
+        /// lists what is not covered in the categories below it.
+        #[arg(long, value_name = "PERCENT")]
+        min_coverage: Option<f64>,
         /// Output format.
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
@@ -101,7 +109,14 @@ pub fn run() -> i32 {
         Command::Test {
             rulebook,
             filter,
+            coverage,
+            min_coverage,
             format,
-        } => commands::test(&rulebook, filter.as_deref(), format),
+        } => commands::test(
+            &rulebook,
+            filter.as_deref(),
+            (coverage || min_coverage.is_some()).then_some(min_coverage),
+            format,
+        ),
     }
 }

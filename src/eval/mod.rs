@@ -9,6 +9,7 @@ pub mod output;
 pub use case::{case_from_json, CaseError};
 pub use explain::{Explanation, RuleTrace, Step};
 
+use crate::coverage::Trace;
 use crate::ir::*;
 use crate::source::Span;
 use crate::time::date::{self, Day};
@@ -129,12 +130,32 @@ pub fn eval_rule(
     Machine::new(program, &case.facts, as_of).rule(rule)
 }
 
+/// Evaluate one named rule, adding what it exercised (rules, cases, exceptions, reasons, table
+/// rows, parameter values, calendars) to `trace`.
+pub fn eval_rule_traced(
+    program: &Program,
+    case: &Case,
+    as_of: Day,
+    rule: RuleId,
+    trace: &mut Trace,
+) -> Result<Value, EvalError> {
+    let mut m = Machine::new(program, &case.facts, as_of);
+    m.trace = Some(Box::new(std::mem::take(trace)));
+    let result = m.rule(rule);
+    if let Some(t) = m.trace.take() {
+        *trace = *t;
+    }
+    result
+}
+
 pub(crate) struct Machine<'p> {
     pub p: &'p Program,
     facts: &'p [Value],
     pub(crate) as_of: Day,
     pub(crate) cache: Vec<Option<Result<Value, EvalError>>>,
     locals: Vec<Value>,
+    /// What was exercised, for test coverage; `None` (no cost but a branch) otherwise.
+    trace: Option<Box<Trace>>,
 }
 
 /// Which definition gave a rule's value: the path of exception names, and the case.
@@ -152,6 +173,7 @@ impl<'p> Machine<'p> {
             as_of,
             cache: vec![None; p.rules.len()],
             locals: vec![Value::Absent; p.locals as usize],
+            trace: None,
         }
     }
 
@@ -174,6 +196,9 @@ impl<'p> Machine<'p> {
             RuleBodyIr::Reasons(items) => self.reasons(id, items),
         }
         .map_err(|e| e.at(&rule.name, rule.span));
+        if let Some(t) = &mut self.trace {
+            t.hit(rule.span);
+        }
         if let Some(slot) = self.cache.get_mut(id as usize) {
             *slot = Some(result.clone());
         }
@@ -184,6 +209,9 @@ impl<'p> Machine<'p> {
         let mut out = Vec::new();
         for (i, item) in items.iter().enumerate() {
             if self.truth(&item.condition)? {
+                if let Some(t) = &mut self.trace {
+                    t.hit(item.span);
+                }
                 out.push(Value::Reason(id, i as u32));
             }
         }
@@ -213,6 +241,15 @@ impl<'p> Machine<'p> {
                 found = Some((v, taken));
             }
         }
+        if let (Some((_, taken)), Some(t)) = (&found, &mut self.trace) {
+            if let Some(exc) = taken
+                .definition
+                .first()
+                .and_then(|&i| def.exceptions.get(i))
+            {
+                t.hit(exc.span);
+            }
+        }
         if found.is_some() {
             return Ok(found);
         }
@@ -233,6 +270,9 @@ impl<'p> Machine<'p> {
                 }
                 continue;
             }
+            if let Some(t) = &mut self.trace {
+                t.hit(c.span);
+            }
             found = Some((
                 v,
                 Taken {
@@ -243,6 +283,9 @@ impl<'p> Machine<'p> {
         }
         if found.is_none() {
             if let Some(o) = &def.otherwise {
+                if let Some(t) = &mut self.trace {
+                    t.hit(o.span);
+                }
                 found = Some((
                     self.expr(&o.value)?,
                     Taken {
@@ -296,6 +339,9 @@ impl<'p> Machine<'p> {
                     },
                     None => self.as_of,
                 };
+                if let Some(t) = &mut self.trace {
+                    t.param_value(self.p, *p, day);
+                }
                 ops::param(self.p, *p, day)?
             }
             Ex::AsOfDate => Value::Date(self.as_of),
@@ -310,6 +356,9 @@ impl<'p> Machine<'p> {
             }
             Ex::Arith(op, a, b) => {
                 let (x, y) = (self.expr(a)?, self.expr(b)?);
+                if let (Some(t), Value::Duration(d)) = (&mut self.trace, &y) {
+                    t.calendar(self.p, d.calendar);
+                }
                 ops::arith(self.p, *op, x, y)?
             }
             Ex::In(a, b) => {
@@ -343,7 +392,12 @@ impl<'p> Machine<'p> {
                 let mut vals = Vec::with_capacity(args.len());
                 for a in args {
                     vals.push(match a {
-                        Ex::Calendar(c) => Value::Integer(i64::from(*c)),
+                        Ex::Calendar(c) => {
+                            if let Some(t) = &mut self.trace {
+                                t.calendar(self.p, Some(*c));
+                            }
+                            Value::Integer(i64::from(*c))
+                        }
                         other => self.expr(other)?,
                     });
                 }
@@ -462,6 +516,16 @@ impl<'p> Machine<'p> {
                 })
                 .map(|i| i as u32),
         };
+        if let Some(t) = &mut self.trace {
+            let part = match row {
+                Some(r) => table.rows.get(r as usize),
+                None => table.otherwise_part.as_ref(),
+            };
+            t.hit(table.span);
+            if let Some(part) = part {
+                t.hit(part.span);
+            }
+        }
         match row
             .and_then(|r| table.values.get(r as usize))
             .or(table.otherwise.as_ref())
