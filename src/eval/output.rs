@@ -210,28 +210,66 @@ pub fn explanation_json(rb: &Rulebook, d: &Decision, x: &Explanation) -> Json {
     })
 }
 
-/// The decision for a person: outputs first, then why.
+/// The decision for a person: outputs first, grouped by the subject file that declares them
+/// (outputs with no value for this case listed on one line), then why.
 pub fn decision_text(rb: &Rulebook, d: &Decision) -> String {
     let mut s = String::new();
     let title = rb.title.as_deref().unwrap_or(&rb.name);
-    s.push_str(&format!("{title} — as of {}\n\n", date::format(d.as_of)));
+    s.push_str(&format!("{title} — as of {}\n", date::format(d.as_of)));
+    let mut subjects: Vec<(String, Vec<String>, Vec<&str>)> = Vec::new();
     for (id, r) in &d.outputs {
         let Some(rule) = d.program.rules.get(*id as usize) else {
             continue;
         };
+        let subject = subject_of(rb, rule.span);
+        if subjects.last().is_none_or(|(name, _, _)| *name != subject) {
+            subjects.push((subject, Vec::new(), Vec::new()));
+        }
+        let Some((_, lines, empty)) = subjects.last_mut() else {
+            continue;
+        };
         match r {
-            Ok(v) => s.push_str(&format!(
-                "  {} = {}\n",
+            Ok(Value::Absent) => empty.push(&rule.name),
+            Ok(Value::List(items)) if items.is_empty() => empty.push(&rule.name),
+            Ok(Value::List(items)) if items.iter().all(|v| matches!(v, Value::Reason(..))) => {
+                lines.push(format!("{}:", rule.name));
+                for v in items.iter() {
+                    let j = value_json(rb, &d.program, &Type::Reason, v);
+                    lines.push(format!(
+                        "  - {}: {}",
+                        j["code"].as_str().unwrap_or("?"),
+                        j["message"].as_str().unwrap_or("")
+                    ));
+                }
+            }
+            Ok(v) => lines.push(format!(
+                "{} = {}",
                 rule.name,
                 value_json(rb, &d.program, &rule.ty, v)
             )),
-            Err(e) => s.push_str(&format!("  {} = error: {}\n", rule.name, e)),
+            Err(e) => lines.push(format!("{} = error: {}", rule.name, e)),
+        }
+    }
+    for (subject, lines, empty) in &subjects {
+        s.push_str(&format!("\n  [{subject}]\n"));
+        for l in lines {
+            s.push_str(&format!("    {l}\n"));
+        }
+        if !empty.is_empty() {
+            s.push_str(&format!("    (none for this case: {})\n", empty.join(", ")));
         }
     }
     if let Some(x) = &d.explanation {
         s.push_str(&explanation_text(rb, x));
     }
     s
+}
+
+/// The subject of a declaration: the stem of the file it is written in.
+fn subject_of(rb: &Rulebook, span: crate::source::Span) -> String {
+    let name = rb.source_map.get(span.file).map_or("", |f| f.name.as_str());
+    let file = name.rsplit('/').next().unwrap_or(name);
+    file.strip_suffix(".zan").unwrap_or(file).to_string()
 }
 
 fn citation_text(rb: &Rulebook, c: &Citation) -> String {
