@@ -160,3 +160,41 @@ fn the_amendment_changes_exactly_what_it_provides() {
         .applied
         .is_empty());
 }
+
+/// Every shipped example is described in the README, and every `zan eval` command the README
+/// shows runs as written and decides without errors.
+#[test]
+fn the_readme_examples_run_as_written() {
+    let readme = std::fs::read_to_string(common::root().join("README.md")).unwrap();
+    let mut commands = 0;
+    for line in readme.lines() {
+        let Some(args) = line
+            .trim()
+            .trim_matches('`')
+            .strip_prefix("cargo run --release -- ")
+            .or_else(|| line.trim().trim_matches('`').strip_prefix("zan "))
+        else {
+            continue;
+        };
+        let args: Vec<&str> = args.split_whitespace().collect();
+        if args.first() != Some(&"eval") {
+            continue;
+        }
+        commands += 1;
+        let out = common::zan(&args);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "`zan {}` from the README: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(!text.contains("error:"), "`zan {}`: {text}", args.join(" "));
+    }
+    for path in examples() {
+        let rel = path.strip_prefix(common::root()).unwrap().to_string_lossy().to_string();
+        assert!(readme.contains(&rel), "README does not show {rel}");
+    }
+    assert!(commands >= examples().len(), "README shows {commands} eval commands");
+}
