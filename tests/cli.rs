@@ -281,9 +281,14 @@ fn eval_as_of_before_and_after_the_amendment() {
         &zan(&["eval", "rulebooks/kz-visa", case, "--as-of", "2026-03-10"]).stdout,
     )
     .unwrap();
+    // Stage monitoring exists only from the 2026 order on; fingerprinting already before it.
     assert!(before["outputs"]
-        .get("fingerprint_registration_required")
+        .get("public_service_stages_monitored")
         .is_none());
+    assert_eq!(
+        after["outputs"]["public_service_stages_monitored"],
+        serde_json::Value::Bool(true)
+    );
     assert_eq!(
         after["outputs"]["fingerprint_registration_required"],
         serde_json::Value::Bool(true)

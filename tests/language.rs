@@ -43,3 +43,19 @@ fn a_wrong_expectation_is_reported_as_a_failure() {
     assert_eq!(f.expected, serde_json::json!(99));
     assert_eq!(f.actual, serde_json::json!(26));
 }
+
+#[test]
+fn an_optional_enum_output_is_shown_by_its_name() {
+    let mut map = zan::SourceMap::new();
+    map.add(
+        "r.zan",
+        "rulebook r { title \"t\" as of day }\nsource law { title \"Law\" }\nfact day: date\nenum Size { small, large }\nfact size: Size?\noutput rule picked: Size? cites law \"x\" { size }\n",
+    );
+    let rb = zan::check(&map).rulebook.unwrap();
+    let json = serde_json::json!({ "day": "2026-01-01", "size": "large" });
+    let case = zan::eval::case_from_json(&rb, &json).unwrap();
+    let day = zan::eval::as_of_date(&rb, &case, None).unwrap();
+    let d = zan::eval(&rb, &case, day, false).unwrap();
+    let out = zan::eval::output::decision_json(&rb, &d);
+    assert_eq!(out["outputs"]["picked"], "large");
+}

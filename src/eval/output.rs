@@ -13,6 +13,8 @@ use serde_json::{json, Map, Value as Json};
 pub fn value_json(rb: &Rulebook, p: &Program, ty: &Type, v: &Value) -> Json {
     match (v, ty) {
         (Value::Absent, _) => Json::Null,
+        // A present optional value is shown as the value itself.
+        (_, Type::Optional(inner)) => value_json(rb, p, inner, v),
         (Value::Bool(b), _) => json!(b),
         (Value::Integer(n), _) => json!(n),
         (Value::Decimal(d), _) => json!(d.normalize().to_string()),

@@ -144,7 +144,9 @@ pub fn open_points(text: &str, file: FileId) -> Vec<Diagnostic> {
     let mut current: Option<(usize, usize, String)> = None;
     for line in text.split_inclusive('\n') {
         let trimmed = line.trim();
-        let continues = current.is_some() && trimmed.starts_with("//");
+        // A doc comment (`///`) below belongs to the declaration, not to the open point.
+        let continues =
+            current.is_some() && trimmed.starts_with("//") && !trimmed.starts_with("///");
         if let Some(pos) = line.find("// OPEN:") {
             let note = line[pos + "// OPEN:".len()..].trim();
             match current.as_mut() {
