@@ -210,8 +210,15 @@ fn the_readme_examples_run_as_written() {
         assert!(!text.contains("error:"), "`zan {}`: {text}", args.join(" "));
     }
     for path in examples() {
-        let rel = path.strip_prefix(common::root()).unwrap().to_string_lossy().to_string();
+        let rel = path
+            .strip_prefix(common::root())
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
         assert!(readme.contains(&rel), "README does not show {rel}");
     }
-    assert!(commands >= examples().len(), "README shows {commands} eval commands");
+    assert!(
+        commands >= examples().len(),
+        "README shows {commands} eval commands"
+    );
 }

@@ -626,7 +626,14 @@ impl<'g, 'a> ExprCx<'g, 'a> {
                 (Ex::Or(Box::new(a), Box::new(b)), Type::Bool)
             }
             BinaryOp::In | BinaryOp::NotIn => {
-                let (rex, rty) = self.check(r, None);
+                // `regime in [visa_required, ...]`: the left side gives the type of bare enum
+                // values on the right (unless it is a bare value itself).
+                let left_first = (!self.is_bare_variant(l)).then(|| self.check(l, None));
+                let expected_list = left_first
+                    .as_ref()
+                    .filter(|(_, t)| !t.is_error())
+                    .map(|(_, t)| Type::List(Box::new(strip_optional(t))));
+                let (rex, rty) = self.check(r, expected_list.as_ref());
                 let elem = match &rty {
                     Type::List(t) => (**t).clone(),
                     Type::Error => Type::Error,
@@ -643,7 +650,10 @@ impl<'g, 'a> ExprCx<'g, 'a> {
                         );
                     }
                 };
-                let (lex, lty) = self.check(l, Some(&elem));
+                let (lex, lty) = match left_first {
+                    Some(checked) => checked,
+                    None => self.check(l, Some(&elem)),
+                };
                 self.comparable(&lty, &elem, l.span, r.span, span);
                 let ex = Ex::In(Box::new(lex), Box::new(rex));
                 (
@@ -1286,5 +1296,13 @@ pub fn describe_period(
         (Some(a), None) => format!("from {}", format(a)),
         (None, Some(b)) => format!("until {}", format(b)),
         (None, None) => "always".into(),
+    }
+}
+
+/// The type of a value once known to be present.
+fn strip_optional(t: &Type) -> Type {
+    match t {
+        Type::Optional(inner) => (**inner).clone(),
+        other => other.clone(),
     }
 }

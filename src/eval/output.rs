@@ -212,59 +212,137 @@ pub fn explanation_json(rb: &Rulebook, d: &Decision, x: &Explanation) -> Json {
     })
 }
 
-/// The decision for a person: outputs first, grouped by the subject file that declares them
-/// (outputs with no value for this case listed on one line), then why.
+/// The decision for a person: outputs first, grouped by the subject file that declares them,
+/// then why. Within a subject, outputs with no value for this case share one line; subjects
+/// where every output is neutral (no value, empty, false, zero, a `not_...` value) are only
+/// named at the end, so the subjects the case is about come first.
 pub fn decision_text(rb: &Rulebook, d: &Decision) -> String {
     let mut s = String::new();
     let title = rb.title.as_deref().unwrap_or(&rb.name);
     s.push_str(&format!("{title} — as of {}\n", date::format(d.as_of)));
-    let mut subjects: Vec<(String, Vec<String>, Vec<&str>)> = Vec::new();
+    let mut subjects: Vec<Subject> = Vec::new();
     for (id, r) in &d.outputs {
         let Some(rule) = d.program.rules.get(*id as usize) else {
             continue;
         };
-        let subject = subject_of(rb, rule.span);
-        if subjects.last().is_none_or(|(name, _, _)| *name != subject) {
-            subjects.push((subject, Vec::new(), Vec::new()));
-        }
-        let Some((_, lines, empty)) = subjects.last_mut() else {
-            continue;
+        let name = subject_of(rb, rule.span);
+        let subject = match subjects.iter_mut().position(|x| x.name == name) {
+            Some(i) => &mut subjects[i],
+            None => {
+                subjects.push(Subject {
+                    name,
+                    ..Subject::default()
+                });
+                let last = subjects.len() - 1;
+                &mut subjects[last]
+            }
         };
-        match r {
-            Ok(Value::Absent) => empty.push(&rule.name),
-            Ok(Value::List(items)) if items.is_empty() => empty.push(&rule.name),
-            Ok(Value::List(items)) if items.iter().all(|v| matches!(v, Value::Reason(..))) => {
-                lines.push(format!("{}:", rule.name));
+        subject.add(rb, d, rule, r);
+    }
+    let mut quiet = Vec::new();
+    for sub in &subjects {
+        if !sub.concerned {
+            quiet.push(sub.name.as_str());
+            continue;
+        }
+        s.push_str(&format!("\n  [{}]\n", sub.name));
+        for l in &sub.lines {
+            s.push_str(&format!("    {l}\n"));
+        }
+        if !sub.empty.is_empty() {
+            s.push_str(&format!(
+                "    (none for this case: {})\n",
+                sub.empty.join(", ")
+            ));
+        }
+    }
+    if !quiet.is_empty() {
+        s.push_str(&format!(
+            "\n  nothing to report for this case in: {}\n",
+            quiet.join(", ")
+        ));
+    }
+    if let Some(x) = &d.explanation {
+        s.push_str(&explanation_text(rb, x));
+    }
+    s
+}
+
+/// The outputs of one subject file, as text lines.
+#[derive(Default)]
+struct Subject {
+    name: String,
+    lines: Vec<String>,
+    empty: Vec<String>,
+    /// Some output has a value that is not neutral (or an error).
+    concerned: bool,
+}
+
+impl Subject {
+    fn add(
+        &mut self,
+        rb: &Rulebook,
+        d: &Decision,
+        rule: &RuleIr,
+        r: &Result<Value, super::EvalError>,
+    ) {
+        let v = match r {
+            Ok(v) => v,
+            Err(e) => {
+                self.concerned = true;
+                self.lines.push(format!("{} = error: {}", rule.name, e));
+                return;
+            }
+        };
+        self.concerned |= !neutral(rb, &rule.ty, v);
+        match v {
+            Value::Absent => self.empty.push(rule.name.clone()),
+            Value::List(items) if items.is_empty() => self.empty.push(rule.name.clone()),
+            Value::List(items) if items.iter().all(|v| matches!(v, Value::Reason(..))) => {
+                self.lines.push(format!("{}:", rule.name));
                 for v in items.iter() {
                     let j = value_json(rb, &d.program, &Type::Reason, v);
-                    lines.push(format!(
+                    self.lines.push(format!(
                         "  - {}: {}",
                         j["code"].as_str().unwrap_or("?"),
                         j["message"].as_str().unwrap_or("")
                     ));
                 }
             }
-            Ok(v) => lines.push(format!(
+            v => self.lines.push(format!(
                 "{} = {}",
                 rule.name,
                 value_json(rb, &d.program, &rule.ty, v)
             )),
-            Err(e) => lines.push(format!("{} = error: {}", rule.name, e)),
         }
     }
-    for (subject, lines, empty) in &subjects {
-        s.push_str(&format!("\n  [{subject}]\n"));
-        for l in lines {
-            s.push_str(&format!("    {l}\n"));
+}
+
+/// A value that says nothing about this case: absent, empty, false, zero, or an enum value
+/// named `not_...` (`not_applicable`, `not_assessed`).
+fn neutral(rb: &Rulebook, ty: &Type, v: &Value) -> bool {
+    match (v, ty) {
+        (Value::Absent | Value::Bool(false), _) => true,
+        (Value::List(items), _) => items.is_empty(),
+        (Value::Integer(n), _) => *n == 0,
+        (Value::Decimal(x) | Value::Money(x), _) => x.is_zero(),
+        (Value::Enum(i), _) => {
+            let e = match ty {
+                Type::Enum(e) => *e,
+                Type::Optional(inner) => match &**inner {
+                    Type::Enum(e) => *e,
+                    _ => return false,
+                },
+                _ => return false,
+            };
+            rb.schema
+                .enums
+                .get(e as usize)
+                .and_then(|x| x.variants.get(*i as usize))
+                .is_some_and(|v| v.name.starts_with("not_"))
         }
-        if !empty.is_empty() {
-            s.push_str(&format!("    (none for this case: {})\n", empty.join(", ")));
-        }
+        _ => false,
     }
-    if let Some(x) = &d.explanation {
-        s.push_str(&explanation_text(rb, x));
-    }
-    s
 }
 
 /// The subject of a declaration: the stem of the file it is written in.
