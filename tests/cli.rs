@@ -34,6 +34,48 @@ fn the_shipped_tests_pass_through_the_cli() {
     assert!(stdout(&o).contains(" 0 failed"), "{}", stdout(&o));
 }
 
+/// The kz-visa tests exercise every rule, case, exception, reason, table row, parameter value
+/// and cited provision, and there are at least 150 of them.
+#[test]
+fn the_shipped_rulebook_is_fully_covered_by_its_tests() {
+    let o = zan(&[
+        "test",
+        "rulebooks/kz-visa",
+        "--min-coverage",
+        "100",
+        "--format",
+        "json",
+    ]);
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", json["coverage"]);
+    assert!(json["passed"].as_u64().unwrap() >= 150);
+    let names: Vec<&str> = json["coverage"]["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["name"].as_str())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "rules",
+            "cases",
+            "exceptions",
+            "reasons",
+            "table rows",
+            "parameter values",
+            "provisions"
+        ]
+    );
+}
+
+/// The shipped rulebook checks without warnings, and every quote stands in its source.
+#[test]
+fn the_shipped_rulebook_has_no_warnings() {
+    let o = zan(&["check", "rulebooks/kz-visa", "--deny-warnings"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}
+
 #[test]
 fn a_failing_rulebook_test_prints_expected_and_actual() {
     let dir = temp_dir("failing");

@@ -40,12 +40,12 @@ fn decide(rb: &zan::Rulebook, path: &PathBuf, as_of: Option<&str>, explain: bool
 
 fn decide_json(
     rb: &zan::Rulebook,
-    path: &PathBuf,
+    path: &std::path::Path,
     json: &Json,
     as_of: Option<&str>,
     explain: bool,
 ) -> Json {
-    let case = zan::eval::case_from_json(rb, &json).unwrap();
+    let case = zan::eval::case_from_json(rb, json).unwrap();
     let day = zan::eval::as_of_date(rb, &case, as_of.and_then(date::parse)).unwrap();
     let d = zan::eval(rb, &case, day, explain).unwrap();
     assert!(!d.has_errors(), "{} has evaluation errors", path.display());

@@ -405,6 +405,19 @@ impl<'g, 'a> ExprCx<'g, 'a> {
                 .any(|e| e.variants.iter().any(|v| v.name == n))
     }
 
+    /// A plain name that is no local, fact, rule or parameter: an enum value or a reason code,
+    /// whose type comes from the other side.
+    fn is_value_name(&self, e: &ast::Expr) -> bool {
+        let ExprKind::Name(id) = &e.kind else {
+            return false;
+        };
+        let n = id.name.as_str();
+        !self.locals.iter().any(|(l, _, _)| l == n)
+            && !self.g.fact_ids.contains_key(n)
+            && !self.v.rules.contains_key(n)
+            && !self.v.params.contains_key(n)
+    }
+
     /// After `x is present`, `x` is used as its inner type.
     fn narrow(&mut self, ex: Ex, ty: Type, key: &str) -> (Ex, Type) {
         match ty {
@@ -628,7 +641,7 @@ impl<'g, 'a> ExprCx<'g, 'a> {
             BinaryOp::In | BinaryOp::NotIn => {
                 // `regime in [visa_required, ...]`: the left side gives the type of bare enum
                 // values on the right (unless it is a bare value itself).
-                let left_first = (!self.is_bare_variant(l)).then(|| self.check(l, None));
+                let left_first = (!self.is_value_name(l)).then(|| self.check(l, None));
                 let expected_list = left_first
                     .as_ref()
                     .filter(|(_, t)| !t.is_error())
