@@ -392,17 +392,13 @@ impl<'g, 'a> ExprCx<'g, 'a> {
         let ExprKind::Name(id) = &e.kind else {
             return false;
         };
-        let n = id.name.as_str();
-        !self.locals.iter().any(|(l, _, _)| l == n)
-            && !self.g.fact_ids.contains_key(n)
-            && !self.v.rules.contains_key(n)
-            && !self.v.params.contains_key(n)
+        self.is_value_name(e)
             && self
                 .g
                 .schema
                 .enums
                 .iter()
-                .any(|e| e.variants.iter().any(|v| v.name == n))
+                .any(|en| en.variants.iter().any(|v| v.name == id.name))
     }
 
     /// A plain name that is no local, fact, rule or parameter: an enum value or a reason code,
