@@ -25,8 +25,7 @@ impl Trace {
     pub(crate) fn param_value(&mut self, p: &Program, id: ParamId, day: Day) {
         if let Some(param) = p.params.get(id as usize) {
             self.hits.insert(param.span);
-            let i = param.values.partition_point(|(from, _)| *from <= day);
-            if let Some(part) = i.checked_sub(1).and_then(|i| param.parts.get(i)) {
+            if let Some(part) = param.index_on(day).and_then(|i| param.parts.get(i)) {
                 self.hits.insert(part.span);
             }
         }

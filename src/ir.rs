@@ -296,6 +296,15 @@ pub struct ParamIr {
     pub parts: Vec<Part>,
 }
 
+impl ParamIr {
+    /// Which of the values is in force on `day` (the last one from on or before it).
+    pub fn index_on(&self, day: Day) -> Option<usize> {
+        self.values
+            .partition_point(|(from, _)| *from <= day)
+            .checked_sub(1)
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct CalendarIr {
     pub name: String,

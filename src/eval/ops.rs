@@ -37,8 +37,7 @@ pub fn param(p: &Program, id: ParamId, day: Day) -> Result<Value, EvalError> {
         .params
         .get(id as usize)
         .ok_or_else(|| EvalError::new("unknown parameter"))?;
-    let i = param.values.partition_point(|(from, _)| *from <= day);
-    match i.checked_sub(1).and_then(|i| param.values.get(i)) {
+    match param.index_on(day).and_then(|i| param.values.get(i)) {
         Some((_, v)) => Ok(v.clone()),
         None => Err(EvalError::new(format!(
             "parameter `{}` has no value in force on {}",
