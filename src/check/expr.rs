@@ -2,7 +2,7 @@
 //! Checking is bidirectional: an expected type, when known, resolves bare enum values and
 //! record literals.
 
-use super::names::{Globals, VersionNames};
+use super::names::{Globals, Symbol, VersionNames};
 use crate::diagnostics::{suggest, Code, Diagnostic};
 use crate::ir::*;
 use crate::source::Span;
@@ -15,7 +15,8 @@ const CURRENCIES: &[&str] = &["KZT", "USD", "EUR", "RUB", "CNY", "GBP"];
 pub struct ExprCx<'g, 'a> {
     pub g: &'g mut Globals<'a>,
     pub v: &'g VersionNames,
-    locals: Vec<(String, Type, u32)>,
+    /// Quantifier variables in scope: name, type, slot, binding span.
+    locals: Vec<(String, Type, u32, Span)>,
     narrowed: Vec<String>,
     /// Rules this expression reads, for the dependency graph.
     pub deps: Vec<(RuleId, Span)>,
@@ -186,7 +187,7 @@ impl<'g, 'a> ExprCx<'g, 'a> {
                 }
                 Some(c) => match self.v.calendars.get(&c.name) {
                     Some(&id) => {
-                        self.g.used.insert(c.name.clone());
+                        self.g.use_decl(c);
                         cal = Some(id);
                     }
                     None => return self.unknown(c, "calendar"),
@@ -214,7 +215,7 @@ impl<'g, 'a> ExprCx<'g, 'a> {
 
     fn unknown(&mut self, id: &ast::Ident, what: &str) -> (Ex, Type) {
         let mut candidates: Vec<&str> = Vec::new();
-        candidates.extend(self.locals.iter().map(|(n, _, _)| n.as_str()));
+        candidates.extend(self.locals.iter().map(|(n, _, _, _)| n.as_str()));
         candidates.extend(self.g.fact_ids.keys().map(String::as_str));
         candidates.extend(self.v.rules.keys().map(String::as_str));
         candidates.extend(self.v.params.keys().map(String::as_str));
@@ -250,11 +251,17 @@ impl<'g, 'a> ExprCx<'g, 'a> {
             || matches!(expected, Some(Type::List(t)) if **t == Type::Reason)
         {
             if let Some([(rule, idx)]) = self.v.reasons.get(n).map(Vec::as_slice) {
+                self.g.refer(id, || Symbol::Reason(id.name.clone()));
                 return (Ex::Const(Value::Reason(*rule, *idx)), Type::Reason);
             }
         }
-        if let Some((_, ty, slot)) = self.locals.iter().rev().find(|(l, _, _)| l == n) {
-            return (Ex::Local(*slot), ty.clone());
+        if let Some((_, ty, slot, binding)) = self.locals.iter().rev().find(|(l, _, _, _)| l == n) {
+            let (ty, slot, binding) = (ty.clone(), *slot, *binding);
+            self.g.refer(id, || Symbol::Local {
+                name: id.name.clone(),
+                binding,
+            });
+            return (Ex::Local(slot), ty);
         }
         if let Some(&slot) = self.g.fact_ids.get(n) {
             if !self.facts_allowed {
@@ -268,7 +275,7 @@ impl<'g, 'a> ExprCx<'g, 'a> {
                     .help("defaults, parameter values and test values must be constants"),
                 );
             }
-            self.g.used.insert(id.name.clone());
+            self.g.use_decl(id);
             let ty = self
                 .g
                 .schema
@@ -285,12 +292,12 @@ impl<'g, 'a> ExprCx<'g, 'a> {
                         .help("defaults, parameter values and test values must be constants"),
                 );
             }
-            self.g.used.insert(id.name.clone());
+            self.g.use_decl(id);
             self.deps.push((*rid, id.span));
             return self.narrow(Ex::Rule(*rid), ty.clone(), n);
         }
         if let Some((pid, ty)) = self.v.params.get(n) {
-            self.g.used.insert(id.name.clone());
+            self.g.use_decl(id);
             return (Ex::Param(*pid, None), ty.clone());
         }
         if n == "as_of" {
@@ -300,7 +307,7 @@ impl<'g, 'a> ExprCx<'g, 'a> {
             return r;
         }
         if self.v.tables.contains_key(n) {
-            self.g.used.insert(id.name.clone());
+            self.g.use_decl(id);
             return self.err(
                 Diagnostic::new(
                     Code::NotCallable,
@@ -311,7 +318,7 @@ impl<'g, 'a> ExprCx<'g, 'a> {
             );
         }
         if let Some(&cid) = self.v.calendars.get(n) {
-            self.g.used.insert(id.name.clone());
+            self.g.use_decl(id);
             return (Ex::Calendar(cid), Type::Error);
         }
         self.unknown(id, "name")
@@ -327,7 +334,12 @@ impl<'g, 'a> ExprCx<'g, 'a> {
         if let Some(Type::Enum(e)) = expected {
             let info = self.g.schema.enums.get(*e as usize)?;
             if let Some(i) = info.variants.iter().position(|v| v.name == id.name) {
-                self.g.used.insert(info.name.clone());
+                let enum_name = info.name.clone();
+                self.g.used.insert(enum_name.clone());
+                self.g.refer(id, || Symbol::Variant {
+                    enum_name,
+                    variant: id.name.clone(),
+                });
                 return Some((Ex::Const(Value::Enum(i as u32)), Type::Enum(*e)));
             }
             let names: Vec<&str> = info.variants.iter().map(|v| v.name.as_str()).collect();
@@ -351,6 +363,7 @@ impl<'g, 'a> ExprCx<'g, 'a> {
         if let Some(Type::Reason) = expected {
             if let Some(items) = self.v.reasons.get(&id.name) {
                 if let [(rule, idx)] = items.as_slice() {
+                    self.g.refer(id, || Symbol::Reason(id.name.clone()));
                     return Some((Ex::Const(Value::Reason(*rule, *idx)), Type::Reason));
                 }
             }
@@ -365,6 +378,10 @@ impl<'g, 'a> ExprCx<'g, 'a> {
             [] => None,
             [(e, i, name)] => {
                 self.g.used.insert(name.clone());
+                self.g.refer(id, || Symbol::Variant {
+                    enum_name: name.clone(),
+                    variant: id.name.clone(),
+                });
                 Some((Ex::Const(Value::Enum(*i)), Type::Enum(*e)))
             }
             many => {
@@ -408,7 +425,7 @@ impl<'g, 'a> ExprCx<'g, 'a> {
             return false;
         };
         let n = id.name.as_str();
-        !self.locals.iter().any(|(l, _, _)| l == n)
+        !self.locals.iter().any(|(l, _, _, _)| l == n)
             && !self.g.fact_ids.contains_key(n)
             && !self.v.rules.contains_key(n)
             && !self.v.params.contains_key(n)
@@ -427,7 +444,7 @@ impl<'g, 'a> ExprCx<'g, 'a> {
     fn field(&mut self, whole: &ast::Expr, base: &ast::Expr, field: &ast::Ident) -> (Ex, Type) {
         if let ExprKind::Name(b) = &base.kind {
             if let Some(&eid) = self.g.enum_ids.get(&b.name) {
-                if !self.locals.iter().any(|(n, _, _)| *n == b.name) {
+                if !self.locals.iter().any(|(n, _, _, _)| *n == b.name) {
                     return self
                         .variant(field, Some(&Type::Enum(eid)))
                         .unwrap_or((Ex::Const(Value::Absent), Type::Error));
@@ -445,6 +462,11 @@ impl<'g, 'a> ExprCx<'g, 'a> {
                 match info.fields.iter().position(|f| f.name == field.name) {
                     Some(i) => {
                         let ty = info.fields[i].ty.clone();
+                        let record = info.name.clone();
+                        self.g.refer(field, || Symbol::Field {
+                            record,
+                            field: field.name.clone(),
+                        });
                         let ex = Ex::Field(Box::new(bex), i as u32);
                         match key {
                             Some(k) => self.narrow(ex, ty, &k),
@@ -551,7 +573,7 @@ impl<'g, 'a> ExprCx<'g, 'a> {
             }
             return self.unknown(id, "parameter");
         };
-        self.g.used.insert(id.name.clone());
+        self.g.use_decl(id);
         let d = self.expect(date, &Type::Date);
         (Ex::Param(pid, Some(Box::new(d))), ty)
     }
@@ -1033,7 +1055,11 @@ impl<'g, 'a> ExprCx<'g, 'a> {
         let slot = self.next_local;
         self.next_local += 1;
         self.max_locals = self.max_locals.max(self.next_local);
-        self.locals.push((var.name.clone(), elem, slot));
+        self.locals.push((var.name.clone(), elem, slot, var.span));
+        self.g.refer(var, || Symbol::Local {
+            name: var.name.clone(),
+            binding: var.span,
+        });
         let (qk, bex, ty) = match kind {
             Quantifier::Any => (QuantKind::Any, self.expect(body, &Type::Bool), Type::Bool),
             Quantifier::All => (QuantKind::All, self.expect(body, &Type::Bool), Type::Bool),
@@ -1139,6 +1165,14 @@ impl<'g, 'a> ExprCx<'g, 'a> {
                 self.g.error(d);
             }
         }
+        for (name, _) in given {
+            if decl.iter().any(|f| f.name == name.name) {
+                self.g.refer(name, || Symbol::Field {
+                    record: owner.to_string(),
+                    field: name.name.clone(),
+                });
+            }
+        }
         let mut out = Vec::with_capacity(decl.len());
         for f in decl {
             match given.iter().find(|(n, _)| n.name == f.name) {
@@ -1164,7 +1198,7 @@ impl<'g, 'a> ExprCx<'g, 'a> {
 
     fn call(&mut self, name: &ast::Ident, args: &[ast::Expr], span: Span) -> (Ex, Type) {
         if let Some((tid, keys, ty)) = self.v.tables.get(&name.name).cloned() {
-            self.g.used.insert(name.name.clone());
+            self.g.use_decl(name);
             if keys.len() != args.len() {
                 return self.arity(name, keys.len(), args.len(), span);
             }
@@ -1198,7 +1232,7 @@ impl<'g, 'a> ExprCx<'g, 'a> {
     pub fn calendar_arg(&mut self, e: &ast::Expr) -> Ex {
         if let ExprKind::Name(id) = &e.kind {
             if let Some(&c) = self.v.calendars.get(&id.name) {
-                self.g.used.insert(id.name.clone());
+                self.g.use_decl(id);
                 return Ex::Calendar(c);
             }
             return self.unknown(id, "calendar").0;

@@ -19,6 +19,8 @@ use names::Globals;
 use std::sync::Arc;
 
 pub use data::{CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR};
+pub use names::Symbol;
+use std::collections::HashMap;
 
 /// "from 2026-03-10 until 2026-12-31", for messages.
 pub fn describe(
@@ -32,6 +34,8 @@ pub fn describe(
 pub struct Checked {
     pub rulebook: Option<Rulebook>,
     pub diagnostics: Vec<Diagnostic>,
+    /// What each resolved name refers to, by the span where it is written (for tooling).
+    pub uses: HashMap<Span, Symbol>,
 }
 
 impl Checked {
@@ -42,16 +46,23 @@ impl Checked {
 
 /// Parse and check every file of a rulebook.
 pub fn check(map: &SourceMap) -> Checked {
-    let mut files = Vec::new();
-    let mut diags = Vec::new();
-    for id in map.ids() {
-        let (file, d) = syntax::parse(map, id);
-        files.push(file);
-        diags.extend(d);
-    }
-    let decls: Vec<&ast::Declaration> = files.iter().flat_map(|f| f.declarations.iter()).collect();
+    let parsed: Vec<syntax::Parsed> = map.ids().map(|id| syntax::parse_file(map, id)).collect();
+    let parsed: Vec<&syntax::Parsed> = parsed.iter().collect();
+    check_parsed(map, &parsed)
+}
+
+/// Check a rulebook whose files are already parsed (one `Parsed` per file of the map, in
+/// the map's order). The language server re-parses only edited files and calls this.
+pub fn check_parsed(map: &SourceMap, parsed: &[&syntax::Parsed]) -> Checked {
+    let decls: Vec<&ast::Declaration> = parsed
+        .iter()
+        .flat_map(|p| p.ast.declarations.iter())
+        .collect();
     let mut g = Globals::new(map);
-    g.diags = diags;
+    g.diags = parsed
+        .iter()
+        .flat_map(|p| p.diagnostics.iter().cloned())
+        .collect();
     let rulebook = check_declarations(&mut g, map, &decls);
     let mut diagnostics = std::mem::take(&mut g.diags);
     diagnostics::normalize(&mut diagnostics);
@@ -59,6 +70,7 @@ pub fn check(map: &SourceMap) -> Checked {
     Checked {
         rulebook: if has_errors { None } else { rulebook },
         diagnostics,
+        uses: std::mem::take(&mut g.uses),
     }
 }
 

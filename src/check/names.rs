@@ -11,6 +11,30 @@ use std::collections::{HashMap, HashSet};
 /// An in-force period: first and last day, open-ended when `None`.
 pub type Period = (Option<Day>, Option<Day>);
 
+/// What a name written in the rulebook refers to, recorded as the checker resolves it, so
+/// that the language server answers from the checker's own resolution (no second resolver).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Symbol {
+    /// A top-level declaration by name: fact, rule, reasons, parameter, table, calendar,
+    /// enum, record, source, example.
+    Decl(String),
+    Variant {
+        enum_name: String,
+        variant: String,
+    },
+    Field {
+        record: String,
+        field: String,
+    },
+    /// A quantifier variable, by the span of its binding.
+    Local {
+        name: String,
+        binding: Span,
+    },
+    /// A reason code given by a `reasons` declaration.
+    Reason(String),
+}
+
 /// Declarations that do not change with time: the schema, sources, amendments.
 pub struct Globals<'a> {
     pub map: &'a SourceMap,
@@ -24,6 +48,8 @@ pub struct Globals<'a> {
     pub amendments: Vec<AmendmentInfo>,
     /// Names referenced anywhere, for the unused-declaration warning.
     pub used: HashSet<String>,
+    /// Every resolved name by the span where it is written.
+    pub uses: HashMap<Span, Symbol>,
     /// Every amendable name with the periods in which it is in force (for messages).
     pub periods: HashMap<String, Vec<Period>>,
     /// Legal texts with whitespace collapsed, by source, once each (`None`: text not loaded).
@@ -45,6 +71,7 @@ impl<'a> Globals<'a> {
             source_ids: HashMap::new(),
             amendments: Vec::new(),
             used: HashSet::new(),
+            uses: HashMap::new(),
             periods: HashMap::new(),
             legal_texts: HashMap::new(),
             quotes_checked: HashSet::new(),
@@ -53,6 +80,19 @@ impl<'a> Globals<'a> {
 
     pub fn error(&mut self, d: Diagnostic) {
         self.diags.push(d);
+    }
+
+    /// `id` names the top-level declaration of that name: mark it used and remember where.
+    pub fn use_decl(&mut self, id: &ast::Ident) {
+        if !self.used.contains(&id.name) {
+            self.used.insert(id.name.clone());
+        }
+        self.refer(id, || Symbol::Decl(id.name.clone()));
+    }
+
+    /// Remember what `id` refers to (once: every version resolves it the same way).
+    pub fn refer(&mut self, id: &ast::Ident, symbol: impl FnOnce() -> Symbol) {
+        self.uses.entry(id.span).or_insert_with(symbol);
     }
 
     /// Resolve a written type.
@@ -86,11 +126,11 @@ impl<'a> Globals<'a> {
             return t;
         }
         if let Some(&e) = self.enum_ids.get(&id.name) {
-            self.used.insert(id.name.clone());
+            self.use_decl(id);
             return Type::Enum(e);
         }
         if let Some(&r) = self.record_ids.get(&id.name) {
-            self.used.insert(id.name.clone());
+            self.use_decl(id);
             return Type::Record(r);
         }
         let mut candidates: Vec<&str> = vec![
@@ -116,7 +156,7 @@ impl<'a> Globals<'a> {
     pub fn citation(&mut self, c: &ast::Citation) -> Option<Citation> {
         match self.source_ids.get(&c.source.name) {
             Some(&source) => {
-                self.used.insert(c.source.name.clone());
+                self.use_decl(&c.source);
                 if let Some(quote) = &c.quote {
                     self.check_quote(source, quote, c.span);
                 }

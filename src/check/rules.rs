@@ -30,7 +30,7 @@ pub fn compile(
         if let DeclKind::Exception(x) = &e.decl.kind {
             if names.rules.contains_key(&x.target.name) || names.exceptions.contains(&x.target.name)
             {
-                g.used.insert(x.target.name.clone());
+                g.use_decl(&x.target);
                 by_target.entry(x.target.name.clone()).or_default().push(*e);
             } else {
                 unknown_target(g, names, x);

@@ -2,7 +2,7 @@
 //! amendments themselves.
 
 use super::expr::ExprCx;
-use super::names::{Globals, VersionNames};
+use super::names::{Globals, Symbol, VersionNames};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::*;
 use crate::source::Span;
@@ -231,6 +231,10 @@ pub fn as_of_path(g: &mut Globals, header: &ast::Metadata) -> (Option<Vec<u32>>,
     let mut slots = Vec::new();
     let mut ty: Option<Type> = None;
     for (i, seg) in path.iter().enumerate() {
+        let owner = match &ty {
+            Some(Type::Record(r)) => g.schema.records.get(*r as usize).map(|r| r.name.clone()),
+            _ => None,
+        };
         let next = if i == 0 {
             g.fact_ids
                 .get(&seg.name)
@@ -251,6 +255,13 @@ pub fn as_of_path(g: &mut Globals, header: &ast::Metadata) -> (Option<Vec<u32>>,
                 slots.push(slot);
                 ty = Some(t);
                 g.used.insert(seg.name.clone());
+                g.refer(seg, || match owner {
+                    Some(record) => Symbol::Field {
+                        record,
+                        field: seg.name.clone(),
+                    },
+                    None => Symbol::Decl(seg.name.clone()),
+                });
             }
             None => {
                 g.error(

@@ -2,7 +2,7 @@
 //! and their expectations against the outputs in force on their date.
 
 use super::expr::ExprCx;
-use super::names::{Globals, VersionNames};
+use super::names::{Globals, Symbol, VersionNames};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::*;
 use crate::syntax::ast::{self, DeclKind};
@@ -120,7 +120,10 @@ fn test(
         match item {
             ast::TestItem::AsOf(d, _) => as_of = Some(*d),
             ast::TestItem::GivenExample(id) => match examples.get(&id.name) {
-                Some(f) => facts = Some(f.clone()),
+                Some(f) => {
+                    g.refer(id, || Symbol::Decl(id.name.clone()));
+                    facts = Some(f.clone())
+                }
                 None => invalid(
                     g,
                     id.span,
@@ -183,6 +186,9 @@ fn test(
         else {
             continue;
         };
+        if vnames.rules.contains_key(&output.name) || g.periods.contains_key(&output.name) {
+            g.refer(output, || Symbol::Decl(output.name.clone()));
+        }
         let Some((_, ty)) = vnames.rules.get(&output.name).cloned() else {
             if value.is_none() && g.periods.contains_key(&output.name) {
                 // Expecting a rule not yet (or no longer) in force to fail is how a test

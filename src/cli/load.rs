@@ -52,7 +52,7 @@ pub fn rulebook(path: &Path) -> Result<SourceMap, String> {
 
 /// The legal texts in the rulebook's `sources/` folder, against which citations are checked.
 /// Unreadable or non-UTF-8 files are skipped: they only make the check weaker.
-fn legal_texts(dir: &Path, map: &mut SourceMap) {
+pub fn legal_texts(dir: &Path, map: &mut SourceMap) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
@@ -69,7 +69,8 @@ fn legal_texts(dir: &Path, map: &mut SourceMap) {
     }
 }
 
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+/// Every `.zan` file below `dir` (unsorted).
+pub fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
         let p = entry?.path();
         if p.is_dir() {
@@ -81,6 +82,7 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
-fn display(p: &Path) -> String {
+/// A path as the name of a file in the source map.
+pub fn display(p: &Path) -> String {
     p.to_string_lossy().replace('\\', "/")
 }

@@ -2,7 +2,7 @@
 //! the exit code (0 ok, 1 diagnostics or failing tests, 2 usage or input errors).
 
 mod commands;
-mod load;
+pub mod load;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -81,6 +81,15 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
+    /// Run the language server (LSP over standard input and output) for editors.
+    #[command(
+        after_help = "Editors start it themselves; see editors/README.md for VS Code, Neovim and Helix.\nIt answers diagnostics, hover, go to definition, references, rename, completion,\noutline, workspace symbols, formatting, semantic tokens, folding, inlay hints and quick fixes.\nExit codes: 0 after `shutdown` and `exit`, 1 on `exit` without `shutdown`."
+    )]
+    Lsp {
+        /// Accepted for editors that pass it; the server always speaks over stdio.
+        #[arg(long)]
+        stdio: bool,
+    },
 }
 
 /// Parse the arguments and run; returns the exit code.
@@ -118,5 +127,6 @@ pub fn run() -> i32 {
             (coverage || min_coverage.is_some()).then_some(min_coverage),
             format,
         ),
+        Command::Lsp { stdio: _ } => crate::lsp::run(),
     }
 }

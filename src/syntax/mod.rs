@@ -63,6 +63,25 @@ pub fn parse(map: &SourceMap, file: FileId) -> (ast::File, Vec<Diagnostic>) {
     (out, diags)
 }
 
+/// One parsed file: its syntax tree and the diagnostics of parsing it. The language server
+/// keeps these per file and re-parses only the files that changed.
+#[derive(Clone, Debug)]
+pub struct Parsed {
+    pub file: FileId,
+    pub ast: ast::File,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Parse one file of the map (see `parse`).
+pub fn parse_file(map: &SourceMap, file: FileId) -> Parsed {
+    let (ast, diagnostics) = parse(map, file);
+    Parsed {
+        file,
+        ast,
+        diagnostics,
+    }
+}
+
 /// Parse a standalone expression (used for test values given on the command line and in
 /// tooling). Spans point into `file`.
 pub fn parse_expr(text: &str, file: FileId) -> Result<ast::Expr, Diagnostic> {

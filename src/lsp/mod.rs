@@ -1,0 +1,678 @@
+//! `zan lsp`: the language server, over stdio, on `tower-lsp-server` (the maintained
+//! continuation of tower-lsp). It keeps the documents (`workspace`), reruns the same pure
+//! `parse` and `check` as the CLI through `ide::Analysis`, and converts the `ide` answers to
+//! protocol types (`convert`). Every request runs on a blocking thread inside
+//! `catch_unwind`, so a bug in one feature answers with an error instead of ending the
+//! server.
+
+mod convert;
+mod workspace;
+
+use crate::ide::{self, Analysis};
+use crate::source::FileId;
+use crate::time::date::{self, Day};
+use convert::{path_of, uri_of, FilePositions};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+use tower_lsp_server::jsonrpc::{Error, Result};
+use tower_lsp_server::ls_types::*;
+use tower_lsp_server::{Client, LanguageServer, LspService, Server};
+use workspace::Workspace;
+
+/// How long diagnostics wait after an edit for the next keystroke before they are computed.
+pub const DEBOUNCE: Duration = Duration::from_millis(15);
+
+/// Run the server on standard input and output until the client sends `exit`.
+pub fn run() -> i32 {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_stack_size(64 * 1024 * 1024)
+        .enable_all()
+        .build();
+    let runtime = match runtime {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the language server: {e}");
+            return crate::cli::EXIT_USAGE;
+        }
+    };
+    let shutdown = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = shutdown.clone();
+    runtime.block_on(async move {
+        let (service, socket) = LspService::new(|client| Backend::new(client, flag));
+        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+            .serve(service)
+            .await;
+    });
+    // Reading stdin blocks a thread that would keep the process alive while the client
+    // keeps the pipe open: do not wait for it.
+    runtime.shutdown_background();
+    if shutdown.load(std::sync::atomic::Ordering::SeqCst) {
+        0
+    } else {
+        1
+    }
+}
+
+struct State {
+    workspace: Workspace,
+    /// Diagnostics last published per file, so unchanged ones are not sent again and fixed
+    /// ones are cleared.
+    published: HashMap<PathBuf, Vec<Diagnostic>>,
+    /// The client accepts markdown in hovers.
+    markdown: bool,
+}
+
+pub struct Backend {
+    client: Client,
+    state: Arc<Mutex<State>>,
+    shutdown: Arc<std::sync::atomic::AtomicBool>,
+}
+
+fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
+    state
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Today's date from the system clock (the core never reads a clock).
+fn today() -> Day {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let epoch = date::from_ymd(1970, 1, 1).unwrap_or_default();
+    epoch + i32::try_from(secs / 86_400).unwrap_or(0)
+}
+
+/// A position in a document: its folder's analysis, the file and the byte offset.
+struct At {
+    analysis: Arc<Analysis>,
+    file: FileId,
+    offset: usize,
+}
+
+impl Backend {
+    fn new(client: Client, shutdown: Arc<std::sync::atomic::AtomicBool>) -> Backend {
+        Backend {
+            client,
+            state: Arc::new(Mutex::new(State {
+                workspace: Workspace::default(),
+                published: HashMap::new(),
+                markdown: true,
+            })),
+            shutdown,
+        }
+    }
+
+    /// Run `f` on a blocking thread with panics turned into an internal error.
+    async fn blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Mutex<State>) -> Option<T> + Send + 'static,
+    ) -> Result<Option<T>> {
+        let state = self.state.clone();
+        let joined = tokio::task::spawn_blocking(move || {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&state)))
+        })
+        .await;
+        match joined {
+            Ok(Ok(v)) => Ok(v),
+            _ => Err(Error::internal_error()),
+        }
+    }
+
+    /// Analyse the folder of `uri` (if needed) and locate `position` in it.
+    fn at(state: &Mutex<State>, uri: &Uri, position: Option<Position>) -> Option<At> {
+        let path = path_of(uri)?;
+        let analysis = {
+            let mut s = lock(state);
+            s.workspace.find(&path)?.analysis(today())
+        };
+        let file = analysis.file_named(&crate::cli::load::display(&path))?;
+        let offset = position.map_or(0, |p| FilePositions::new(&analysis, file).offset(p));
+        Some(At {
+            analysis,
+            file,
+            offset,
+        })
+    }
+
+    /// After an edit: wait for the typing to pause, then publish the folder's diagnostics.
+    fn schedule_diagnostics(&self, path: PathBuf) {
+        let generation = {
+            let mut s = lock(&self.state);
+            s.workspace.find(&path).map(|f| f.generation)
+        };
+        let Some(generation) = generation else {
+            return;
+        };
+        let state = self.state.clone();
+        let client = self.client.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(DEBOUNCE).await;
+            let computed = tokio::task::spawn_blocking(move || {
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    folder_diagnostics(&state, &path, generation)
+                }))
+                .ok()
+                .flatten()
+            })
+            .await
+            .ok()
+            .flatten();
+            for (uri, diags) in computed.unwrap_or_default() {
+                client.publish_diagnostics(uri, diags, None).await;
+            }
+        });
+    }
+}
+
+/// The diagnostics of every file of the folder of `path` that changed since they were last
+/// published, if the folder is still at `generation` (a newer edit publishes its own).
+fn folder_diagnostics(
+    state: &Mutex<State>,
+    path: &Path,
+    generation: u64,
+) -> Option<Vec<(Uri, Vec<Diagnostic>)>> {
+    let (analysis, paths) = {
+        let mut s = lock(state);
+        let folder = s.workspace.find(path)?;
+        if folder.generation != generation {
+            return None;
+        }
+        let paths: Vec<PathBuf> = folder.paths().cloned().collect();
+        (folder.analysis(today()), paths)
+    };
+    let mut by_file: HashMap<FileId, Vec<&crate::diagnostics::Diagnostic>> = HashMap::new();
+    for d in &analysis.checked.diagnostics {
+        by_file.entry(d.primary.span.file).or_default().push(d);
+    }
+    let mut out = Vec::new();
+    let mut s = lock(state);
+    for p in paths {
+        let Some(file) = analysis.file_named(&crate::cli::load::display(&p)) else {
+            continue;
+        };
+        let pos = FilePositions::new(&analysis, file);
+        let diags: Vec<Diagnostic> = by_file
+            .get(&file)
+            .map(|ds| {
+                ds.iter()
+                    .map(|d| convert::diagnostic(&analysis, &pos, d))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if s.published.get(&p) == Some(&diags) {
+            continue;
+        }
+        s.published.insert(p.clone(), diags.clone());
+        if let Some(uri) = uri_of(&p) {
+            out.push((uri, diags));
+        }
+    }
+    Some(out)
+}
+
+fn capabilities() -> ServerCapabilities {
+    ServerCapabilities {
+        position_encoding: Some(PositionEncodingKind::UTF16),
+        text_document_sync: Some(TextDocumentSyncCapability::Kind(
+            TextDocumentSyncKind::INCREMENTAL,
+        )),
+        hover_provider: Some(HoverProviderCapability::Simple(true)),
+        completion_provider: Some(CompletionOptions {
+            trigger_characters: Some(vec![".".into(), " ".into(), "[".into()]),
+            ..Default::default()
+        }),
+        definition_provider: Some(OneOf::Left(true)),
+        references_provider: Some(OneOf::Left(true)),
+        rename_provider: Some(OneOf::Right(RenameOptions {
+            prepare_provider: Some(true),
+            work_done_progress_options: Default::default(),
+        })),
+        document_symbol_provider: Some(OneOf::Left(true)),
+        workspace_symbol_provider: Some(OneOf::Left(true)),
+        document_formatting_provider: Some(OneOf::Left(true)),
+        folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+        inlay_hint_provider: Some(OneOf::Left(true)),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+            ..Default::default()
+        })),
+        semantic_tokens_provider: Some(SemanticTokensServerCapabilities::SemanticTokensOptions(
+            SemanticTokensOptions {
+                legend: SemanticTokensLegend {
+                    token_types: ide::TOKEN_KINDS
+                        .iter()
+                        .map(|t| SemanticTokenType::new(t))
+                        .collect(),
+                    token_modifiers: vec![SemanticTokenModifier::DOCUMENTATION],
+                },
+                full: Some(SemanticTokensFullOptions::Bool(true)),
+                range: None,
+                ..Default::default()
+            },
+        )),
+        ..Default::default()
+    }
+}
+
+fn range_of(a: &Analysis, span: crate::source::Span) -> Range {
+    FilePositions::new(a, span.file).span_range(span)
+}
+
+fn edits_by_uri(a: &Analysis, edits: &[ide::Edit]) -> HashMap<Uri, Vec<TextEdit>> {
+    let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
+    for e in edits {
+        let Some(loc) = convert::location(a, e.span) else {
+            continue;
+        };
+        changes.entry(loc.uri).or_default().push(TextEdit {
+            range: loc.range,
+            new_text: e.text.clone(),
+        });
+    }
+    changes
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let markdown = params
+            .capabilities
+            .text_document
+            .as_ref()
+            .and_then(|t| t.hover.as_ref())
+            .and_then(|h| h.content_format.as_ref())
+            .is_none_or(|f| f.contains(&MarkupKind::Markdown));
+        lock(&self.state).markdown = markdown;
+        Ok(InitializeResult {
+            capabilities: capabilities(),
+            server_info: Some(ServerInfo {
+                name: "zan".into(),
+                version: Some(env!("CARGO_PKG_VERSION").into()),
+            }),
+            offset_encoding: None,
+        })
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        self.shutdown
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let Some(path) = path_of(&params.text_document.uri) else {
+            return;
+        };
+        {
+            let mut s = lock(&self.state);
+            s.workspace
+                .folder_for(&path)
+                .set_text(&path, params.text_document.text, true);
+        }
+        self.schedule_diagnostics(path);
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let Some(path) = path_of(&params.text_document.uri) else {
+            return;
+        };
+        {
+            let mut s = lock(&self.state);
+            let folder = s.workspace.folder_for(&path);
+            folder.edit(&path, |text| {
+                for change in params.content_changes {
+                    apply_change(text, change);
+                }
+            });
+        }
+        self.schedule_diagnostics(path);
+    }
+
+    async fn did_save(&self, _: DidSaveTextDocumentParams) {}
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let Some(path) = path_of(&params.text_document.uri) else {
+            return;
+        };
+        {
+            let mut s = lock(&self.state);
+            if let Some(f) = s.workspace.find(&path) {
+                f.close(&path);
+            }
+        }
+        self.schedule_diagnostics(path);
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        for change in params.changes {
+            let Some(path) = path_of(&change.uri) else {
+                continue;
+            };
+            let known = {
+                let mut s = lock(&self.state);
+                match s.workspace.find(&path) {
+                    Some(f) => {
+                        f.reload(&path);
+                        true
+                    }
+                    None => false,
+                }
+            };
+            if known {
+                self.schedule_diagnostics(path);
+            }
+        }
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let p = params.text_document_position_params;
+        self.blocking(move |state| {
+            let at = Backend::at(state, &p.text_document.uri, Some(p.position))?;
+            let markdown = lock(state).markdown;
+            let (span, text) = ide::hover(&at.analysis, at.file, at.offset as u32)?;
+            Some(Hover {
+                contents: HoverContents::Markup(MarkupContent {
+                    kind: if markdown {
+                        MarkupKind::Markdown
+                    } else {
+                        MarkupKind::PlainText
+                    },
+                    value: text,
+                }),
+                range: Some(range_of(&at.analysis, span)),
+            })
+        })
+        .await
+    }
+
+    async fn goto_definition(
+        &self,
+        params: GotoDefinitionParams,
+    ) -> Result<Option<GotoDefinitionResponse>> {
+        let p = params.text_document_position_params;
+        self.blocking(move |state| {
+            let at = Backend::at(state, &p.text_document.uri, Some(p.position))?;
+            let a = &at.analysis;
+            let locations: Vec<Location> = ide::definition(a, at.file, at.offset as u32)
+                .into_iter()
+                .filter_map(|t| match t {
+                    ide::Target::Span(s) => convert::location(a, s),
+                    ide::Target::LegalText { name, start, end } => {
+                        let text = a.map.legal_texts().iter().find(|t| t.name == name)?;
+                        let pos = FilePositions::of_text(&text.text);
+                        Some(Location {
+                            uri: uri_of(Path::new(&name))?,
+                            range: pos.range(start, end),
+                        })
+                    }
+                })
+                .collect();
+            (!locations.is_empty()).then_some(GotoDefinitionResponse::Array(locations))
+        })
+        .await
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        let p = params.text_document_position;
+        let include = params.context.include_declaration;
+        self.blocking(move |state| {
+            let at = Backend::at(state, &p.text_document.uri, Some(p.position))?;
+            let spans = ide::references(&at.analysis, at.file, at.offset as u32, include);
+            Some(
+                spans
+                    .into_iter()
+                    .filter_map(|s| convert::location(&at.analysis, s))
+                    .collect(),
+            )
+        })
+        .await
+    }
+
+    async fn prepare_rename(
+        &self,
+        params: TextDocumentPositionParams,
+    ) -> Result<Option<PrepareRenameResponse>> {
+        self.blocking(move |state| {
+            let at = Backend::at(state, &params.text_document.uri, Some(params.position))?;
+            let span = ide::prepare_rename(&at.analysis, at.file, at.offset as u32)?;
+            Some(PrepareRenameResponse::Range(range_of(&at.analysis, span)))
+        })
+        .await
+    }
+
+    async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        let p = params.text_document_position;
+        let new_name = params.new_name;
+        let result = self
+            .blocking(move |state| {
+                let at = Backend::at(state, &p.text_document.uri, Some(p.position))?;
+                Some(
+                    ide::rename(&at.analysis, at.file, at.offset as u32, &new_name)
+                        .map(|edits| edits_by_uri(&at.analysis, &edits)),
+                )
+            })
+            .await?;
+        match result {
+            None => Ok(None),
+            Some(Ok(changes)) => Ok(Some(WorkspaceEdit {
+                changes: Some(changes),
+                ..Default::default()
+            })),
+            Some(Err(e)) => Err(Error::invalid_params(e.to_string())),
+        }
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        let p = params.text_document_position;
+        self.blocking(move |state| {
+            let at = Backend::at(state, &p.text_document.uri, Some(p.position))?;
+            let items = ide::complete(&at.analysis, at.file, at.offset)
+                .into_iter()
+                .map(|c| CompletionItem {
+                    label: c.label,
+                    kind: Some(convert::completion_kind(c.kind)),
+                    detail: c.detail,
+                    documentation: c.documentation.map(Documentation::String),
+                    ..Default::default()
+                })
+                .collect();
+            Some(CompletionResponse::Array(items))
+        })
+        .await
+    }
+
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        self.blocking(move |state| {
+            let at = Backend::at(state, &params.text_document.uri, None)?;
+            let pos = FilePositions::new(&at.analysis, at.file);
+            let symbols = ide::document_symbols(&at.analysis, at.file)
+                .iter()
+                .map(|o| document_symbol(&pos, o))
+                .collect();
+            Some(DocumentSymbolResponse::Nested(symbols))
+        })
+        .await
+    }
+
+    async fn symbol(
+        &self,
+        params: WorkspaceSymbolParams,
+    ) -> Result<Option<WorkspaceSymbolResponse>> {
+        self.blocking(move |state| {
+            let analyses: Vec<Arc<Analysis>> = {
+                let mut s = lock(state);
+                s.workspace
+                    .folders
+                    .iter_mut()
+                    .map(|f| f.analysis(today()))
+                    .collect()
+            };
+            let mut out = Vec::new();
+            for a in &analyses {
+                for o in ide::workspace_symbols(a, &params.query) {
+                    let Some(location) = convert::location(a, o.name_span) else {
+                        continue;
+                    };
+                    #[allow(deprecated)]
+                    out.push(SymbolInformation {
+                        name: o.name,
+                        kind: convert::symbol_kind(o.what),
+                        tags: None,
+                        deprecated: None,
+                        location,
+                        container_name: (!o.detail.is_empty()).then_some(o.detail),
+                    });
+                }
+            }
+            Some(WorkspaceSymbolResponse::Flat(out))
+        })
+        .await
+    }
+
+    async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
+        self.blocking(move |state| {
+            let at = Backend::at(state, &params.text_document.uri, None)?;
+            let text = at.analysis.text(at.file);
+            let formatted = format_source(text)?;
+            if formatted == text {
+                return Some(Vec::new());
+            }
+            let pos = FilePositions::new(&at.analysis, at.file);
+            Some(vec![TextEdit {
+                range: pos.range(0, text.len()),
+                new_text: formatted,
+            }])
+        })
+        .await
+    }
+
+    async fn semantic_tokens_full(
+        &self,
+        params: SemanticTokensParams,
+    ) -> Result<Option<SemanticTokensResult>> {
+        self.blocking(move |state| {
+            let at = Backend::at(state, &params.text_document.uri, None)?;
+            let pos = FilePositions::new(&at.analysis, at.file);
+            let tokens = ide::semantic_tokens(&at.analysis, at.file);
+            Some(SemanticTokensResult::Tokens(SemanticTokens {
+                result_id: None,
+                data: convert::semantic_tokens(&pos, &tokens),
+            }))
+        })
+        .await
+    }
+
+    async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
+        self.blocking(move |state| {
+            let at = Backend::at(state, &params.text_document.uri, None)?;
+            let pos = FilePositions::new(&at.analysis, at.file);
+            let folds = ide::folding_ranges(&at.analysis, at.file)
+                .into_iter()
+                .filter_map(|f| {
+                    let (a, b) = (pos.position(f.start), pos.position(f.end));
+                    (b.line > a.line).then(|| FoldingRange {
+                        start_line: a.line,
+                        end_line: b.line,
+                        kind: Some(match f.kind {
+                            ide::FoldKind::Comment => FoldingRangeKind::Comment,
+                            ide::FoldKind::Region => FoldingRangeKind::Region,
+                        }),
+                        ..Default::default()
+                    })
+                })
+                .collect();
+            Some(folds)
+        })
+        .await
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        self.blocking(move |state| {
+            let at = Backend::at(state, &params.text_document.uri, None)?;
+            let pos = FilePositions::new(&at.analysis, at.file);
+            let (from, to) = (pos.offset(params.range.start), pos.offset(params.range.end));
+            let hints = ide::inlay_hints(&at.analysis, at.file)
+                .into_iter()
+                .filter(|h| from <= h.offset && h.offset <= to)
+                .map(|h| InlayHint {
+                    position: pos.position(h.offset),
+                    label: InlayHintLabel::String(h.label),
+                    kind: None,
+                    text_edits: None,
+                    tooltip: h.tooltip.map(InlayHintTooltip::String),
+                    padding_left: Some(false),
+                    padding_right: Some(false),
+                    data: None,
+                })
+                .collect();
+            Some(hints)
+        })
+        .await
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        self.blocking(move |state| {
+            let at = Backend::at(state, &params.text_document.uri, None)?;
+            let a = &at.analysis;
+            let pos = FilePositions::new(a, at.file);
+            let (from, to) = (pos.offset(params.range.start), pos.offset(params.range.end));
+            let actions = ide::code_actions(a, at.file, from as u32, to as u32)
+                .into_iter()
+                .map(|action| {
+                    CodeActionOrCommand::CodeAction(CodeAction {
+                        title: action.title,
+                        kind: Some(CodeActionKind::QUICKFIX),
+                        diagnostics: action.fixes.map(|d| vec![convert::diagnostic(a, &pos, &d)]),
+                        edit: Some(WorkspaceEdit {
+                            changes: Some(edits_by_uri(a, &action.edits)),
+                            ..Default::default()
+                        }),
+                        is_preferred: Some(action.preferred),
+                        ..Default::default()
+                    })
+                })
+                .collect();
+            Some(actions)
+        })
+        .await
+    }
+}
+
+#[allow(deprecated)]
+fn document_symbol(pos: &FilePositions, o: &ide::Outline) -> DocumentSymbol {
+    DocumentSymbol {
+        name: o.name.clone(),
+        detail: (!o.detail.is_empty()).then(|| o.detail.clone()),
+        kind: convert::symbol_kind(o.what),
+        tags: None,
+        deprecated: None,
+        range: pos.span_range(o.span.to(o.name_span)),
+        selection_range: pos.span_range(o.name_span),
+        children: (!o.children.is_empty())
+            .then(|| o.children.iter().map(|c| document_symbol(pos, c)).collect()),
+    }
+}
+
+// MERGE: replaced by crate::fmt once the formatter lands.
+fn format_source(_: &str) -> Option<String> {
+    None
+}
+
+/// Apply one content change (a range edit, or the whole text) to a document's text.
+fn apply_change(text: &mut String, change: TextDocumentContentChangeEvent) {
+    match change.range {
+        None => *text = change.text,
+        Some(range) => {
+            let pos = FilePositions::of_text(text);
+            let start = pos.offset(range.start);
+            let end = pos.offset(range.end).max(start);
+            text.replace_range(start..end, &change.text);
+        }
+    }
+}

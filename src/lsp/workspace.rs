@@ -1,0 +1,207 @@
+//! The documents the server knows, grouped into rulebook folders, and the latest analysis of
+//! each folder. A folder is re-analysed only when one of its files changed, and only the
+//! changed files are parsed again.
+
+use crate::ide::Analysis;
+use crate::source::SourceMap;
+use crate::syntax::{self, Parsed};
+use crate::time::date::Day;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// One `.zan` file of a folder.
+struct Document {
+    text: String,
+    /// Open in the editor: its text comes from the client, not from the disk.
+    open: bool,
+    /// The parse of `text`, kept until the text changes.
+    parsed: Option<Arc<Parsed>>,
+}
+
+/// A rulebook folder (every `.zan` file below it, as `zan check FOLDER` reads it), or a
+/// single file that belongs to no rulebook folder.
+pub struct Folder {
+    docs: BTreeMap<PathBuf, Document>,
+    legal_texts: Vec<(String, String)>,
+    /// Bumped by every change; the analysis records the generation it saw.
+    pub generation: u64,
+    analysis: Option<(u64, Arc<Analysis>)>,
+}
+
+impl Folder {
+    fn new(root: PathBuf, files: Vec<PathBuf>, with_sources: bool) -> Folder {
+        let mut docs = BTreeMap::new();
+        for f in files {
+            let text = read(&f).unwrap_or_default();
+            docs.insert(
+                f,
+                Document {
+                    text,
+                    open: false,
+                    parsed: None,
+                },
+            );
+        }
+        let mut legal_texts = Vec::new();
+        if with_sources {
+            let mut map = SourceMap::new();
+            crate::cli::load::legal_texts(&root.join("sources"), &mut map);
+            legal_texts = map
+                .legal_texts()
+                .iter()
+                .map(|t| (t.name.clone(), t.text.clone()))
+                .collect();
+        }
+        Folder {
+            docs,
+            legal_texts,
+            generation: 1,
+            analysis: None,
+        }
+    }
+
+    pub fn contains(&self, path: &Path) -> bool {
+        self.docs.contains_key(path)
+    }
+
+    pub fn paths(&self) -> impl Iterator<Item = &PathBuf> {
+        self.docs.keys()
+    }
+
+    /// Set the text of a file (opened, edited, or re-read from disk).
+    pub fn set_text(&mut self, path: &Path, text: String, open: bool) {
+        let doc = self.docs.entry(path.to_path_buf()).or_insert(Document {
+            text: String::new(),
+            open,
+            parsed: None,
+        });
+        doc.open = open;
+        if doc.text != text || doc.parsed.is_none() {
+            doc.text = text;
+            doc.parsed = None;
+            self.generation += 1;
+        }
+    }
+
+    /// Apply an edit to an open file's text, returning false if the file is unknown.
+    pub fn edit(&mut self, path: &Path, f: impl FnOnce(&mut String)) -> bool {
+        let Some(doc) = self.docs.get_mut(path) else {
+            return false;
+        };
+        f(&mut doc.text);
+        doc.parsed = None;
+        self.generation += 1;
+        true
+    }
+
+    /// The editor closed the file: from now on its text is the one on disk.
+    pub fn close(&mut self, path: &Path) {
+        let on_disk = read(path);
+        match on_disk {
+            Some(text) => self.set_text(path, text, false),
+            None => {
+                self.docs.remove(path);
+                self.generation += 1;
+            }
+        }
+    }
+
+    /// A file changed on disk: re-read it unless the editor has it open.
+    pub fn reload(&mut self, path: &Path) {
+        if self.docs.get(path).is_some_and(|d| d.open) {
+            return;
+        }
+        match read(path) {
+            Some(text) => self.set_text(path, text, false),
+            None => {
+                if self.docs.remove(path).is_some() {
+                    self.generation += 1;
+                }
+            }
+        }
+    }
+
+    /// The analysis of the current texts, computed now if any text changed since the last.
+    pub fn analysis(&mut self, today: Day) -> Arc<Analysis> {
+        if let Some((generation, a)) = &self.analysis {
+            if *generation == self.generation && a.today == today {
+                return a.clone();
+            }
+        }
+        let mut map = SourceMap::new();
+        let mut parsed = Vec::with_capacity(self.docs.len());
+        for (path, doc) in self.docs.iter_mut() {
+            let id = map.add(crate::cli::load::display(path), doc.text.clone());
+            let p = match &doc.parsed {
+                Some(p) if p.file == id => p.clone(),
+                _ => {
+                    let p = Arc::new(syntax::parse_file(&map, id));
+                    doc.parsed = Some(p.clone());
+                    p
+                }
+            };
+            parsed.push(p);
+        }
+        for (name, text) in &self.legal_texts {
+            map.add_legal_text(name.clone(), text.clone());
+        }
+        let a = Arc::new(Analysis::new(map, parsed, today));
+        self.analysis = Some((self.generation, a.clone()));
+        a
+    }
+}
+
+fn read(path: &Path) -> Option<String> {
+    let meta = std::fs::metadata(path).ok()?;
+    if meta.len() > crate::cli::load::MAX_FILE_BYTES {
+        return None;
+    }
+    std::fs::read_to_string(path).ok()
+}
+
+/// All folders the server knows.
+#[derive(Default)]
+pub struct Workspace {
+    pub folders: Vec<Folder>,
+}
+
+impl Workspace {
+    /// The folder of a file, created (and read from disk) the first time the file is seen.
+    pub fn folder_for(&mut self, path: &Path) -> &mut Folder {
+        let i = match self.folders.iter().position(|f| f.contains(path)) {
+            Some(i) => i,
+            None => {
+                self.folders.push(discover(path));
+                self.folders.len() - 1
+            }
+        };
+        &mut self.folders[i]
+    }
+
+    pub fn find(&mut self, path: &Path) -> Option<&mut Folder> {
+        self.folders.iter_mut().find(|f| f.contains(path))
+    }
+}
+
+/// The rulebook folder of a file: its directory when the `.zan` files below that directory
+/// have exactly one `rulebook` header (a rulebook read as `zan check DIR` reads it);
+/// otherwise the file alone (test fixtures, scratch files).
+fn discover(path: &Path) -> Folder {
+    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let mut files = Vec::new();
+    let _ = crate::cli::load::collect(&dir, &mut files);
+    files.sort();
+    let headers = files
+        .iter()
+        .filter(|f| read(f).is_some_and(|t| t.lines().any(|l| l.starts_with("rulebook "))))
+        .count();
+    if headers == 1 && files.len() <= 2000 {
+        if !files.iter().any(|f| f == path) {
+            files.push(path.to_path_buf());
+        }
+        Folder::new(dir, files, true)
+    } else {
+        Folder::new(dir, vec![path.to_path_buf()], false)
+    }
+}

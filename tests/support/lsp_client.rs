@@ -1,0 +1,226 @@
+//! A minimal language-server client for tests and the latency benchmark: starts `zan lsp`
+//! as a subprocess and speaks JSON-RPC with `Content-Length` framing over its stdio.
+#![allow(dead_code)]
+
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{channel, Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+pub struct Client {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    messages: Receiver<Value>,
+    next_id: i64,
+    /// Notifications received so far (diagnostics and logs), in order.
+    pub notifications: Vec<Value>,
+}
+
+pub const TIMEOUT: Duration = Duration::from_secs(60);
+
+impl Client {
+    pub fn start(zan: &Path) -> Client {
+        let mut child = Command::new(zan)
+            .arg("lsp")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start zan lsp");
+        let stdout = child.stdout.take().expect("stdout");
+        let stdin = child.stdin.take();
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            let mut r = BufReader::new(stdout);
+            loop {
+                let mut len = None;
+                loop {
+                    let mut line = String::new();
+                    if r.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let line = line.trim_end();
+                    if line.is_empty() {
+                        break;
+                    }
+                    if let Some(v) = line.strip_prefix("Content-Length: ") {
+                        len = v.parse::<usize>().ok();
+                    }
+                }
+                let Some(len) = len else { return };
+                let mut body = vec![0; len];
+                if r.read_exact(&mut body).is_err() {
+                    return;
+                }
+                match serde_json::from_slice(&body) {
+                    Ok(v) => {
+                        if tx.send(v).is_err() {
+                            return;
+                        }
+                    }
+                    Err(_) => return,
+                }
+            }
+        });
+        Client {
+            child,
+            stdin,
+            messages: rx,
+            next_id: 0,
+            notifications: Vec::new(),
+        }
+    }
+
+    fn send(&mut self, msg: &Value) {
+        let body = msg.to_string();
+        let stdin = self.stdin.as_mut().expect("stdin open");
+        write!(stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).expect("write");
+        stdin.flush().expect("flush");
+    }
+
+    pub fn notify(&mut self, method: &str, params: Value) {
+        self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+
+    /// Send a request and wait for its response (the whole message: `result` or `error`).
+    pub fn request(&mut self, method: &str, params: Value) -> Value {
+        self.next_id += 1;
+        let id = self.next_id;
+        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let msg = self
+                .next_message(deadline)
+                .unwrap_or_else(|| panic!("no answer to {method}"));
+            if msg.get("id") == Some(&json!(id)) && msg.get("method").is_none() {
+                return msg;
+            }
+        }
+    }
+
+    /// The result of a request, failing the test on an error response.
+    pub fn result(&mut self, method: &str, params: Value) -> Value {
+        let msg = self.request(method, params);
+        assert!(msg.get("error").is_none(), "{method} failed: {msg}");
+        msg["result"].clone()
+    }
+
+    fn next_message(&mut self, deadline: Instant) -> Option<Value> {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match self.messages.recv_timeout(left) {
+            Ok(msg) => {
+                if msg.get("method").is_some() && msg.get("id").is_some() {
+                    // A request from the server (configuration, registration): answer null.
+                    let id = msg["id"].clone();
+                    self.send(&json!({"jsonrpc": "2.0", "id": id, "result": null}));
+                } else if msg.get("method").is_some() {
+                    self.notifications.push(msg.clone());
+                }
+                Some(msg)
+            }
+            Err(RecvTimeoutError::Timeout) | Err(RecvTimeoutError::Disconnected) => None,
+        }
+    }
+
+    /// Wait until diagnostics for `uri` satisfying `accept` are published; returns them.
+    pub fn wait_diagnostics(&mut self, uri: &str, accept: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+        let deadline = Instant::now() + TIMEOUT;
+        let mut seen = 0;
+        loop {
+            while seen < self.notifications.len() {
+                let n = &self.notifications[seen];
+                seen += 1;
+                if n["method"] == "textDocument/publishDiagnostics" && n["params"]["uri"] == uri {
+                    let diags = n["params"]["diagnostics"]
+                        .as_array()
+                        .cloned()
+                        .unwrap_or_default();
+                    if accept(&diags) {
+                        return diags;
+                    }
+                }
+            }
+            if self.next_message(deadline).is_none() {
+                panic!(
+                    "no matching diagnostics for {uri}; got {:#?}",
+                    self.notifications
+                );
+            }
+        }
+    }
+
+    /// Forget the notifications received so far.
+    pub fn clear(&mut self) {
+        self.notifications.clear();
+    }
+
+    pub fn initialize(&mut self, root: &Path) -> Value {
+        let result = self.result(
+            "initialize",
+            json!({
+                "processId": null,
+                "rootUri": uri(root),
+                "capabilities": {"textDocument": {"hover": {"contentFormat": ["markdown", "plaintext"]}}}
+            }),
+        );
+        self.notify("initialized", json!({}));
+        result
+    }
+
+    pub fn open(&mut self, path: &Path, text: &str) {
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri(path), "languageId": "zan", "version": 1, "text": text}}),
+        );
+    }
+
+    /// `shutdown` then `exit`, keeping stdin open; returns the exit status code.
+    pub fn shutdown(mut self) -> Option<i32> {
+        self.result("shutdown", Value::Null);
+        self.notify("exit", Value::Null);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status.code();
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+pub fn uri(path: &Path) -> String {
+    format!("file://{}", path.display())
+}
+
+/// The LSP position (line, UTF-16 column) of the `nth` occurrence of `needle` in `text`,
+/// plus `shift` characters.
+pub fn position(text: &str, needle: &str, nth: usize, shift: usize) -> Value {
+    let (at, _) = text
+        .match_indices(needle)
+        .nth(nth)
+        .unwrap_or_else(|| panic!("`{needle}` not found {nth} times"));
+    let before = &text[..at];
+    let line = before.matches('\n').count();
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let col: usize = text[line_start..at]
+        .chars()
+        .map(char::len_utf16)
+        .sum::<usize>()
+        + shift;
+    json!({"line": line, "character": col})
+}
