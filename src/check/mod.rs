@@ -19,8 +19,7 @@ use names::Globals;
 use std::sync::Arc;
 
 pub use data::{CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR};
-pub use names::Symbol;
-use std::collections::HashMap;
+pub use names::{Symbol, Uses};
 
 /// "from 2026-03-10 until 2026-12-31", for messages.
 pub fn describe(
@@ -35,7 +34,7 @@ pub struct Checked {
     pub rulebook: Option<Rulebook>,
     pub diagnostics: Vec<Diagnostic>,
     /// What each resolved name refers to, by the span where it is written (for tooling).
-    pub uses: HashMap<Span, Symbol>,
+    pub uses: Uses,
 }
 
 impl Checked {

@@ -11,6 +11,10 @@ use std::collections::{HashMap, HashSet};
 /// An in-force period: first and last day, open-ended when `None`.
 pub type Period = (Option<Day>, Option<Day>);
 
+/// Resolved names by the span where they are written (a fast hash: spans are small keys,
+/// and every version of the rulebook records them again).
+pub type Uses = HashMap<Span, Symbol, rustc_hash::FxBuildHasher>;
+
 /// What a name written in the rulebook refers to, recorded as the checker resolves it, so
 /// that the language server answers from the checker's own resolution (no second resolver).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -49,13 +53,13 @@ pub struct Globals<'a> {
     /// Names referenced anywhere, for the unused-declaration warning.
     pub used: HashSet<String>,
     /// Every resolved name by the span where it is written.
-    pub uses: HashMap<Span, Symbol>,
+    pub uses: Uses,
     /// Every amendable name with the periods in which it is in force (for messages).
     pub periods: HashMap<String, Vec<Period>>,
     /// Legal texts with whitespace collapsed, by source, once each (`None`: text not loaded).
     legal_texts: HashMap<SourceId, Option<String>>,
-    /// Quotes already looked up, so a citation repeated in every version is searched once.
-    quotes_checked: HashSet<(SourceId, String)>,
+    /// Quotes already looked up (by source and hash of the quote).
+    quotes_checked: HashSet<(SourceId, u64)>,
 }
 
 impl<'a> Globals<'a> {
@@ -71,7 +75,7 @@ impl<'a> Globals<'a> {
             source_ids: HashMap::new(),
             amendments: Vec::new(),
             used: HashSet::new(),
-            uses: HashMap::new(),
+            uses: Uses::default(),
             periods: HashMap::new(),
             legal_texts: HashMap::new(),
             quotes_checked: HashSet::new(),
@@ -187,7 +191,13 @@ impl<'a> Globals<'a> {
     /// A cited sentence must stand in the source's text, when that text was loaded: a quote
     /// that drifted from the law is a citation nobody can follow.
     fn check_quote(&mut self, source: SourceId, quote: &str, span: Span) {
-        if !self.quotes_checked.insert((source, quote.to_string())) {
+        // Each version checks the same citations again, and a sentence is often cited in
+        // several places: look each quote up once (keyed by a 64-bit hash, not a copy).
+        let key = {
+            use std::hash::BuildHasher;
+            rustc_hash::FxBuildHasher.hash_one(quote)
+        };
+        if !self.quotes_checked.insert((source, key)) {
             return;
         }
         let map = self.map;

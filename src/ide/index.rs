@@ -126,7 +126,7 @@ pub struct Index {
 }
 
 impl Index {
-    pub fn build(parsed: &[Arc<Parsed>], uses: &HashMap<Span, Symbol>) -> Index {
+    pub fn build(parsed: &[Arc<Parsed>], uses: &crate::check::Uses) -> Index {
         let mut b = Builder {
             index: Index::default(),
             names: Vec::new(),

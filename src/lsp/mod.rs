@@ -22,7 +22,7 @@ use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 use workspace::Workspace;
 
 /// How long diagnostics wait after an edit for the next keystroke before they are computed.
-pub const DEBOUNCE: Duration = Duration::from_millis(15);
+pub const DEBOUNCE: Duration = Duration::from_millis(10);
 
 /// Run the server on standard input and output until the client sends `exit`.
 pub fn run() -> i32 {
@@ -203,7 +203,9 @@ fn folder_diagnostics(
                     .collect()
             })
             .unwrap_or_default();
-        if s.published.get(&p) == Some(&diags) {
+        // The edited file always gets its diagnostics (the editor waits for them); the
+        // others only when theirs changed.
+        if p != path && s.published.get(&p) == Some(&diags) {
             continue;
         }
         s.published.insert(p.clone(), diags.clone());
