@@ -575,5 +575,30 @@ fn quick_fixes_replace_a_misspelt_name_and_add_missing_arms() {
         .to_string();
     assert!(inserted.contains("=> absent"), "{inserted}");
     assert!(!inserted.contains("group_a"), "{inserted}");
+
+    // A table without a row for every key value: the missing rows, one per line.
+    let with_table = format!(
+        "{text}\n/// Names.\ntable probe_group_names(group: VisaCategoryGroup) -> text\n  cites visa_guide \"AMOUNT OF STATE DUTY\"\n{{\n  group_a => \"A\"\n}}\n"
+    );
+    change(&mut c, &visas, 4, &with_table);
+    c.wait_diagnostics(&uri(&visas), |d| d.iter().any(|x| x["code"] == "Z0302"));
+    let p = position(&with_table, "probe_group_names", 0, 2);
+    let actions = c.result(
+        "textDocument/codeAction",
+        json!({"textDocument": doc(&visas), "range": {"start": p, "end": p}, "context": {"diagnostics": []}}),
+    );
+    let add = actions
+        .as_array()
+        .and_then(|a| a.iter().find(|x| x["title"] == "Add the 3 missing rows"))
+        .cloned()
+        .unwrap_or_else(|| panic!("no missing-rows action in {actions}"));
+    let inserted = add["edit"]["changes"][uri(&visas)][0]["newText"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(
+        inserted, "  not_applicable => absent\n  group_b => absent\n  group_c => absent\n",
+        "{add}"
+    );
     assert_eq!(c.shutdown(), Some(0));
 }
