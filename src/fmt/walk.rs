@@ -1,0 +1,585 @@
+//! Walking the parse tree of one declaration into tokens, deciding the layout of the gap
+//! before each token: declarations, headers, blocks and their items. Expressions are in
+//! `expr.rs`.
+//!
+//! Punctuation matched by the grammar as literals (`{`, `,`, `=>`, ...) has no pair of its own:
+//! it is read from the source between the children of a pair.
+
+use super::tokens::{is_space, is_trivia, Brk, Gap, Indent, Kind, Tok};
+use crate::syntax::Rule;
+use pest::iterators::Pair;
+
+/// One level of indentation.
+pub(super) const STEP: usize = 2;
+
+/// A child of a pair, or punctuation between two children (absolute byte offsets).
+pub(super) enum Part<'i> {
+    Punct(usize, usize),
+    Node(Pair<'i, Rule>),
+}
+
+pub(super) struct Walker<'t> {
+    text: &'t str,
+    /// Offset of the declaration being walked in the file (pairs are relative to it).
+    base: usize,
+    pub toks: Vec<Tok>,
+    /// The gap of the next token pushed, when its parent decided it.
+    pending: Option<Gap>,
+    /// Indentation of a line break that only a comment forces (no break point of its own).
+    pub(super) cont: Indent,
+    /// Indentation of the current declaration or block item.
+    pub(super) blk: usize,
+}
+
+impl<'t> Walker<'t> {
+    pub fn new(text: &'t str) -> Walker<'t> {
+        Walker {
+            text,
+            base: 0,
+            toks: Vec::new(),
+            pending: None,
+            cont: Indent::Abs(2 * STEP),
+            blk: 0,
+        }
+    }
+
+    /// Walk one top-level declaration parsed from the text at `base`; `grouped`: it may
+    /// follow the previous one without a blank line (consecutive facts).
+    pub fn top_declaration(&mut self, base: usize, declaration: Pair<'_, Rule>, grouped: bool) {
+        self.base = base;
+        self.blk = 0;
+        self.cont = Indent::Abs(2 * STEP);
+        self.set(Gap {
+            blank_after_prev: true,
+            blank_before_next: true,
+            force_blank: !grouped,
+            ..Gap::hard(Indent::Abs(0))
+        });
+        self.declaration(declaration);
+    }
+
+    pub(super) fn src(&self, start: usize, end: usize) -> &'t str {
+        self.text.get(start..end).unwrap_or("")
+    }
+
+    fn punct_is(&self, part: &Part<'_>, text: &str) -> bool {
+        matches!(part, Part::Punct(s, e) if self.src(*s, *e) == text)
+    }
+
+    /// The children of a pair with the punctuation between them, in source order.
+    pub(super) fn parts<'i>(&self, pair: &Pair<'i, Rule>) -> Vec<Part<'i>> {
+        let mut out = Vec::new();
+        let mut at = self.base + pair.as_span().start();
+        for child in pair.clone().into_inner() {
+            let start = self.base + child.as_span().start();
+            self.puncts(at, start, &mut out);
+            at = self.base + child.as_span().end();
+            out.push(Part::Node(child));
+        }
+        self.puncts(at, self.base + pair.as_span().end(), &mut out);
+        out
+    }
+
+    /// The punctuation in a stretch of source that holds no pair (whitespace and comments
+    /// skipped).
+    fn puncts(&self, from: usize, to: usize, out: &mut Vec<Part<'_>>) {
+        let mut i = from;
+        while i < to {
+            let rest = self.src(i, to);
+            let Some(c) = rest.chars().next() else {
+                break;
+            };
+            if c == '\n' || is_space(c) {
+                i += c.len_utf8();
+            } else if rest.starts_with("//") {
+                i += rest.find('\n').unwrap_or(rest.len());
+            } else {
+                let len = if rest.starts_with("=>") || rest.starts_with("->") {
+                    2
+                } else {
+                    c.len_utf8()
+                };
+                out.push(Part::Punct(i, i + len));
+                i += len;
+            }
+        }
+    }
+
+    /// Decide the gap of the next token pushed.
+    pub(super) fn set(&mut self, gap: Gap) {
+        self.pending = Some(gap);
+    }
+
+    pub(super) fn push(&mut self, start: usize, end: usize, kind: Kind) -> usize {
+        let before = match self.pending.take() {
+            Some(g) => g,
+            None => self.default_gap(start, end),
+        };
+        self.toks.push(Tok {
+            start,
+            end,
+            kind,
+            before,
+        });
+        self.toks.len() - 1
+    }
+
+    /// One space between tokens, none inside `a.b`, `f(x)`, `[a]`, before `,` `:` `?` and
+    /// after a unary minus.
+    fn default_gap(&self, start: usize, end: usize) -> Gap {
+        let cur = self.src(start, end);
+        let prev = self.toks.last();
+        let after_opening = prev.is_some_and(|p| {
+            p.kind == Kind::Leaf(Rule::op_neg)
+                || matches!(self.src(p.start, p.end), "(" | "[" | ".")
+        });
+        let call = cur == "("
+            && prev.is_some_and(|p| matches!(p.kind, Kind::Leaf(Rule::ident | Rule::kw_count)));
+        let glue = after_opening || call || matches!(cur, "," | ")" | "]" | ":" | "." | "?");
+        Gap::new(if glue { Brk::Glue } else { Brk::Space }, self.cont)
+    }
+
+    /// Push a leaf pair as one token.
+    pub(super) fn leaf(&mut self, pair: &Pair<'_, Rule>) -> usize {
+        let start = self.base + pair.as_span().start();
+        let end = self.base + pair.as_span().end();
+        let end = match pair.as_rule() {
+            Rule::doc | Rule::string | Rule::money_lit | Rule::duration_lit => end,
+            // Operators are not atomic: pest may include the whitespace after them.
+            _ => start + token_len(self.src(start, end)),
+        };
+        self.push(start, end, Kind::Leaf(pair.as_rule()))
+    }
+
+    pub(super) fn part(&mut self, part: Part<'_>) {
+        match part {
+            Part::Punct(s, e) => {
+                self.push(s, e, Kind::Punct);
+            }
+            Part::Node(c) => self.node(c),
+        }
+    }
+
+    pub(super) fn generic(&mut self, pair: Pair<'_, Rule>) {
+        for part in self.parts(&pair) {
+            self.part(part);
+        }
+    }
+
+    /// Any pair, by its rule.
+    pub(super) fn node(&mut self, pair: Pair<'_, Rule>) {
+        match pair.as_rule() {
+            Rule::expr => self.expr(pair, false),
+            Rule::citation | Rule::test_citation => self.citation(pair),
+            Rule::record_lit => self.record_lit(pair, false),
+            Rule::list_lit | Rule::call => self.delimited(pair),
+            Rule::if_expr => self.if_expr(pair),
+            Rule::match_expr => self.match_expr(pair),
+            Rule::quantifier => self.quantifier(pair),
+            _ if is_leaf(&pair) => {
+                self.leaf(&pair);
+            }
+            _ => self.generic(pair),
+        }
+    }
+
+    /// Push the doc comments that start `parts`, one per line at `indent`, and return the
+    /// rest; the token after a doc comment starts its own line.
+    pub(super) fn docs<'i>(&mut self, parts: Vec<Part<'i>>, indent: Indent) -> Vec<Part<'i>> {
+        let mut rest = Vec::new();
+        let mut any = false;
+        for part in parts {
+            match part {
+                Part::Node(c) if rest.is_empty() && c.as_rule() == Rule::doc => {
+                    if any {
+                        self.set(Gap::hard(indent));
+                    }
+                    self.leaf(&c);
+                    any = true;
+                }
+                other => {
+                    if rest.is_empty() && any {
+                        self.set(Gap::hard(indent));
+                    }
+                    rest.push(other);
+                }
+            }
+        }
+        rest
+    }
+
+    // ------------------------------------------------------------------ declarations
+
+    fn declaration(&mut self, pair: Pair<'_, Rule>) {
+        let parts = self.parts(&pair);
+        let rest = self.docs(parts, Indent::Abs(self.blk));
+        for part in rest {
+            match part {
+                Part::Node(c) => self.decl(c),
+                other => self.part(other),
+            }
+        }
+    }
+
+    fn decl(&mut self, pair: Pair<'_, Rule>) {
+        match pair.as_rule() {
+            Rule::enum_decl | Rule::record_decl => self.brace_decl(pair),
+            Rule::example_decl => self.example(pair),
+            Rule::fact_decl => self.generic(pair),
+            _ => self.headed(pair),
+        }
+    }
+
+    /// A declaration with a header and a block: the header on one line, each `cites`/`checks`
+    /// (and an amendment's `in force`) on its own line below it, then the block, whose `{`
+    /// goes on its own line when the header has such clauses.
+    fn headed(&mut self, pair: Pair<'_, Rule>) {
+        let blk = self.blk;
+        let saved = self.cont;
+        self.cont = Indent::Abs(blk + 2 * STEP);
+        let mut clauses = false;
+        let mut body = Vec::new();
+        let mut parts = self.parts(&pair).into_iter();
+        for part in parts.by_ref() {
+            match part {
+                Part::Punct(..) if self.punct_is(&part, "{") => {
+                    body.push(part);
+                    break;
+                }
+                Part::Node(c) if c.as_rule() == Rule::rule_body => {
+                    body = self.parts(&c);
+                    break;
+                }
+                Part::Node(c) if matches!(c.as_rule(), Rule::citation | Rule::test_citation) => {
+                    clauses = true;
+                    self.citation(c);
+                }
+                Part::Node(c) if c.as_rule() == Rule::kw_in && clauses => {
+                    self.set(Gap::hard(Indent::Abs(blk + STEP)));
+                    self.leaf(&c);
+                }
+                other => self.part(other),
+            }
+        }
+        body.extend(parts);
+        self.block(body, clauses);
+        self.cont = saved;
+    }
+
+    /// `{ items }`: one item per line, a blank line between items kept where the author
+    /// left one.
+    fn block(&mut self, parts: Vec<Part<'_>>, own_line: bool) {
+        let blk = self.blk;
+        let mut items = 0;
+        for part in parts {
+            match part {
+                Part::Punct(s, e) if self.src(s, e) == "{" => {
+                    self.set(if own_line {
+                        Gap::hard(Indent::Abs(blk))
+                    } else {
+                        Gap::new(Brk::Space, self.cont)
+                    });
+                    self.push(s, e, Kind::Punct);
+                }
+                Part::Punct(s, e) if self.src(s, e) == "}" => {
+                    let brk = if items == 0 { Brk::Glue } else { Brk::Hard };
+                    self.set(Gap::close(brk, Indent::Abs(blk), Indent::Abs(blk + STEP)));
+                    self.push(s, e, Kind::Punct);
+                }
+                Part::Node(c) => {
+                    self.set(Gap::item(Indent::Abs(blk + STEP), items == 0));
+                    self.blk = blk + STEP;
+                    let saved = self.cont;
+                    self.cont = Indent::Abs(blk + 3 * STEP);
+                    self.item(c);
+                    self.cont = saved;
+                    self.blk = blk;
+                    items += 1;
+                }
+                other => self.part(other),
+            }
+        }
+    }
+
+    fn item(&mut self, pair: Pair<'_, Rule>) {
+        match pair.as_rule() {
+            Rule::rule_case => self.rule_case(pair),
+            Rule::otherwise_case => self.otherwise_case(pair),
+            Rule::expr => self.expr(pair, true),
+            Rule::reason_item => self.reason_item(pair),
+            Rule::table_row
+            | Rule::calendar_entry
+            | Rule::param_value
+            | Rule::provision
+            | Rule::variant
+            | Rule::field_decl => {
+                let parts = self.parts(&pair);
+                let rest = self.docs(parts, Indent::Abs(self.blk));
+                for part in rest {
+                    match part {
+                        Part::Node(c) => self.inner_item(c),
+                        other => self.part(other),
+                    }
+                }
+            }
+            _ => self.node(pair),
+        }
+    }
+
+    fn inner_item(&mut self, pair: Pair<'_, Rule>) {
+        match pair.as_rule() {
+            Rule::keyed_row => self.keyed_row(pair),
+            Rule::add_provision | Rule::replace_provision => {
+                for part in self.parts(&pair) {
+                    match part {
+                        Part::Node(c) if c.as_rule() == Rule::amendable => {
+                            for d in c.into_inner() {
+                                self.decl(d);
+                            }
+                        }
+                        other => self.part(other),
+                    }
+                }
+            }
+            _ => self.node(pair),
+        }
+    }
+
+    /// `cites SOURCE "quote"` and `checks ...` start their own line below what they qualify.
+    fn citation(&mut self, pair: Pair<'_, Rule>) {
+        let blk = self.blk;
+        self.set(Gap::hard(Indent::Abs(blk + STEP)));
+        let saved = self.cont;
+        self.cont = Indent::Abs(blk + 2 * STEP);
+        self.generic(pair);
+        self.cont = saved;
+    }
+
+    /// `when COND then VALUE`: a line break the author wrote before `then` puts it on its own
+    /// line, indented; one after `then` puts the value on its own line.
+    fn rule_case(&mut self, pair: Pair<'_, Rule>) {
+        let blk = self.blk;
+        let parts = self.parts(&pair);
+        let mut then = None;
+        for part in self.docs(parts, Indent::Abs(blk)) {
+            match part {
+                Part::Node(c) if c.as_rule() == Rule::kw_then => {
+                    self.set(Gap::new(Brk::Soft, Indent::Abs(blk + STEP)));
+                    then = Some(self.leaf(&c));
+                }
+                Part::Node(c) if c.as_rule() == Rule::expr => {
+                    if let Some(t) = then {
+                        self.set(Gap::new(Brk::Soft, Indent::Line(t, STEP)));
+                    }
+                    self.expr(c, false);
+                }
+                other => self.part(other),
+            }
+        }
+    }
+
+    fn otherwise_case(&mut self, pair: Pair<'_, Rule>) {
+        let blk = self.blk;
+        let parts = self.parts(&pair);
+        let mut kw = None;
+        for part in self.docs(parts, Indent::Abs(blk)) {
+            match part {
+                Part::Node(c) if c.as_rule() == Rule::kw_otherwise => kw = Some(self.leaf(&c)),
+                Part::Node(c) if c.as_rule() == Rule::expr => {
+                    if let Some(k) = kw {
+                        self.set(Gap::new(Brk::Soft, Indent::Line(k, STEP)));
+                    }
+                    self.expr(c, false);
+                }
+                other => self.part(other),
+            }
+        }
+    }
+
+    /// `reason CODE "message"`, then `when COND` on its own line.
+    fn reason_item(&mut self, pair: Pair<'_, Rule>) {
+        let blk = self.blk;
+        let parts = self.parts(&pair);
+        for part in self.docs(parts, Indent::Abs(blk)) {
+            match part {
+                Part::Node(c) if c.as_rule() == Rule::kw_when => {
+                    self.set(Gap::hard(Indent::Abs(blk + STEP)));
+                    self.leaf(&c);
+                }
+                other => self.part(other),
+            }
+        }
+    }
+
+    /// `a or b, _ => VALUE`: the author's line breaks before `or` and after `,` are kept.
+    fn keyed_row(&mut self, pair: Pair<'_, Rule>) {
+        let cont = Indent::Abs(self.blk + STEP);
+        let mut after_comma = false;
+        for part in self.parts(&pair) {
+            match part {
+                Part::Node(c) if c.as_rule() == Rule::pattern_alt => {
+                    if after_comma {
+                        self.set(Gap::new(Brk::Soft, cont));
+                    }
+                    self.pattern_alt(c, cont);
+                    after_comma = false;
+                }
+                Part::Punct(s, e) if self.src(s, e) == "," => {
+                    self.push(s, e, Kind::Punct);
+                    after_comma = true;
+                }
+                other => self.part(other),
+            }
+        }
+    }
+
+    pub(super) fn pattern_alt(&mut self, pair: Pair<'_, Rule>, cont: Indent) {
+        for part in self.parts(&pair) {
+            match part {
+                Part::Node(c) if c.as_rule() == Rule::kw_or => {
+                    self.set(Gap {
+                        pull: 1,
+                        ..Gap::new(Brk::Soft, cont)
+                    });
+                    self.leaf(&c);
+                }
+                other => self.part(other),
+            }
+        }
+    }
+
+    /// `enum` and `record`: `{ a, b }` on one line, or one entry per line.
+    fn brace_decl(&mut self, pair: Pair<'_, Rule>) {
+        let blk = self.blk;
+        let mut parts = self.parts(&pair).into_iter();
+        let mut body = Vec::new();
+        for part in parts.by_ref() {
+            if self.punct_is(&part, "{") {
+                body.push(part);
+                break;
+            }
+            self.part(part);
+        }
+        body.extend(parts);
+        let inner = Indent::Abs(blk + STEP);
+        self.brace_list(body, false, Some((inner, Indent::Abs(blk))), |w, c, _| {
+            let saved = w.blk;
+            w.blk += STEP;
+            w.item(c);
+            w.blk = saved;
+        });
+    }
+
+    /// `example NAME { field: value ... }`: one field per line.
+    fn example(&mut self, pair: Pair<'_, Rule>) {
+        let blk = self.blk;
+        for part in self.parts(&pair) {
+            match part {
+                Part::Node(c) if c.as_rule() == Rule::record_lit => {
+                    let parts = self.parts(&c);
+                    let layout = Some((Indent::Abs(blk + STEP), Indent::Abs(blk)));
+                    self.brace_list(parts, true, layout, |w, c, _| w.node(c));
+                }
+                other => self.part(other),
+            }
+        }
+    }
+
+    /// `{ item, item }` on one line (continued where the author broke a line between two
+    /// items), or one item per line when the author broke the line right after `{` (a comment
+    /// there, or a doc comment on an item, needs it too). `layout` gives the indentation of the
+    /// items and of `}` (default: from the line of `{`).
+    pub(super) fn brace_list(
+        &mut self,
+        parts: Vec<Part<'_>>,
+        force: bool,
+        layout: Option<(Indent, Indent)>,
+        item: fn(&mut Self, Pair<'_, Rule>, Indent),
+    ) {
+        let mut open = None;
+        let mut firsts = Vec::new();
+        let mut close = None;
+        let indents = |open: Option<usize>| {
+            let o = open.unwrap_or(0);
+            layout.unwrap_or((Indent::Line(o, STEP), Indent::Line(o, 0)))
+        };
+        for part in parts {
+            match part {
+                Part::Punct(s, e) if open.is_none() && self.src(s, e) == "{" => {
+                    open = Some(self.push(s, e, Kind::Punct));
+                }
+                Part::Punct(s, e) if self.src(s, e) == "}" => {
+                    close = Some(self.push(s, e, Kind::Punct));
+                }
+                Part::Punct(s, e) => {
+                    self.push(s, e, Kind::Punct);
+                }
+                Part::Node(c) => {
+                    let (inner, _) = indents(open);
+                    firsts.push(self.toks.len());
+                    self.set(Gap::new(Brk::Space, inner));
+                    let saved = self.cont;
+                    self.cont = inner.plus(2 * STEP);
+                    item(self, c, inner);
+                    self.cont = saved;
+                }
+            }
+        }
+        let (inner, closing) = indents(open);
+        let expanded = force
+            || firsts.first().is_some_and(|&i| self.broken_before(i))
+            || firsts.iter().any(|&i| {
+                self.toks
+                    .get(i)
+                    .is_some_and(|t| t.kind == Kind::Leaf(Rule::doc))
+            });
+        for (k, &i) in firsts.iter().enumerate() {
+            if let Some(t) = self.toks.get_mut(i) {
+                t.before = match (expanded, k) {
+                    (true, _) => Gap::item(inner, k == 0),
+                    (false, 0) => Gap::new(Brk::Space, inner),
+                    (false, _) => Gap::new(Brk::Soft, inner),
+                };
+            }
+        }
+        if let Some(t) = close.and_then(|i| self.toks.get_mut(i)) {
+            let brk = match (expanded, firsts.is_empty()) {
+                (true, false) => Brk::Hard,
+                (_, true) => Brk::Glue,
+                (false, false) => Brk::Space,
+            };
+            t.before = Gap::close(brk, closing, inner);
+        }
+    }
+
+    /// Whether the author broke a line (or wrote a comment) right before token `i`.
+    fn broken_before(&self, i: usize) -> bool {
+        let (Some(prev), Some(tok)) = (
+            i.checked_sub(1).and_then(|p| self.toks.get(p)),
+            self.toks.get(i),
+        ) else {
+            return false;
+        };
+        let gap = self.src(prev.end, tok.start);
+        gap.contains('\n') || gap.contains("//")
+    }
+}
+
+/// Whether a pair is printed as one token.
+fn is_leaf(pair: &Pair<'_, Rule>) -> bool {
+    matches!(
+        pair.as_rule(),
+        Rule::doc | Rule::string | Rule::money_lit | Rule::duration_lit
+    ) || (pair.clone().into_inner().next().is_none()
+        && !matches!(pair.as_rule(), Rule::list_lit | Rule::record_lit))
+}
+
+/// The length of the token at the start of `text`: the shortest prefix after which only
+/// whitespace and comments follow.
+fn token_len(text: &str) -> usize {
+    text.char_indices()
+        .skip(1)
+        .map(|(i, _)| i)
+        .find(|&i| text.get(i..).is_some_and(is_trivia))
+        .unwrap_or(text.len())
+}
