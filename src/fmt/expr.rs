@@ -16,7 +16,7 @@
 //!   on the line of `{`, continued two columns in where the author broke a line.
 
 use super::tokens::{Brk, Gap, Indent, Kind};
-use super::walk::{Part, Walker, STEP};
+use super::walk::{Expand, Part, Walker, STEP};
 use crate::syntax::Rule;
 use pest::iterators::Pair;
 
@@ -130,7 +130,7 @@ impl Walker<'_> {
         }
         body.extend(parts);
         let layout = Some((Indent::Col(at, STEP), Indent::Col(at, 0)));
-        self.brace_list(body, false, layout, |w, arm, inner| {
+        self.brace_list(body, Expand::AnyBreak, layout, |w, arm, inner| {
             for part in w.parts(&arm) {
                 match part {
                     Part::Node(c) if c.as_rule() == Rule::pattern_alt => {
@@ -142,10 +142,10 @@ impl Walker<'_> {
         });
     }
 
-    /// A record literal; `force`: one field per line whatever the author wrote.
-    pub(super) fn record_lit(&mut self, pair: Pair<'_, Rule>, force: bool) {
+    /// A record value.
+    pub(super) fn record_lit(&mut self, pair: Pair<'_, Rule>) {
         let parts = self.parts(&pair);
-        self.brace_list(parts, force, None, |w, c, _| w.node(c));
+        self.brace_list(parts, Expand::FirstBreak, None, |w, c, _| w.node(c));
     }
 
     /// A list `[a, b]` or a call `f(a, b)`. Call arguments continue two columns in from

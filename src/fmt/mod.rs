@@ -175,7 +175,10 @@ mod tests {
             "// head\n\nfact a: bool // trailing\n\n// own line\nenum E { x }\n"
         );
         // Consecutive facts may stay together.
-        assert_eq!(fmt("fact a: bool\nfact b: bool"), "fact a: bool\nfact b: bool\n");
+        assert_eq!(
+            fmt("fact a: bool\nfact b: bool"),
+            "fact a: bool\nfact b: bool\n"
+        );
     }
 
     #[test]

@@ -12,6 +12,19 @@ use pest::iterators::Pair;
 /// One level of indentation.
 pub(super) const STEP: usize = 2;
 
+/// When the entries of braces go one per line.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Expand {
+    /// Always (an example's record).
+    Always,
+    /// When the author broke a line anywhere directly inside the braces (enums, records,
+    /// `match`).
+    AnyBreak,
+    /// When the author broke the line right after `{` (record values); otherwise the entries
+    /// fill the line, continued where the author broke it.
+    FirstBreak,
+}
+
 /// A child of a pair, or punctuation between two children (absolute byte offsets).
 pub(super) enum Part<'i> {
     Punct(usize, usize),
@@ -171,7 +184,7 @@ impl<'t> Walker<'t> {
         match pair.as_rule() {
             Rule::expr => self.expr(pair, false),
             Rule::citation | Rule::test_citation => self.citation(pair),
-            Rule::record_lit => self.record_lit(pair, false),
+            Rule::record_lit => self.record_lit(pair),
             Rule::list_lit | Rule::call => self.delimited(pair),
             Rule::if_expr => self.if_expr(pair),
             Rule::match_expr => self.match_expr(pair),
@@ -462,12 +475,17 @@ impl<'t> Walker<'t> {
         }
         body.extend(parts);
         let inner = Indent::Abs(blk + STEP);
-        self.brace_list(body, false, Some((inner, Indent::Abs(blk))), |w, c, _| {
-            let saved = w.blk;
-            w.blk += STEP;
-            w.item(c);
-            w.blk = saved;
-        });
+        self.brace_list(
+            body,
+            Expand::AnyBreak,
+            Some((inner, Indent::Abs(blk))),
+            |w, c, _| {
+                let saved = w.blk;
+                w.blk += STEP;
+                w.item(c);
+                w.blk = saved;
+            },
+        );
     }
 
     /// `example NAME { field: value ... }`: one field per line.
@@ -478,7 +496,7 @@ impl<'t> Walker<'t> {
                 Part::Node(c) if c.as_rule() == Rule::record_lit => {
                     let parts = self.parts(&c);
                     let layout = Some((Indent::Abs(blk + STEP), Indent::Abs(blk)));
-                    self.brace_list(parts, true, layout, |w, c, _| w.node(c));
+                    self.brace_list(parts, Expand::Always, layout, |w, c, _| w.node(c));
                 }
                 other => self.part(other),
             }
@@ -486,19 +504,19 @@ impl<'t> Walker<'t> {
     }
 
     /// `{ item, item }` on one line (continued where the author broke a line between two
-    /// items), or one item per line when the author broke the line right after `{` (a comment
-    /// there, or a doc comment on an item, needs it too). `layout` gives the indentation of the
-    /// items and of `}` (default: from the line of `{`).
+    /// items), or one item per line as `expand` says (a doc comment on an item needs it too).
+    /// `layout` gives the indentation of the items and of `}` (default: from the line of `{`).
     pub(super) fn brace_list(
         &mut self,
         parts: Vec<Part<'_>>,
-        force: bool,
+        expand: Expand,
         layout: Option<(Indent, Indent)>,
         item: fn(&mut Self, Pair<'_, Rule>, Indent),
     ) {
         let mut open = None;
         let mut firsts = Vec::new();
         let mut close = None;
+        let mut direct = Vec::new();
         let indents = |open: Option<usize>| {
             let o = open.unwrap_or(0);
             layout.unwrap_or((Indent::Line(o, STEP), Indent::Line(o, 0)))
@@ -511,9 +529,7 @@ impl<'t> Walker<'t> {
                 Part::Punct(s, e) if self.src(s, e) == "}" => {
                     close = Some(self.push(s, e, Kind::Punct));
                 }
-                Part::Punct(s, e) => {
-                    self.push(s, e, Kind::Punct);
-                }
+                Part::Punct(s, e) => direct.push(self.push(s, e, Kind::Punct)),
                 Part::Node(c) => {
                     let (inner, _) = indents(open);
                     firsts.push(self.toks.len());
@@ -526,8 +542,16 @@ impl<'t> Walker<'t> {
             }
         }
         let (inner, closing) = indents(open);
-        let expanded = force
-            || firsts.first().is_some_and(|&i| self.broken_before(i))
+        let broken = match expand {
+            Expand::Always => true,
+            Expand::FirstBreak => firsts.first().is_some_and(|&i| self.broken_before(i)),
+            Expand::AnyBreak => firsts
+                .iter()
+                .chain(&direct)
+                .chain(&close)
+                .any(|&i| self.broken_before(i)),
+        };
+        let expanded = broken
             || firsts.iter().any(|&i| {
                 self.toks
                     .get(i)
