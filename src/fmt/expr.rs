@@ -15,8 +15,9 @@
 //!   two columns in from the line of `{` when the author broke the line after `{`, otherwise
 //!   on the line of `{`, continued two columns in where the author broke a line.
 
+use super::items::Expand;
 use super::tokens::{Brk, Gap, Indent, Kind};
-use super::walk::{Expand, Part, Walker, STEP};
+use super::walk::{Part, Walker, STEP};
 use crate::syntax::Rule;
 use pest::iterators::Pair;
 

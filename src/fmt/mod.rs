@@ -28,6 +28,7 @@
 //! same open points as the input, so formatting never changes what a file means.
 
 mod expr;
+mod items;
 mod print;
 mod tokens;
 mod walk;
