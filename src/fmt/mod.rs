@@ -8,17 +8,17 @@
 //! line). The layout:
 //!
 //! - two spaces per level; one blank line between top-level declarations (consecutive facts
-//!   may stay together); inside a block
-//!   one blank line at most where the author left blank lines; no trailing whitespace; `\n`
-//!   line ends and one at the end of the file;
+//!   may stay together); inside a block, one blank line at most where the author left blank
+//!   lines; no trailing whitespace; `\n` line ends and one at the end of the file;
 //! - a declaration's header on one line, each `cites`/`checks` (and an amendment's
 //!   `in force`) on its own line two columns in, and then `{` on its own line; without such
 //!   clauses `{` ends the header line. One block item per line, `}` on its own line;
 //! - `cites` of a case, row, reason, parameter value or calendar entry on its own line, two
 //!   columns in; a reason's `when` likewise;
-//! - enums, records, record values and `match`: `{ a, b }` on one line, or one entry per
-//!   line when the author broke a line inside the braces; an example's record is always one
-//!   field per line;
+//! - enums, records and `match`: `{ a, b }` on one line, or one entry per line when the author
+//!   broke a line inside the braces; record values likewise when the author broke the line
+//!   after `{` (otherwise continued where the author broke it); an example's record is always
+//!   one field per line;
 //! - inside an item, line breaks are the author's, at the break points of `expr.rs`, with a
 //!   computed indentation; the formatter never splits or joins a long line by itself (most
 //!   long lines are quotations, which cannot be split).
