@@ -577,3 +577,25 @@ fn quick_fixes_replace_a_misspelt_name_and_add_missing_arms() {
     assert!(!inserted.contains("group_a"), "{inserted}");
     assert_eq!(c.shutdown(), Some(0));
 }
+
+#[test]
+fn formatting_gives_the_canonical_layout_and_nothing_for_a_broken_file() {
+    let mut c = start();
+    let (money, text) = read("money.zan");
+    c.open(&money, &text);
+    let params =
+        json!({"textDocument": doc(&money), "options": {"tabSize": 2, "insertSpaces": true}});
+    let edits = c.result("textDocument/formatting", params.clone());
+    assert_eq!(edits, json!([]), "the shipped file is already formatted");
+    let messy = text
+        .replace("\n  ", "\n      ")
+        .replace(": money\n", ":money   \r\n");
+    change(&mut c, &money, 2, &messy);
+    let edits = c.result("textDocument/formatting", params.clone());
+    assert_eq!(edits[0]["newText"], json!(text), "{edits}");
+    let broken = messy.replacen("parameter mci:money", "parameter mci money", 1);
+    change(&mut c, &money, 3, &broken);
+    let edits = c.result("textDocument/formatting", params);
+    assert!(edits.is_null(), "{edits}");
+    assert_eq!(c.shutdown(), Some(0));
+}
