@@ -1,6 +1,7 @@
 //! `zan lsp` as an editor sees it: the server runs as a subprocess and the test speaks
 //! JSON-RPC over its stdio, on the shipped kz-visa rulebook (read from disk; edits stay in
 //! the server's memory, as unsaved buffers).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "support/lsp_client.rs"]
 mod lsp_client;
