@@ -31,6 +31,7 @@ pub mod cli;
 pub mod coverage;
 pub mod diagnostics;
 pub mod eval;
+pub mod fmt;
 pub mod ide;
 pub mod ir;
 pub mod lsp;

@@ -302,7 +302,7 @@ fn usage_errors_exit_2() {
 
 #[test]
 fn every_command_has_help_with_an_example() {
-    for cmd in ["check", "eval", "test"] {
+    for cmd in ["check", "eval", "test", "fmt"] {
         let o = zan(&[cmd, "--help"]);
         assert_eq!(o.status.code(), Some(0));
         assert!(

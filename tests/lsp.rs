@@ -1,6 +1,7 @@
 //! `zan lsp` as an editor sees it: the server runs as a subprocess and the test speaks
 //! JSON-RPC over its stdio, on the shipped kz-visa rulebook (read from disk; edits stay in
 //! the server's memory, as unsaved buffers).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "support/lsp_client.rs"]
 mod lsp_client;
@@ -600,5 +601,27 @@ fn quick_fixes_replace_a_misspelt_name_and_add_missing_arms() {
         inserted, "  not_applicable => absent\n  group_b => absent\n  group_c => absent\n",
         "{add}"
     );
+    assert_eq!(c.shutdown(), Some(0));
+}
+
+#[test]
+fn formatting_gives_the_canonical_layout_and_nothing_for_a_broken_file() {
+    let mut c = start();
+    let (money, text) = read("money.zan");
+    c.open(&money, &text);
+    let params =
+        json!({"textDocument": doc(&money), "options": {"tabSize": 2, "insertSpaces": true}});
+    let edits = c.result("textDocument/formatting", params.clone());
+    assert_eq!(edits, json!([]), "the shipped file is already formatted");
+    let messy = text
+        .replace("\n  ", "\n      ")
+        .replace(": money\n", ":money   \r\n");
+    change(&mut c, &money, 2, &messy);
+    let edits = c.result("textDocument/formatting", params.clone());
+    assert_eq!(edits[0]["newText"], json!(text), "{edits}");
+    let broken = messy.replacen("parameter mci:money", "parameter mci money", 1);
+    change(&mut c, &money, 3, &broken);
+    let edits = c.result("textDocument/formatting", params);
+    assert!(edits.is_null(), "{edits}");
     assert_eq!(c.shutdown(), Some(0));
 }

@@ -29,6 +29,15 @@ fn check_does_not_panic(name: &str, text: &str) {
         checked.diagnostics.len()
     });
     assert!(result.is_ok(), "zan panicked on a mangled {name}:\n{text}");
+    // The formatter formats what parses, idempotently, and refuses the rest.
+    let formatted = std::panic::catch_unwind(|| match zan::fmt::format_source(text) {
+        Ok(out) => zan::fmt::format_source(&out).map(|again| again == out),
+        Err(diags) => Ok(!diags.iter().any(|d| d.message.contains("cannot lay out"))),
+    });
+    assert!(
+        matches!(formatted, Ok(Ok(true))),
+        "zan fmt failed on a mangled {name}:\n{text}"
+    );
 }
 
 #[test]

@@ -24,30 +24,32 @@ pub fn rulebook(path: &Path) -> Result<SourceMap, String> {
     }
     let mut map = SourceMap::new();
     for f in files {
-        let size = std::fs::metadata(&f).map(|m| m.len()).unwrap_or(0);
-        if size > MAX_FILE_BYTES {
-            return Err(format!(
-                "{} is {size} bytes; rulebook files are limited to {MAX_FILE_BYTES} bytes",
-                f.display()
-            ));
-        }
-        let bytes = std::fs::read(&f).map_err(|e| format!("cannot read {}: {e}", f.display()))?;
-        let text = match String::from_utf8(bytes) {
-            Ok(t) => t,
-            Err(e) => {
-                let at = e.utf8_error().valid_up_to();
-                return Err(format!(
-                    "{} is not valid UTF-8 (at byte {at}); save it as UTF-8",
-                    f.display()
-                ));
-            }
-        };
+        let text = zan_file(&f)?;
         map.add(display(&f), text);
     }
     if path.is_dir() {
         legal_texts(&path.join("sources"), &mut map);
     }
     Ok(map)
+}
+
+/// The text of one `.zan` file: at most `MAX_FILE_BYTES`, UTF-8.
+pub fn zan_file(f: &Path) -> Result<String, String> {
+    let size = std::fs::metadata(f).map(|m| m.len()).unwrap_or(0);
+    if size > MAX_FILE_BYTES {
+        return Err(format!(
+            "{} is {size} bytes; rulebook files are limited to {MAX_FILE_BYTES} bytes",
+            f.display()
+        ));
+    }
+    let bytes = std::fs::read(f).map_err(|e| format!("cannot read {}: {e}", f.display()))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        format!(
+            "{} is not valid UTF-8 (at byte {at}); save it as UTF-8",
+            f.display()
+        )
+    })
 }
 
 /// The legal texts in the rulebook's `sources/` folder, against which citations are checked.

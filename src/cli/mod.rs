@@ -2,6 +2,7 @@
 //! the exit code (0 ok, 1 diagnostics or failing tests, 2 usage or input errors).
 
 mod commands;
+mod fmt;
 pub mod load;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -90,6 +91,21 @@ enum Command {
         #[arg(long)]
         stdio: bool,
     },
+    /// Rewrite .zan files in the canonical layout, or check that they are in it.
+    #[command(
+        after_help = "Example:\n  zan fmt rulebooks/kz-visa\n  zan fmt --check rulebooks/kz-visa\n  zan fmt - < rules.zan > formatted.zan\n\nFolders are searched for .zan files. Only the whitespace between tokens changes, and\nevery comment is kept. --check writes nothing and shows the first differences.\nExit codes: 0 formatted or already formatted, 1 syntax errors (the file is left as it is)\nor, with --check, a file that would change, 2 unreadable input."
+    )]
+    Fmt {
+        /// The .zan files or folders to format; `-` reads standard input and writes the
+        /// result to standard output.
+        paths: Vec<PathBuf>,
+        /// Write nothing: list the files that would change, with their first differences.
+        #[arg(long)]
+        check: bool,
+        /// Format standard input to standard output (the same as `-`).
+        #[arg(long)]
+        stdin: bool,
+    },
 }
 
 /// Parse the arguments and run; returns the exit code.
@@ -128,5 +144,10 @@ pub fn run() -> i32 {
             format,
         ),
         Command::Lsp { stdio: _ } => crate::lsp::run(),
+        Command::Fmt {
+            paths,
+            check,
+            stdin,
+        } => fmt::fmt(&paths, check, stdin),
     }
 }

@@ -42,11 +42,12 @@ fn symbol_definition(a: &Analysis, occ: &Occurrence) -> Vec<Span> {
         .map(|d| d.name_span)
         .collect();
     let here_is_baseline = baseline.contains(&occ.span);
-    if !baseline.is_empty() && !(occ.is_declaration && here_is_baseline && baseline.len() == 1) {
-        return baseline;
+    let only_this_baseline = occ.is_declaration && here_is_baseline && baseline.len() == 1;
+    if baseline.is_empty() || only_this_baseline {
+        // A name declared only inside amendments, or the baseline declaration itself: all of them.
+        return decls.iter().map(|d| d.name_span).collect();
     }
-    // A name declared only inside amendments, or the baseline declaration itself: all of them.
-    decls.iter().map(|d| d.name_span).collect()
+    baseline
 }
 
 fn citation_definition(a: &Analysis, file: FileId, offset: u32) -> Option<Target> {

@@ -661,9 +661,9 @@ fn document_symbol(pos: &FilePositions, o: &ide::Outline) -> DocumentSymbol {
     }
 }
 
-// MERGE: replaced by crate::fmt once the formatter lands.
-fn format_source(_: &str) -> Option<String> {
-    None
+/// The canonical layout (`zan fmt`); `None` while the text has syntax errors.
+fn format_source(text: &str) -> Option<String> {
+    crate::fmt::format_source(text).ok()
 }
 
 /// Apply one content change (a range edit, or the whole text) to a document's text.

@@ -7,7 +7,7 @@
 pub mod ast;
 mod errors;
 mod lower;
-mod split;
+pub(crate) mod split;
 
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::{FileId, SourceMap, Span};
