@@ -42,8 +42,8 @@ pub fn declarations(text: &str) -> Vec<Range<usize>> {
             }
             starts.push(start);
         } else if !content.trim().is_empty() && !content.trim_start().starts_with("//") {
-            // A non-blank, non-comment line at column 0 before any declaration.
-            if starts.is_empty() && stray.is_none() && !content.starts_with([' ', '\t', '}']) {
+            // Text before the first declaration, indented or not: it belongs to nothing.
+            if starts.is_empty() && stray.is_none() {
                 stray = Some(offset);
             }
             doc_start = None;
