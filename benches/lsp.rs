@@ -5,6 +5,8 @@
 //! Two workloads: requests after the diagnostics of an edit arrived (steady state), and
 //! requests sent right behind an edit (the request waits for the new analysis).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 #[path = "../tests/support/lsp_client.rs"]
 mod lsp_client;
 

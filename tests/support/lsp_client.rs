@@ -1,6 +1,6 @@
 //! A minimal language-server client for tests and the latency benchmark: starts `zan lsp`
 //! as a subprocess and speaks JSON-RPC with `Content-Length` framing over its stdio.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Read, Write};
