@@ -8,6 +8,7 @@ use super::lex::{self, Tok, Token};
 use super::Analysis;
 use crate::source::FileId;
 use crate::syntax::ast::{self, DeclKind};
+use crate::syntax::DECLARATION_KEYWORDS;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CompletionKind {
@@ -33,24 +34,6 @@ pub struct Completion {
     pub detail: Option<String>,
     pub documentation: Option<String>,
 }
-
-const DECLARATION_KEYWORDS: &[&str] = &[
-    "rulebook",
-    "source",
-    "enum",
-    "record",
-    "fact",
-    "parameter",
-    "table",
-    "calendar",
-    "rule",
-    "output",
-    "exception",
-    "reasons",
-    "amendment",
-    "example",
-    "test",
-];
 
 const EXPRESSION_KEYWORDS: &[&str] = &[
     "when",

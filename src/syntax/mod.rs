@@ -9,6 +9,8 @@ mod errors;
 mod lower;
 pub(crate) mod split;
 
+pub use split::DECLARATION_KEYWORDS;
+
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::{FileId, SourceMap, Span};
 use pest::Parser;

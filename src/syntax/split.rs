@@ -5,7 +5,8 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::source::{FileId, Span};
 use std::ops::Range;
 
-const DECLARATION_KEYWORDS: &[&str] = &[
+/// The keywords that begin a declaration (at the start of a line).
+pub const DECLARATION_KEYWORDS: &[&str] = &[
     "rulebook",
     "source",
     "enum",
