@@ -18,30 +18,8 @@
 use super::items::Expand;
 use super::tokens::{Brk, Gap, Indent, Kind};
 use super::walk::{Part, Walker, STEP};
-use crate::syntax::Rule;
+use crate::syntax::{is_infix, Rule};
 use pest::iterators::Pair;
-
-fn is_infix(rule: Rule) -> bool {
-    matches!(
-        rule,
-        Rule::op_or
-            | Rule::op_and
-            | Rule::op_eq
-            | Rule::op_ne
-            | Rule::op_le
-            | Rule::op_ge
-            | Rule::op_lt
-            | Rule::op_gt
-            | Rule::op_is_not
-            | Rule::op_is
-            | Rule::op_not_in
-            | Rule::op_in
-            | Rule::op_add
-            | Rule::op_sub
-            | Rule::op_mul
-            | Rule::op_div
-    )
-}
 
 impl Walker<'_> {
     /// An operator chain. `item`: the expression is a block item (a rule's body).

@@ -76,7 +76,7 @@ pub fn describe(a: &Analysis, symbol: &Symbol) -> Option<String> {
     let _ = writeln!(out, "```zan\n{}\n```", signature(a, entry, node));
     push_doc(&mut out, node.doc.as_deref());
     details(a, node, &mut out);
-    in_force(a, entry, node, &decls, &mut out);
+    in_force(a, entry, &decls, &mut out);
     push_citations(&mut out, node.kind.citations().iter());
     Some(out.trim_end().to_string())
 }
@@ -208,13 +208,7 @@ fn details(a: &Analysis, node: &ast::Declaration, out: &mut String) {
 }
 
 /// The in-force period of each version of the declaration and the amendments that changed it.
-fn in_force(
-    a: &Analysis,
-    entry: &DeclEntry,
-    node: &ast::Declaration,
-    decls: &[&DeclEntry],
-    out: &mut String,
-) {
+fn in_force(a: &Analysis, entry: &DeclEntry, decls: &[&DeclEntry], out: &mut String) {
     let periods: Vec<String> = decls
         .iter()
         .filter_map(|d| a.index.decl_node(d))
@@ -250,7 +244,6 @@ fn in_force(
         }
         out.push('\n');
     }
-    let _ = node;
 }
 
 /// The list a quantifier variable ranges over, as written.

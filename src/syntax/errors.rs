@@ -131,29 +131,11 @@ fn help_for(expected: &str) -> String {
 }
 
 fn is_operator(r: Rule) -> bool {
-    matches!(
-        r,
-        Rule::op_or
-            | Rule::op_and
-            | Rule::op_eq
-            | Rule::op_ne
-            | Rule::op_le
-            | Rule::op_ge
-            | Rule::op_lt
-            | Rule::op_gt
-            | Rule::op_is
-            | Rule::op_is_not
-            | Rule::op_in
-            | Rule::op_not_in
-            | Rule::op_add
-            | Rule::op_sub
-            | Rule::op_mul
-            | Rule::op_div
-            | Rule::op_field
-            | Rule::op_as_of
-            | Rule::op_is_present
-            | Rule::op_is_absent
-    )
+    super::is_infix(r)
+        || matches!(
+            r,
+            Rule::op_field | Rule::op_as_of | Rule::op_is_present | Rule::op_is_absent
+        )
 }
 
 fn describe(r: Rule) -> &'static str {

@@ -65,6 +65,29 @@ pub fn parse(map: &SourceMap, file: FileId) -> (ast::File, Vec<Diagnostic>) {
     (out, diags)
 }
 
+/// An operator between two operands (the grammar's `infix` rule).
+pub(crate) fn is_infix(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::op_or
+            | Rule::op_and
+            | Rule::op_eq
+            | Rule::op_ne
+            | Rule::op_le
+            | Rule::op_ge
+            | Rule::op_lt
+            | Rule::op_gt
+            | Rule::op_is_not
+            | Rule::op_is
+            | Rule::op_not_in
+            | Rule::op_in
+            | Rule::op_add
+            | Rule::op_sub
+            | Rule::op_mul
+            | Rule::op_div
+    )
+}
+
 /// One parsed file: its syntax tree and the diagnostics of parsing it. The language server
 /// keeps these per file and re-parses only the files that changed.
 #[derive(Clone, Debug)]
