@@ -30,6 +30,7 @@ pub mod check;
 pub mod cli;
 pub mod coverage;
 pub mod diagnostics;
+pub mod diff;
 pub mod eval;
 pub mod fmt;
 pub mod ide;

@@ -1,0 +1,1 @@
+//! Generated cases for the behavioural diff (written by the generator task).
