@@ -372,6 +372,14 @@ pub struct Expectation {
     pub span: Span,
 }
 
+/// An `example` declaration: named facts that tests start from.
+#[derive(Clone, Debug)]
+pub struct ExampleCase {
+    pub name: String,
+    pub span: Span,
+    pub facts: Vec<Value>,
+}
+
 /// A checked rulebook: everything needed to evaluate cases and run its tests.
 #[derive(Clone, Debug)]
 pub struct Rulebook {
@@ -386,6 +394,7 @@ pub struct Rulebook {
     pub amendments: Vec<AmendmentInfo>,
     pub versions: Vec<Version>,
     pub tests: Vec<TestCase>,
+    pub examples: Vec<ExampleCase>,
     pub source_map: Arc<SourceMap>,
 }
 

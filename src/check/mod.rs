@@ -122,14 +122,65 @@ fn check_declarations(
         amendments: g.amendments.clone(),
         versions,
         tests: Vec::new(),
+        examples: Vec::new(),
         source_map: Arc::new(map.clone()),
     };
-    rulebook.tests = tests::compile(g, &rulebook, &version_names, decls);
+    (rulebook.tests, rulebook.examples) = tests::compile(g, &rulebook, &version_names, decls);
     unused(g, decls);
     Some(rulebook)
 }
 
-fn is_amendable(d: &ast::Declaration) -> bool {
+/// One declaration of an amendable name (rule, exception, reasons, table, parameter, calendar)
+/// and the dates it is in force: the consolidation that `check` cuts into versions, for tools
+/// that compare what is in force on two dates.
+#[derive(Clone, Debug)]
+pub struct InForceDecl<'d> {
+    pub decl: &'d ast::Declaration,
+    pub from: Option<crate::time::date::Day>,
+    pub until: Option<crate::time::date::Day>,
+    pub origin: Origin,
+}
+
+impl InForceDecl<'_> {
+    pub fn in_force_on(&self, day: crate::time::date::Day) -> bool {
+        self.from.is_none_or(|f| f <= day) && self.until.is_none_or(|u| day <= u)
+    }
+}
+
+/// The timeline of every amendable declaration and the provisions applied to build it. Its
+/// diagnostics are those of `check` and are dropped here: call it on a rulebook that checks.
+pub struct Consolidation<'d> {
+    pub entries: Vec<InForceDecl<'d>>,
+    pub provisions: Vec<AppliedProvision>,
+}
+
+pub fn consolidation<'d>(map: &SourceMap, decls: &[&'d ast::Declaration]) -> Consolidation<'d> {
+    let mut g = Globals::new(map);
+    schema::declare(&mut g, decls);
+    let amendments = schema::amendments(&mut g, decls);
+    let baseline: Vec<&ast::Declaration> =
+        decls.iter().copied().filter(|d| is_amendable(d)).collect();
+    let timeline = versions::timeline(&mut g, &baseline, &amendments);
+    let mut entries: Vec<InForceDecl> = timeline
+        .entries
+        .values()
+        .flatten()
+        .map(|e| InForceDecl {
+            decl: e.decl,
+            from: e.from,
+            until: e.until,
+            origin: e.origin.clone(),
+        })
+        .collect();
+    entries.sort_by_key(|e| (e.decl.span, e.from));
+    Consolidation {
+        entries,
+        provisions: timeline.provisions,
+    }
+}
+
+/// Whether a declaration can be amended (and so has a timeline of versions).
+pub fn is_amendable(d: &ast::Declaration) -> bool {
     use ast::DeclKind::*;
     matches!(
         d.kind,

@@ -15,9 +15,10 @@ pub fn compile(
     rb: &Rulebook,
     names: &[VersionNames],
     decls: &[&ast::Declaration],
-) -> Vec<TestCase> {
+) -> (Vec<TestCase>, Vec<ExampleCase>) {
     let empty = VersionNames::default();
     let mut examples: HashMap<String, Vec<Value>> = HashMap::new();
+    let mut in_order = Vec::new();
     for d in decls {
         if let DeclKind::Example(e) = &d.kind {
             if examples.contains_key(&e.name.name) {
@@ -32,6 +33,11 @@ pub fn compile(
                 continue;
             }
             if let Some(facts) = facts_of(g, &empty, &e.facts) {
+                in_order.push(ExampleCase {
+                    name: e.name.name.clone(),
+                    span: d.span,
+                    facts: facts.clone(),
+                });
                 examples.insert(e.name.name.clone(), facts);
             }
         }
@@ -54,7 +60,7 @@ pub fn compile(
             out.push(tc);
         }
     }
-    out
+    (out, in_order)
 }
 
 fn invalid(g: &mut Globals, span: crate::source::Span, message: String, help: &str) {

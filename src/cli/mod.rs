@@ -2,6 +2,7 @@
 //! the exit code (0 ok, 1 diagnostics or failing tests, 2 usage or input errors).
 
 mod commands;
+mod diff;
 mod fmt;
 pub mod load;
 
@@ -91,6 +92,37 @@ enum Command {
         #[arg(long)]
         stdio: bool,
     },
+    /// Compare two versions of a rulebook: its declarations and the decisions on cases.
+    #[command(
+        after_help = "Example:\n  zan diff rulebooks/kz-visa --from 2026-02-21 --to 2026-03-10\n  zan diff old/kz-visa new/kz-visa --format markdown\n  zan diff --git origin/main..HEAD rulebooks/kz-visa --generate 200\n\nVersions: one rulebook on two dates (the consolidated rulebooks in force on them), two\nfolders, or one folder at two git revisions (BASE..HEAD, BASE...HEAD for the merge base,\nor BASE alone against the working tree).\nStructure: declarations added, removed and changed, in the language's words; layout and\ncomments never count (--comments lists comment changes). Behaviour: the tests, examples,\nexample files and --generate N cases decided by both versions; the cases whose outputs\ndiffer, with the rules and citations behind each output.\nExit codes: 0 no change, 1 changes found, 2 errors (unreadable input, a version that does\nnot check, a bad revision or date)."
+    )]
+    Diff {
+        /// The rulebook folder (with --from/--to or --git), or the old and the new folder.
+        #[arg(num_args = 1..=2, required = true, value_name = "RULEBOOK")]
+        paths: Vec<PathBuf>,
+        /// With one folder: the date of the old version (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE", requires = "to")]
+        from: Option<String>,
+        /// With one folder: the date of the new version (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE", requires = "from")]
+        to: Option<String>,
+        /// Read both versions from git: BASE..HEAD, BASE...HEAD, or BASE (against the
+        /// working tree).
+        #[arg(long, value_name = "BASE[..HEAD]", conflicts_with_all = ["from", "to"])]
+        git: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: diff::DiffFormat,
+        /// Also decide N generated cases that reach the rules' branches.
+        #[arg(long, value_name = "N", default_value_t = 0)]
+        generate: usize,
+        /// Seed of the generated cases (the same seed gives the same cases).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// List the declarations whose comments changed (never counted as a change).
+        #[arg(long)]
+        comments: bool,
+    },
     /// Rewrite .zan files in the canonical layout, or check that they are in it.
     #[command(
         after_help = "Example:\n  zan fmt rulebooks/kz-visa\n  zan fmt --check rulebooks/kz-visa\n  zan fmt - < rules.zan > formatted.zan\n\nFolders are searched for .zan files. Only the whitespace between tokens changes, and\nevery comment is kept. --check writes nothing and shows the first differences.\nExit codes: 0 formatted or already formatted, 1 syntax errors (the file is left as it is)\nor, with --check, a file that would change, 2 unreadable input."
@@ -119,6 +151,27 @@ pub fn run() -> i32 {
         }
     };
     match cli.command {
+        Command::Diff {
+            paths,
+            from,
+            to,
+            git,
+            format,
+            generate,
+            seed,
+            comments,
+        } => diff::diff(&diff::Request {
+            paths,
+            from,
+            to,
+            git,
+            format,
+            options: crate::diff::Options {
+                generate,
+                seed,
+                comments,
+            },
+        }),
         Command::Check {
             rulebook,
             format,

@@ -107,7 +107,25 @@ pub fn eval(rb: &Rulebook, case: &Case, as_of: Day, explain: bool) -> Result<Dec
                 date::format(as_of)
             ))
         })?;
-    let program = rb.versions[version].program.clone();
+    eval_version(rb, version, case, as_of, explain)
+}
+
+/// Evaluate a case with the rules of one given version (index into `rb.versions`), as of a
+/// date that may lie outside it: `zan diff --from --to` decides the same case under the rules
+/// in force on two dates.
+pub fn eval_version(
+    rb: &Rulebook,
+    version: usize,
+    case: &Case,
+    as_of: Day,
+    explain: bool,
+) -> Result<Decision, EvalError> {
+    let program = rb
+        .versions
+        .get(version)
+        .ok_or_else(|| EvalError::new("no such version of the rulebook"))?
+        .program
+        .clone();
     let mut m = Machine::new(&program, &case.facts, as_of);
     let outputs = program.outputs.iter().map(|&r| (r, m.rule(r))).collect();
     let explanation = explain.then(|| explain::explain(&mut m, rb, version));

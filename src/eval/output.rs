@@ -320,7 +320,7 @@ impl Subject {
 
 /// A value that says nothing about this case: absent, empty, false, zero, or an enum value
 /// named `not_...` (`not_applicable`, `not_assessed`).
-fn neutral(rb: &Rulebook, ty: &Type, v: &Value) -> bool {
+pub(crate) fn neutral(rb: &Rulebook, ty: &Type, v: &Value) -> bool {
     match (v, ty) {
         (Value::Absent | Value::Bool(false), _) => true,
         (Value::List(items), _) => items.is_empty(),

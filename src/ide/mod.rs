@@ -12,7 +12,7 @@ mod highlight;
 mod hints;
 mod hover;
 pub mod index;
-mod lex;
+pub(crate) mod lex;
 mod navigate;
 mod outline;
 

@@ -1,0 +1,1060 @@
+//! The structural diff: declarations matched by kind and name, compared token by token (so
+//! layout and comments never count), and each change described in the language's words.
+
+use super::text::{self, one_line};
+use super::{Cite, CommentChange, DeclChange, Options, ProvisionInfo, Side, Status};
+use crate::check;
+use crate::ir::AppliedProvision;
+use crate::source::{SourceMap, Span};
+use crate::syntax::ast::{self, DeclKind, Declaration, ProvisionAction};
+use crate::time::date::{self, Day};
+use std::collections::HashMap;
+
+pub struct Structure {
+    pub provisions: Vec<ProvisionInfo>,
+    pub changes: Vec<DeclChange>,
+    pub comment_changes: Vec<CommentChange>,
+}
+
+/// A declaration of one side, with what the diff needs to describe it.
+#[derive(Clone, Copy)]
+struct At<'a> {
+    side: &'a Side<'a>,
+    decl: &'a Declaration,
+}
+
+impl<'a> At<'a> {
+    fn map(&self) -> &'a SourceMap {
+        self.side.map
+    }
+
+    fn line(&self, span: Span) -> String {
+        one_line(self.side.map, span)
+    }
+
+    fn file_line(&self) -> (String, usize) {
+        file_line(self.side, self.decl.span)
+    }
+}
+
+fn file_line(side: &Side, span: Span) -> (String, usize) {
+    let Some(f) = side.map.get(span.file) else {
+        return (String::new(), 0);
+    };
+    let name = f
+        .name
+        .strip_prefix(side.root.as_str())
+        .map(|n| n.trim_start_matches('/'))
+        .unwrap_or(&f.name);
+    (name.to_string(), f.line_col(span.start as usize).0 + 1)
+}
+
+type Key = (&'static str, String, usize);
+
+/// The declarations a side compares: every one, or (by date) those in force on its date.
+fn declarations<'a>(side: &'a Side<'a>) -> Vec<(Key, At<'a>)> {
+    let mut chosen: Vec<&'a Declaration> = Vec::new();
+    match side.on {
+        None => chosen.extend(side.decls.iter().copied()),
+        Some(day) => {
+            chosen.extend(
+                side.decls
+                    .iter()
+                    .copied()
+                    .filter(|d| !check::is_amendable(d)),
+            );
+            let c = check::consolidation(side.map, &side.decls);
+            chosen.extend(
+                c.entries
+                    .iter()
+                    .filter(|e| e.in_force_on(day))
+                    .map(|e| e.decl),
+            );
+        }
+    }
+    let mut seen: HashMap<(&'static str, String), usize> = HashMap::new();
+    chosen
+        .into_iter()
+        .map(|decl| {
+            let k = (decl.kind.keyword(), decl.kind.name().name.clone());
+            let n = seen.entry(k.clone()).or_insert(0);
+            *n += 1;
+            ((k.0, k.1, *n), At { side, decl })
+        })
+        .collect()
+}
+
+pub fn compare(old: &Side, new: &Side, options: &Options) -> Structure {
+    let olds = declarations(old);
+    let news = declarations(new);
+    let old_by_key: HashMap<&Key, At> = olds.iter().map(|(k, a)| (k, *a)).collect();
+    let new_keys: std::collections::HashSet<&Key> = news.iter().map(|(k, _)| k).collect();
+    let mut changes = Vec::new();
+    let mut comment_changes = Vec::new();
+    for (key, n) in &news {
+        match old_by_key.get(key) {
+            None => changes.push(added_or_removed(n, Status::Added)),
+            Some(o) => {
+                if !text::same((o.map(), o.decl.span), (n.map(), n.decl.span)) {
+                    changes.push(changed(o, n));
+                } else if let Some(c) = value_in_force(o, n) {
+                    changes.push(c);
+                } else if options.comments
+                    && text::comments(o.map(), o.decl.span) != text::comments(n.map(), n.decl.span)
+                {
+                    let (file, line) = n.file_line();
+                    comment_changes.push(CommentChange {
+                        kind: kind_label(n.decl),
+                        name: key.1.clone(),
+                        file,
+                        line,
+                    });
+                }
+            }
+        }
+    }
+    for (key, o) in &olds {
+        if !new_keys.contains(key) {
+            changes.push(added_or_removed(o, Status::Removed));
+        }
+    }
+    let provisions = provisions_between(old, new);
+    if old.on.is_some() && new.on.is_some() {
+        for c in &mut changes {
+            c.provision = provisions
+                .iter()
+                .rev()
+                .find(|p| p.name == c.name && (c.kind == p.kind || c.kind.contains(p.kind.as_str())))
+                .cloned();
+        }
+    }
+    cross_reference_exceptions(&mut changes, &news, &olds);
+    changes.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    Structure {
+        provisions,
+        changes,
+        comment_changes,
+    }
+}
+
+/// "output rule", "rule", "table"...: the kind as the declaration is written.
+fn kind_label(d: &Declaration) -> String {
+    match &d.kind {
+        DeclKind::Rule(r) if r.output => "output rule".into(),
+        DeclKind::Reasons(r) if r.output => "output reasons".into(),
+        DeclKind::Exception(e) => format!("exception to {}", e.target.name),
+        k => k.keyword().into(),
+    }
+}
+
+fn citations(d: &Declaration) -> Vec<Cite> {
+    d.kind.citations().iter().map(Cite::of).collect()
+}
+
+fn added_or_removed(at: &At, status: Status) -> DeclChange {
+    let (file, line) = at.file_line();
+    let shown = Some(text::display(at.map(), at.decl.span));
+    let mut details = Vec::new();
+    if let Some(f) = at.decl.kind.in_force() {
+        details.push(format!("in force {}", check::describe(f.from, f.until)));
+    }
+    DeclChange {
+        kind: kind_label(at.decl),
+        name: at.decl.kind.name().name.clone(),
+        file,
+        line,
+        status,
+        details,
+        old_text: if status == Status::Removed { shown.clone() } else { None },
+        new_text: if status == Status::Added { shown } else { None },
+        citations: citations(at.decl),
+        provision: None,
+    }
+}
+
+fn changed(o: &At, n: &At) -> DeclChange {
+    let (file, line) = n.file_line();
+    let mut d = Details::default();
+    describe(&mut d, o, n);
+    let mut cites = citations(n.decl);
+    for c in d.cites {
+        if !cites.contains(&c) {
+            cites.push(c);
+        }
+    }
+    DeclChange {
+        kind: kind_label(n.decl),
+        name: n.decl.kind.name().name.clone(),
+        file,
+        line,
+        status: Status::Changed,
+        details: d.lines,
+        old_text: Some(text::display(o.map(), o.decl.span)),
+        new_text: Some(text::display(n.map(), n.decl.span)),
+        citations: cites,
+        provision: None,
+    }
+}
+
+/// By date: a parameter whose declaration is the same but whose value in force differs.
+fn value_in_force(o: &At, n: &At) -> Option<DeclChange> {
+    let (Some(day_o), Some(day_n)) = (o.side.on, n.side.on) else {
+        return None;
+    };
+    let (DeclKind::Parameter(po), DeclKind::Parameter(pn)) = (&o.decl.kind, &n.decl.kind) else {
+        return None;
+    };
+    let vo = value_on(po, day_o)?;
+    let vn = value_on(pn, day_n)?;
+    if text::same((o.map(), vo.value.span), (n.map(), vn.value.span)) {
+        return None;
+    }
+    let (file, line) = n.file_line();
+    let mut citations = citations(n.decl);
+    citations.extend(vn.citation.as_ref().map(Cite::of));
+    Some(DeclChange {
+        kind: kind_label(n.decl),
+        name: pn.name.name.clone(),
+        file,
+        line,
+        status: Status::Changed,
+        details: vec![format!(
+            "value in force: `{}` (from {}) → `{}` (from {})",
+            o.line(vo.value.span),
+            date::format(vo.from),
+            n.line(vn.value.span),
+            date::format(vn.from)
+        )],
+        old_text: None,
+        new_text: None,
+        citations,
+        provision: None,
+    })
+}
+
+fn value_on(p: &ast::ParameterDecl, day: Day) -> Option<&ast::ParamValue> {
+    p.values
+        .iter()
+        .filter(|v| v.from <= day)
+        .max_by_key(|v| v.from)
+}
+
+/// A changed rule also lists the changes to its exceptions.
+fn cross_reference_exceptions(changes: &mut [DeclChange], news: &[(Key, At)], olds: &[(Key, At)]) {
+    let target = |name: &str| {
+        news.iter()
+            .chain(olds.iter())
+            .find_map(|(k, a)| match &a.decl.kind {
+                DeclKind::Exception(e) if k.1 == name => Some(e.target.name.clone()),
+                _ => None,
+            })
+    };
+    let notes: Vec<(String, String)> = changes
+        .iter()
+        .filter(|c| c.kind.starts_with("exception"))
+        .filter_map(|c| {
+            let verb = match c.status {
+                Status::Added => "added",
+                Status::Removed => "removed",
+                Status::Changed => "changed",
+            };
+            target(&c.name).map(|t| (t, format!("exception `{}` {verb}", c.name)))
+        })
+        .collect();
+    for (t, note) in notes {
+        if let Some(rule) = changes
+            .iter_mut()
+            .find(|c| c.name == t && !c.kind.starts_with("exception"))
+        {
+            rule.details.push(note);
+        }
+    }
+}
+
+/// The provisions that take effect after the old date, up to the new one (by date).
+fn provisions_between(old: &Side, new: &Side) -> Vec<ProvisionInfo> {
+    let (Some(a), Some(b)) = (old.on, new.on) else {
+        return Vec::new();
+    };
+    let (lo, hi) = (a.min(b), a.max(b));
+    let c = check::consolidation(new.map, &new.decls);
+    let mut applied: Vec<&AppliedProvision> = c
+        .provisions
+        .iter()
+        .filter(|p| lo < p.from && p.from <= hi)
+        .collect();
+    applied.sort_by_key(|p| (p.from, p.span));
+    applied
+        .into_iter()
+        .filter_map(|p| provision_info(new, p))
+        .collect()
+}
+
+fn provision_info(side: &Side, p: &AppliedProvision) -> Option<ProvisionInfo> {
+    let (amendment, provision) = side.decls.iter().find_map(|d| match &d.kind {
+        DeclKind::Amendment(a) => a
+            .provisions
+            .iter()
+            .find(|x| x.span == p.span)
+            .map(|x| (a, x)),
+        _ => None,
+    })?;
+    let citations = match &provision.action {
+        ProvisionAction::Add(d) | ProvisionAction::Replace(d) => citations(d),
+        ProvisionAction::Repeal { citation, .. } => citation.iter().map(Cite::of).collect(),
+    };
+    let kind = match &provision.action {
+        ProvisionAction::Add(d) | ProvisionAction::Replace(d) => kind_label(d),
+        ProvisionAction::Repeal { .. } => p.kind.to_string(),
+    };
+    let named = match &provision.action {
+        ProvisionAction::Add(d) | ProvisionAction::Replace(d) => d.kind.name().span,
+        ProvisionAction::Repeal { name, .. } => name.span,
+    };
+    let (file, line) = file_line(side, named);
+    Some(ProvisionInfo {
+        amendment: amendment.name.name.clone(),
+        action: p.action.to_string(),
+        kind,
+        name: p.name.clone(),
+        from: p.from,
+        doc: provision.doc.clone(),
+        citations,
+        amendment_citations: amendment.citations.iter().map(Cite::of).collect(),
+        file,
+        line,
+    })
+}
+
+/// The lines describing a change, and the citations of the changed parts.
+#[derive(Default)]
+struct Details {
+    lines: Vec<String>,
+    cites: Vec<Cite>,
+}
+
+impl Details {
+    fn push(&mut self, line: String) {
+        self.lines.push(line);
+    }
+
+    fn cite(&mut self, c: Option<&ast::Citation>) {
+        if let Some(c) = c {
+            let c = Cite::of(c);
+            if !self.cites.contains(&c) {
+                self.cites.push(c);
+            }
+        }
+    }
+}
+
+fn describe(d: &mut Details, o: &At, n: &At) {
+    in_force(d, o.decl.kind.in_force(), n.decl.kind.in_force());
+    cites(d, o.decl.kind.citations(), n.decl.kind.citations());
+    match (&o.decl.kind, &n.decl.kind) {
+        (DeclKind::Rule(a), DeclKind::Rule(b)) => rule(d, o, n, a, b),
+        (DeclKind::Exception(a), DeclKind::Exception(b)) => {
+            if a.target.name != b.target.name {
+                d.push(format!(
+                    "now an exception to `{}` (was `{}`)",
+                    b.target.name, a.target.name
+                ));
+            }
+            cases(d, o, n, &a.cases, &b.cases);
+        }
+        (DeclKind::Reasons(a), DeclKind::Reasons(b)) => reasons(d, o, n, a, b),
+        (DeclKind::Table(a), DeclKind::Table(b)) => table(d, o, n, a, b),
+        (DeclKind::Parameter(a), DeclKind::Parameter(b)) => parameter(d, o, n, a, b),
+        (DeclKind::Calendar(a), DeclKind::Calendar(b)) => calendar(d, o, n, a, b),
+        (DeclKind::Source(a), DeclKind::Source(b)) => source(d, o, n, a, b),
+        (DeclKind::Rulebook(a), DeclKind::Rulebook(b)) => metadata(d, a, b),
+        (DeclKind::Amendment(a), DeclKind::Amendment(b)) => amendment(d, o, n, a, b),
+        (DeclKind::Enum(a), DeclKind::Enum(b)) => enumeration(d, a, b),
+        (DeclKind::Record(a), DeclKind::Record(b)) => fields(d, o, n, &a.fields, &b.fields),
+        (DeclKind::Fact(a), DeclKind::Fact(b)) => field(d, o, n, "", a, b),
+        (DeclKind::Example(_), DeclKind::Example(_)) => d.push("facts changed".into()),
+        (DeclKind::Test(a), DeclKind::Test(b)) => test(d, o, n, a, b),
+        _ => {}
+    }
+    if d.lines.is_empty() {
+        d.push("definition changed".into());
+    }
+}
+
+fn in_force(d: &mut Details, a: Option<&ast::InForce>, b: Option<&ast::InForce>) {
+    let period = |f: Option<&ast::InForce>| {
+        f.map_or("always (no period of its own)".to_string(), |f| {
+            check::describe(f.from, f.until)
+        })
+    };
+    let (pa, pb) = (a.map(|f| (f.from, f.until)), b.map(|f| (f.from, f.until)));
+    if pa != pb {
+        d.push(format!("in force: {} → {}", period(a), period(b)));
+    }
+}
+
+fn cite_text(c: &ast::Citation) -> String {
+    Cite::of(c).to_string()
+}
+
+fn cites(d: &mut Details, a: &[ast::Citation], b: &[ast::Citation]) {
+    for c in b {
+        if !a.iter().any(|x| cite_text(x) == cite_text(c)) {
+            d.push(format!("cites {}", cite_text(c)));
+        }
+    }
+    for c in a {
+        if !b.iter().any(|x| cite_text(x) == cite_text(c)) {
+            d.push(format!("no longer cites {}", cite_text(c)));
+        }
+    }
+}
+
+fn same(o: &At, a: Span, n: &At, b: Span) -> bool {
+    text::same((o.map(), a), (n.map(), b))
+}
+
+fn same_cite(o: &At, a: Option<&ast::Citation>, n: &At, b: Option<&ast::Citation>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) => same(o, a.span, n, b.span),
+        _ => false,
+    }
+}
+
+/// Items of a list matched by a key: added, removed, and changed (described by `body`).
+fn keyed<T>(
+    d: &mut Details,
+    what: &str,
+    old: &[T],
+    new: &[T],
+    key: impl Fn(&T, bool) -> String,
+    show: impl Fn(&T, bool) -> String,
+    mut body: impl FnMut(&mut Details, &T, &T, &str),
+) {
+    let old_keys: Vec<String> = old.iter().map(|x| key(x, false)).collect();
+    let new_keys: Vec<String> = new.iter().map(|x| key(x, true)).collect();
+    for (x, k) in new.iter().zip(&new_keys) {
+        match old_keys.iter().position(|o| o == k) {
+            Some(i) => {
+                if let Some(prev) = old.get(i) {
+                    body(d, prev, x, k);
+                }
+            }
+            None => d.push(format!("{what} added: {}", show(x, true))),
+        }
+    }
+    for (x, k) in old.iter().zip(&old_keys) {
+        if !new_keys.contains(k) {
+            d.push(format!("{what} removed: {}", show(x, false)));
+        }
+    }
+    let common_old: Vec<&String> = old_keys.iter().filter(|k| new_keys.contains(k)).collect();
+    let common_new: Vec<&String> = new_keys.iter().filter(|k| old_keys.contains(k)).collect();
+    if common_old != common_new {
+        d.push(format!("{what}s reordered"));
+    }
+}
+
+fn rule(d: &mut Details, o: &At, n: &At, a: &ast::RuleDecl, b: &ast::RuleDecl) {
+    if a.output != b.output {
+        d.push(if b.output {
+            "now an output".into()
+        } else {
+            "no longer an output".into()
+        });
+    }
+    if !same(o, a.ty.span, n, b.ty.span) {
+        d.push(format!(
+            "type `{}` → `{}`",
+            o.line(a.ty.span),
+            n.line(b.ty.span)
+        ));
+    }
+    match (&a.body, &b.body) {
+        (ast::RuleBody::Expr(x), ast::RuleBody::Expr(y)) => {
+            if !same(o, x.span, n, y.span) {
+                d.push(format!(
+                    "definition `{}` → `{}`",
+                    o.line(x.span),
+                    n.line(y.span)
+                ));
+            }
+        }
+        (
+            ast::RuleBody::Cases {
+                cases: ca,
+                otherwise: oa,
+            },
+            ast::RuleBody::Cases {
+                cases: cb,
+                otherwise: ob,
+            },
+        ) => {
+            cases(d, o, n, ca, cb);
+            otherwise(d, o, n, oa.as_ref(), ob.as_ref());
+        }
+        (ast::RuleBody::Expr(_), ast::RuleBody::Cases { .. }) => {
+            d.push("now defined by cases (was one expression)".into())
+        }
+        (ast::RuleBody::Cases { .. }, ast::RuleBody::Expr(_)) => {
+            d.push("now defined by one expression (was cases)".into())
+        }
+    }
+}
+
+fn cases(d: &mut Details, o: &At, n: &At, a: &[ast::Case], b: &[ast::Case]) {
+    let at = |new: bool| if new { n } else { o };
+    keyed(
+        d,
+        "case",
+        a,
+        b,
+        |c, new| at(new).line(c.condition.span),
+        |c, new| {
+            format!(
+                "`when {} then {}`",
+                at(new).line(c.condition.span),
+                at(new).line(c.value.span)
+            )
+        },
+        |d, x, y, k| {
+            if !same(o, x.value.span, n, y.value.span) {
+                d.push(format!(
+                    "case `when {k}`: `{}` → `{}`",
+                    o.line(x.value.span),
+                    n.line(y.value.span)
+                ));
+                d.cite(y.citation.as_ref());
+            }
+            if !same_cite(o, x.citation.as_ref(), n, y.citation.as_ref()) {
+                d.push(format!("case `when {k}`: now {}", cites_of(y.citation.as_ref())));
+                d.cite(y.citation.as_ref());
+            }
+        },
+    );
+    for c in b {
+        if !a
+            .iter()
+            .any(|x| o.line(x.condition.span) == n.line(c.condition.span))
+        {
+            d.cite(c.citation.as_ref());
+        }
+    }
+}
+
+fn cites_of(c: Option<&ast::Citation>) -> String {
+    c.map_or("cites nothing".into(), |c| format!("cites {}", cite_text(c)))
+}
+
+fn otherwise(
+    d: &mut Details,
+    o: &At,
+    n: &At,
+    a: Option<&ast::Otherwise>,
+    b: Option<&ast::Otherwise>,
+) {
+    match (a, b) {
+        (None, Some(y)) => {
+            d.push(format!("otherwise added: `{}`", n.line(y.value.span)));
+            d.cite(y.citation.as_ref());
+        }
+        (Some(x), None) => d.push(format!("otherwise removed: `{}`", o.line(x.value.span))),
+        (Some(x), Some(y)) => {
+            if !same(o, x.value.span, n, y.value.span) {
+                d.push(format!(
+                    "otherwise: `{}` → `{}`",
+                    o.line(x.value.span),
+                    n.line(y.value.span)
+                ));
+                d.cite(y.citation.as_ref());
+            }
+            if !same_cite(o, x.citation.as_ref(), n, y.citation.as_ref()) {
+                d.push(format!("otherwise: now {}", cites_of(y.citation.as_ref())));
+            }
+        }
+        (None, None) => {}
+    }
+}
+
+fn reasons(d: &mut Details, o: &At, n: &At, a: &ast::ReasonsDecl, b: &ast::ReasonsDecl) {
+    if a.output != b.output {
+        d.push(if b.output {
+            "now an output".into()
+        } else {
+            "no longer an output".into()
+        });
+    }
+    keyed(
+        d,
+        "reason",
+        &a.items,
+        &b.items,
+        |r, _| r.code.name.clone(),
+        |r, new| {
+            let at = if new { n } else { o };
+            format!(
+                "`{}` \"{}\" when `{}`",
+                r.code.name,
+                r.message,
+                at.line(r.condition.span)
+            )
+        },
+        |d, x, y, k| {
+            if x.message != y.message {
+                d.push(format!("reason `{k}`: message \"{}\" → \"{}\"", x.message, y.message));
+            }
+            if !same(o, x.condition.span, n, y.condition.span) {
+                d.push(format!(
+                    "reason `{k}`: when `{}` → `{}`",
+                    o.line(x.condition.span),
+                    n.line(y.condition.span)
+                ));
+                d.cite(y.citation.as_ref());
+            }
+            if !same_cite(o, x.citation.as_ref(), n, y.citation.as_ref()) {
+                d.push(format!("reason `{k}`: now {}", cites_of(y.citation.as_ref())));
+                d.cite(y.citation.as_ref());
+            }
+        },
+    );
+    for r in &b.items {
+        if !a.items.iter().any(|x| x.code.name == r.code.name) {
+            d.cite(r.citation.as_ref());
+        }
+    }
+}
+
+fn table(d: &mut Details, o: &At, n: &At, a: &ast::TableDecl, b: &ast::TableDecl) {
+    let keys = |at: &At, t: &ast::TableDecl| -> String {
+        t.keys
+            .iter()
+            .map(|(k, ty)| format!("{}: {}", k.name, at.line(ty.span)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let (ka, kb) = (keys(o, a), keys(n, b));
+    if ka != kb {
+        d.push(format!("keys `({ka})` → `({kb})`"));
+    }
+    if !same(o, a.ty.span, n, b.ty.span) {
+        d.push(format!(
+            "type `{}` → `{}`",
+            o.line(a.ty.span),
+            n.line(b.ty.span)
+        ));
+    }
+    let row_key = |at: &At, r: &ast::TableRow| -> String {
+        r.keys
+            .iter()
+            .map(|k| at.line(k.span))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    keyed(
+        d,
+        "row",
+        &a.rows,
+        &b.rows,
+        |r, new| row_key(if new { n } else { o }, r),
+        |r, new| {
+            let at = if new { n } else { o };
+            format!("`{} => {}`", row_key(at, r), at.line(r.value.span))
+        },
+        |d, x, y, k| {
+            if !same(o, x.value.span, n, y.value.span) {
+                d.push(format!(
+                    "row `{k}`: `{}` → `{}`",
+                    o.line(x.value.span),
+                    n.line(y.value.span)
+                ));
+                d.cite(y.citation.as_ref());
+            }
+            if !same_cite(o, x.citation.as_ref(), n, y.citation.as_ref()) {
+                d.push(format!("row `{k}`: now {}", cites_of(y.citation.as_ref())));
+                d.cite(y.citation.as_ref());
+            }
+        },
+    );
+    for r in &b.rows {
+        if !a.rows.iter().any(|x| row_key(o, x) == row_key(n, r)) {
+            d.cite(r.citation.as_ref());
+        }
+    }
+    match (&a.otherwise, &b.otherwise) {
+        (None, Some((y, _, _))) => d.push(format!("otherwise added: `{}`", n.line(y.span))),
+        (Some((x, _, _)), None) => d.push(format!("otherwise removed: `{}`", o.line(x.span))),
+        (Some((x, _, _)), Some((y, _, _))) if !same(o, x.span, n, y.span) => d.push(format!(
+            "otherwise: `{}` → `{}`",
+            o.line(x.span),
+            n.line(y.span)
+        )),
+        _ => {}
+    }
+}
+
+fn parameter(d: &mut Details, o: &At, n: &At, a: &ast::ParameterDecl, b: &ast::ParameterDecl) {
+    if !same(o, a.ty.span, n, b.ty.span) {
+        d.push(format!(
+            "type `{}` → `{}`",
+            o.line(a.ty.span),
+            n.line(b.ty.span)
+        ));
+    }
+    keyed(
+        d,
+        "value",
+        &a.values,
+        &b.values,
+        |v, _| date::format(v.from),
+        |v, new| {
+            let at = if new { n } else { o };
+            format!("from {}: `{}`", date::format(v.from), at.line(v.value.span))
+        },
+        |d, x, y, k| {
+            if !same(o, x.value.span, n, y.value.span) {
+                d.push(format!(
+                    "value from {k}: `{}` → `{}`",
+                    o.line(x.value.span),
+                    n.line(y.value.span)
+                ));
+                d.cite(y.citation.as_ref());
+            }
+            if !same_cite(o, x.citation.as_ref(), n, y.citation.as_ref()) {
+                d.push(format!("value from {k}: now {}", cites_of(y.citation.as_ref())));
+                d.cite(y.citation.as_ref());
+            }
+        },
+    );
+    for v in &b.values {
+        if !a.values.iter().any(|x| x.from == v.from) {
+            d.cite(v.citation.as_ref());
+        }
+    }
+}
+
+fn calendar(d: &mut Details, o: &At, n: &At, a: &ast::CalendarDecl, b: &ast::CalendarDecl) {
+    keyed(
+        d,
+        "entry",
+        &a.entries,
+        &b.entries,
+        |e, new| (if new { n } else { o }).line(entry_span(e)),
+        |e, new| format!("`{}`", (if new { n } else { o }).line(entry_span(e))),
+        |d, x, y, k| {
+            if !same_cite(o, x.citation.as_ref(), n, y.citation.as_ref()) {
+                d.push(format!("entry `{k}`: now {}", cites_of(y.citation.as_ref())));
+                d.cite(y.citation.as_ref());
+            }
+        },
+    );
+    for e in &b.entries {
+        if !a.entries.iter().any(|x| o.line(entry_span(x)) == n.line(entry_span(e))) {
+            d.cite(e.citation.as_ref());
+        }
+    }
+    days(d, o, n, &a.name.name);
+}
+
+/// An entry without its citation: what it says about days.
+fn entry_span(e: &ast::CalendarEntry) -> Span {
+    match &e.citation {
+        Some(c) if c.span.start > e.span.start => Span::new(e.span.file, e.span.start as usize, c.span.start as usize),
+        _ => e.span,
+    }
+}
+
+/// Most changed days listed for one calendar; the rest are counted.
+const MAX_DAYS_LISTED: usize = 20;
+
+/// The days whose status (working day or not) differs between the two compiled calendars.
+fn days(d: &mut Details, o: &At, n: &At, name: &str) {
+    let (Some(a), Some(b)) = (compiled(o, name), compiled(n, name)) else {
+        return;
+    };
+    let first = a.first_year().max(b.first_year());
+    let last = a.last_year().min(b.last_year());
+    let (Some(start), Some(end)) = (date::from_ymd(first, 1, 1), date::from_ymd(last, 12, 31))
+    else {
+        return;
+    };
+    let mut changed = Vec::new();
+    for day in start..=end {
+        let (wa, wb) = (a.is_working_day(day).ok(), b.is_working_day(day).ok());
+        if wa != wb {
+            changed.push(format!(
+                "{}: {} → {}",
+                date::format(day),
+                day_status(&a, day),
+                day_status(&b, day)
+            ));
+        }
+    }
+    let total = changed.len();
+    for line in changed.into_iter().take(MAX_DAYS_LISTED) {
+        d.push(format!("day {line}"));
+    }
+    if total > MAX_DAYS_LISTED {
+        d.push(format!("and {} more days", total - MAX_DAYS_LISTED));
+    }
+}
+
+fn day_status(c: &crate::time::calendar::Calendar, day: Day) -> String {
+    use crate::time::calendar::NonWorking;
+    match c.reason(day) {
+        None => "working day".into(),
+        Some(NonWorking::Weekend) => "weekend".into(),
+        Some(NonWorking::Holiday(h)) => format!("holiday ({h})"),
+        Some(NonWorking::CarriedOver(h)) => format!("day off carried over from {h}"),
+        Some(NonWorking::Transfer) => "day off (transfer)".into(),
+    }
+}
+
+/// The compiled calendar of that name in the version compared (by date), or the last version
+/// that has it.
+fn compiled(at: &At, name: &str) -> Option<std::sync::Arc<crate::time::calendar::Calendar>> {
+    let rb = at.side.rulebook;
+    let versions: Vec<&crate::ir::Version> = match at.side.on {
+        Some(day) => rb.version_on(day).into_iter().collect(),
+        None => rb.versions.iter().rev().collect(),
+    };
+    versions.iter().find_map(|v| {
+        v.program
+            .calendars
+            .iter()
+            .find(|c| c.name == name)
+            .map(|c| c.calendar.clone())
+    })
+}
+
+/// Most changed lines of a legal text listed; the rest are counted.
+const MAX_TEXT_LINES: usize = 12;
+
+fn source(d: &mut Details, o: &At, n: &At, a: &ast::Metadata, b: &ast::Metadata) {
+    metadata(d, a, b);
+    let (Some(fa), Some(fb)) = (a.get("file"), b.get("file")) else {
+        return;
+    };
+    let (Some(ta), Some(tb)) = (o.map().legal_text(fa), n.map().legal_text(fb)) else {
+        return;
+    };
+    if ta.text == tb.text {
+        return;
+    }
+    let diff = similar::TextDiff::from_lines(ta.text.as_str(), tb.text.as_str());
+    let mut lines = Vec::new();
+    for change in diff.iter_all_changes() {
+        let sign = match change.tag() {
+            similar::ChangeTag::Equal => continue,
+            similar::ChangeTag::Delete => "-",
+            similar::ChangeTag::Insert => "+",
+        };
+        lines.push(format!("{sign} {}", change.value().trim_end()));
+    }
+    d.push(format!("text of {fb} changed ({} lines)", lines.len()));
+    let total = lines.len();
+    for l in lines.into_iter().take(MAX_TEXT_LINES) {
+        d.push(format!("text: {l}"));
+    }
+    if total > MAX_TEXT_LINES {
+        d.push(format!("text: and {} more changed lines", total - MAX_TEXT_LINES));
+    }
+}
+
+fn metadata(d: &mut Details, a: &ast::Metadata, b: &ast::Metadata) {
+    for (k, v) in &b.entries {
+        match a.get(&k.name) {
+            None => d.push(format!("{} added: \"{v}\"", k.name)),
+            Some(old) if old != v => d.push(format!("{}: \"{old}\" → \"{v}\"", k.name)),
+            Some(_) => {}
+        }
+    }
+    for (k, v) in &a.entries {
+        if b.get(&k.name).is_none() {
+            d.push(format!("{} removed (was \"{v}\")", k.name));
+        }
+    }
+    let path = |m: &ast::Metadata| {
+        m.as_of.as_ref().map(|p| {
+            p.iter()
+                .map(|i| i.name.as_str())
+                .collect::<Vec<_>>()
+                .join(".")
+        })
+    };
+    if path(a) != path(b) {
+        d.push(format!(
+            "as of `{}` → `{}`",
+            path(a).unwrap_or_default(),
+            path(b).unwrap_or_default()
+        ));
+    }
+}
+
+fn amendment(d: &mut Details, o: &At, n: &At, a: &ast::AmendmentDecl, b: &ast::AmendmentDecl) {
+    if a.in_force != b.in_force {
+        d.push(format!(
+            "in force {} → {}",
+            date::format(a.in_force),
+            date::format(b.in_force)
+        ));
+    }
+    let key = |p: &ast::Provision| -> String {
+        match &p.action {
+            ProvisionAction::Add(x) => format!("add {} {}", x.kind.keyword(), x.kind.name().name),
+            ProvisionAction::Replace(x) => {
+                format!("replace {} {}", x.kind.keyword(), x.kind.name().name)
+            }
+            ProvisionAction::Repeal { kind, name, .. } => format!("repeal {kind} {}", name.name),
+        }
+    };
+    let effective = |p: &ast::Provision, amendment: &ast::AmendmentDecl| {
+        p.from.map_or(amendment.in_force, |(f, _)| f)
+    };
+    keyed(
+        d,
+        "provision",
+        &a.provisions,
+        &b.provisions,
+        |p, _| key(p),
+        |p, new| {
+            let amendment = if new { b } else { a };
+            format!(
+                "`{}` from {}",
+                key(p),
+                date::format(effective(p, amendment))
+            )
+        },
+        |d, x, y, k| {
+            let (fx, fy) = (effective(x, a), effective(y, b));
+            if fx != fy {
+                d.push(format!(
+                    "provision `{k}`: in force from {} → {}",
+                    date::format(fx),
+                    date::format(fy)
+                ));
+            }
+            if let (Some(dx), Some(dy)) = (inner(x), inner(y)) {
+                if !same(o, dx.span, n, dy.span) {
+                    let mut nested = Details::default();
+                    describe(
+                        &mut nested,
+                        &At { side: o.side, decl: dx },
+                        &At { side: n.side, decl: dy },
+                    );
+                    for line in nested.lines {
+                        d.push(format!("provision `{k}`: {line}"));
+                    }
+                    d.cites.extend(nested.cites);
+                }
+            } else if !same(o, x.span, n, y.span) {
+                d.push(format!("provision `{k}` changed"));
+            }
+        },
+    );
+}
+
+fn inner(p: &ast::Provision) -> Option<&Declaration> {
+    match &p.action {
+        ProvisionAction::Add(x) | ProvisionAction::Replace(x) => Some(x.as_ref()),
+        ProvisionAction::Repeal { .. } => None,
+    }
+}
+
+fn enumeration(d: &mut Details, a: &ast::EnumDecl, b: &ast::EnumDecl) {
+    keyed(
+        d,
+        "value",
+        &a.variants,
+        &b.variants,
+        |v, _| v.name.name.clone(),
+        |v, _| match &v.label {
+            Some(l) => format!("`{}` \"{l}\"", v.name.name),
+            None => format!("`{}`", v.name.name),
+        },
+        |d, x, y, k| {
+            if x.label != y.label {
+                d.push(format!(
+                    "value `{k}`: label \"{}\" → \"{}\"",
+                    x.label.as_deref().unwrap_or(""),
+                    y.label.as_deref().unwrap_or("")
+                ));
+            }
+        },
+    );
+}
+
+fn fields(d: &mut Details, o: &At, n: &At, a: &[ast::FieldDecl], b: &[ast::FieldDecl]) {
+    keyed(
+        d,
+        "field",
+        a,
+        b,
+        |f, _| f.name.name.clone(),
+        |f, new| {
+            let at = if new { n } else { o };
+            format!("`{}: {}`", f.name.name, at.line(f.ty.span))
+        },
+        |d, x, y, k| field(d, o, n, &format!("field `{k}`: "), x, y),
+    );
+}
+
+fn field(d: &mut Details, o: &At, n: &At, prefix: &str, a: &ast::FieldDecl, b: &ast::FieldDecl) {
+    if !same(o, a.ty.span, n, b.ty.span) {
+        d.push(format!(
+            "{prefix}type `{}` → `{}`",
+            o.line(a.ty.span),
+            n.line(b.ty.span)
+        ));
+    }
+    let default = |at: &At, f: &ast::FieldDecl| f.default.as_ref().map(|e| at.line(e.span));
+    let (da, db) = (default(o, a), default(n, b));
+    if da != db {
+        d.push(format!(
+            "{prefix}default `{}` → `{}`",
+            da.unwrap_or_else(|| "none".into()),
+            db.unwrap_or_else(|| "none".into())
+        ));
+    }
+}
+
+fn test(d: &mut Details, o: &At, n: &At, a: &ast::TestDecl, b: &ast::TestDecl) {
+    let expectations = |at: &At, t: &ast::TestDecl| -> Vec<String> {
+        t.items
+            .iter()
+            .filter_map(|i| match i {
+                ast::TestItem::Expect { span, .. } => Some(at.line(*span)),
+                _ => None,
+            })
+            .collect()
+    };
+    let (ea, eb) = (expectations(o, a), expectations(n, b));
+    for e in eb.iter().filter(|e| !ea.contains(e)) {
+        d.push(format!("expects `{e}`"));
+    }
+    for e in ea.iter().filter(|e| !eb.contains(e)) {
+        d.push(format!("no longer expects `{e}`"));
+    }
+    let given = |at: &At, t: &ast::TestDecl| -> Vec<String> {
+        t.items
+            .iter()
+            .filter_map(|i| match i {
+                ast::TestItem::AsOf(day, _) => Some(format!("as of {}", date::format(*day))),
+                ast::TestItem::GivenExample(e) => Some(format!("given example {}", e.name)),
+                ast::TestItem::GivenFacts(e) => Some(format!("given {}", at.line(e.span))),
+                ast::TestItem::Set(path, e) => Some(format!(
+                    "set {} = {}",
+                    path.iter()
+                        .map(|p| p.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join("."),
+                    at.line(e.span)
+                )),
+                ast::TestItem::Expect { .. } => None,
+            })
+            .collect()
+    };
+    if given(o, a) != given(n, b) {
+        d.push("facts changed".into());
+    }
+}
