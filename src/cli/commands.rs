@@ -1,8 +1,8 @@
 //! The subcommands.
 
-use super::{load, Format, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use super::{load, CheckFormat, Format, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::check::{check as check_rulebook, Checked};
-use crate::diagnostics::{render, Severity};
+use crate::diagnostics::{render, sarif, Severity};
 use crate::eval::{self, output};
 use crate::source::SourceMap;
 use crate::time::date;
@@ -33,7 +33,7 @@ fn load_checked(path: &Path, quiet_warnings: bool) -> Result<(SourceMap, Checked
     Ok((map, checked))
 }
 
-pub fn check(path: &Path, format: Format, deny_warnings: bool) -> i32 {
+pub fn check(path: &Path, format: CheckFormat, deny_warnings: bool) -> i32 {
     let map = match load::rulebook(path) {
         Ok(m) => m,
         Err(e) => {
@@ -52,8 +52,15 @@ pub fn check(path: &Path, format: Format, deny_warnings: bool) -> i32 {
         .iter()
         .filter(|d| d.severity == Severity::Warning)
         .count();
+    let files = map.files().len();
+    let summary = format!(
+        "checked {files} file{}: {errors} error{}, {warnings} warning{}",
+        plural(files),
+        plural(errors),
+        plural(warnings)
+    );
     match format {
-        Format::Json => {
+        CheckFormat::Json => {
             let diags: Vec<_> = checked
                 .diagnostics
                 .iter()
@@ -64,18 +71,37 @@ pub fn check(path: &Path, format: Format, deny_warnings: bool) -> i32 {
                 json!({ "errors": errors, "warnings": warnings, "diagnostics": diags })
             );
         }
-        Format::Text => {
+        CheckFormat::Text => {
             print!(
                 "{}",
                 render::to_terminal(&map, &checked.diagnostics, std::io::stdout().is_terminal())
             );
-            let files = map.files().len();
-            println!(
-                "checked {files} file{}: {errors} error{}, {warnings} warning{}",
-                plural(files),
-                plural(errors),
-                plural(warnings)
-            );
+            println!("{summary}");
+        }
+        CheckFormat::Sarif => {
+            let log =
+                sarif::to_sarif_for(&map, &checked.diagnostics, github_repository().as_deref());
+            match serde_json::to_string_pretty(&log) {
+                Ok(s) => println!("{s}"),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return EXIT_USAGE;
+                }
+            }
+            // The log goes to a file; what fails the check is also shown in the CI log.
+            let failing: Vec<_> = checked
+                .diagnostics
+                .iter()
+                .filter(|d| {
+                    d.severity == Severity::Error
+                        || (deny_warnings && d.severity == Severity::Warning)
+                })
+                .cloned()
+                .collect();
+            if !failing.is_empty() {
+                eprint!("{}", render::to_terminal(&map, &failing, color()));
+            }
+            eprintln!("{summary}");
         }
     }
     if errors > 0 || (deny_warnings && warnings > 0) {
@@ -83,6 +109,16 @@ pub fn check(path: &Path, format: Format, deny_warnings: bool) -> i32 {
     } else {
         EXIT_OK
     }
+}
+
+/// The repository's web address on GitHub Actions (`GITHUB_SERVER_URL/GITHUB_REPOSITORY`),
+/// for the rule help links of a SARIF log; `None` elsewhere.
+fn github_repository() -> Option<String> {
+    let server = std::env::var("GITHUB_SERVER_URL").ok()?;
+    let repository = std::env::var("GITHUB_REPOSITORY").ok()?;
+    let ok = |s: &str| !s.is_empty() && !s.contains(char::is_whitespace);
+    (ok(&server) && ok(&repository))
+        .then(|| format!("{}/{repository}", server.trim_end_matches('/')))
 }
 
 fn plural(n: usize) -> &'static str {

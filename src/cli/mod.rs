@@ -26,18 +26,27 @@ pub enum Format {
     Json,
 }
 
+/// The formats of `zan check`: those of the other commands and SARIF.
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum CheckFormat {
+    Text,
+    Json,
+    /// A SARIF 2.1.0 log, for GitHub code scanning.
+    Sarif,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Check a rulebook folder and report every diagnostic.
     #[command(
-        after_help = "Example:\n  zan check rulebooks/kz-visa\n  zan check rulebooks/kz-visa --format json\n\nExit codes: 0 no errors (warnings allowed), 1 errors, 2 unreadable input."
+        after_help = "Example:\n  zan check rulebooks/kz-visa\n  zan check rulebooks/kz-visa --format json\n  zan check rulebooks/kz-visa --format sarif > zan.sarif\n\n--format sarif writes a SARIF 2.1.0 log for GitHub code scanning (file paths as given,\nso run it from the repository root) and prints the errors and a summary on stderr.\nExit codes: 0 no errors (warnings allowed), 1 errors, 2 unreadable input."
     )]
     Check {
         /// The rulebook folder (or one .zan file).
         rulebook: PathBuf,
         /// Output format.
         #[arg(long, value_enum, default_value = "text")]
-        format: Format,
+        format: CheckFormat,
         /// Treat warnings as errors.
         #[arg(long)]
         deny_warnings: bool,

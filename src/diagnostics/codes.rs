@@ -25,6 +25,12 @@ macro_rules! codes {
             pub fn title(self) -> &'static str {
                 match self { $(Code::$name => $title),* }
             }
+
+            /// The name of the code in `UpperCamelCase` (`RuleCycle`), for tools that want an
+            /// identifier beside the code (SARIF's rule name).
+            pub fn name(self) -> &'static str {
+                match self { $(Code::$name => stringify!($name)),* }
+            }
         }
     };
 }

@@ -1,9 +1,11 @@
 //! Diagnostics as plain data: a stable code, a severity, a message, a primary span with a
 //! label, secondary labelled spans and a help line. `render` turns them into terminal text
-//! (ariadne) and JSON; the language server has its own small adapter.
+//! (ariadne) and JSON, `sarif` into a SARIF 2.1.0 log for code scanning; the language server
+//! has its own small adapter.
 
 mod codes;
 pub mod render;
+pub mod sarif;
 
 pub use codes::Code;
 
