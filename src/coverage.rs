@@ -43,8 +43,14 @@ impl Trace {
             .extend(v.applied.iter().map(|a| a.amendment));
     }
 
-    fn covers(&self, span: Span) -> bool {
+    /// Whether evaluation touched the construct at `span`.
+    pub fn covers(&self, span: Span) -> bool {
         self.hits.contains(&span)
+    }
+
+    /// The spans evaluation touched, in no particular order.
+    pub fn hit_spans(&self) -> impl Iterator<Item = &Span> {
+        self.hits.iter()
     }
 }
 
