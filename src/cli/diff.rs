@@ -96,7 +96,11 @@ fn side(l: &Loaded, on: Option<Day>) -> Side<'_> {
         label: l.files.label.clone(),
         root: l.files.root.clone(),
         map: &l.files.map,
-        decls: l.parsed.iter().flat_map(|p| p.ast.declarations.iter()).collect(),
+        decls: l
+            .parsed
+            .iter()
+            .flat_map(|p| p.ast.declarations.iter())
+            .collect(),
         rulebook: &l.rulebook,
         on,
         case_files: l.files.case_files.clone(),
@@ -227,7 +231,10 @@ fn git_versions(path: &Path, revs: &str) -> Result<(Files, Files), String> {
         let merge_base = git_text(&top, &["merge-base", a, b])?;
         (merge_base, Some(b.to_string()))
     } else if let Some((a, b)) = revs.split_once("..") {
-        (a.to_string(), Some(if b.is_empty() { "HEAD" } else { b }.to_string()))
+        (
+            a.to_string(),
+            Some(if b.is_empty() { "HEAD" } else { b }.to_string()),
+        )
     } else {
         (revs.to_string(), None)
     };
@@ -246,9 +253,20 @@ fn git_versions(path: &Path, revs: &str) -> Result<(Files, Files), String> {
 /// The rulebook folder as it is in a revision: its `.zan` files, its `sources/` and its
 /// `examples/*.json`, named as if read from `shown` (the path the user gave).
 fn read_revision(top: &Path, prefix: &str, rev: &str, shown: &Path) -> Result<Files, String> {
-    let commit = git_text(top, &["rev-parse", "--verify", "--quiet", &format!("{rev}^{{commit}}")])
-        .map_err(|_| format!("`{rev}` is not a git revision"))?;
-    let listing = git_text(top, &["ls-tree", "-r", "--name-only", &commit, "--", prefix])?;
+    let commit = git_text(
+        top,
+        &[
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            &format!("{rev}^{{commit}}"),
+        ],
+    )
+    .map_err(|_| format!("`{rev}` is not a git revision"))?;
+    let listing = git_text(
+        top,
+        &["ls-tree", "-r", "--name-only", &commit, "--", prefix],
+    )?;
     let root = load::display(shown);
     let mut map = SourceMap::new();
     let mut case_files = Vec::new();

@@ -3,7 +3,7 @@
 //! carried as JSON facts so that both versions read it through their own schema.
 
 use super::generate;
-use super::{Behaviour, CaseChange, Cite, GenerationInfo, Options, OutputChange, Outcome, Side};
+use super::{Behaviour, CaseChange, Cite, GenerationInfo, Options, Outcome, OutputChange, Side};
 use crate::eval::{self, output::value_json, RuleTrace};
 use crate::ir::{Origin, Program, RuleBodyIr, Rulebook, Type};
 use crate::time::date::{self, Day};
@@ -26,7 +26,11 @@ pub fn compare(old: &Side, new: &Side, options: &Options) -> Behaviour {
     let mut cases = Vec::new();
     written_cases(&mut cases, new, old);
     let generation = (options.generate > 0).then(|| {
-        let g = generate::generate(&[old.rulebook, new.rulebook], options.generate, options.seed);
+        let g = generate::generate(
+            &[old.rulebook, new.rulebook],
+            options.generate,
+            options.seed,
+        );
         for (i, c) in g.cases.iter().enumerate() {
             cases.push(CaseInput {
                 id: format!("generated #{}", i + 1),
@@ -109,13 +113,17 @@ fn most_common(tally: &BTreeMap<String, BTreeMap<String, usize>>) -> HashMap<Str
     tally
         .iter()
         .filter_map(|(name, values)| {
-            let (value, _) = values.iter().max_by(|x, y| x.1.cmp(y.1).then(y.0.cmp(x.0)))?;
+            let (value, _) = values
+                .iter()
+                .max_by(|x, y| x.1.cmp(y.1).then(y.0.cmp(x.0)))?;
             Some((name.clone(), value.clone()))
         })
         .collect()
 }
 
-fn sorted_tally(tally: BTreeMap<String, BTreeMap<String, usize>>) -> Vec<(String, Vec<(String, usize)>)> {
+fn sorted_tally(
+    tally: BTreeMap<String, BTreeMap<String, usize>>,
+) -> Vec<(String, Vec<(String, usize)>)> {
     tally
         .into_iter()
         .map(|(k, v)| {
@@ -220,38 +228,6 @@ fn input_json(rb: &Rulebook, ty: &Type, v: &Value) -> Json {
     }
 }
 
-/// Drop the fields a version's schema does not declare (a fact added or removed by the
-/// change), so that each version reads what it knows of the case.
-fn project(rb: &Rulebook, facts: &Json) -> Json {
-    fn object(rb: &Rulebook, fields: &[crate::ir::FieldInfo], json: &Json) -> Json {
-        let Some(obj) = json.as_object() else {
-            return json.clone();
-        };
-        let mut out = Map::new();
-        for (k, v) in obj {
-            if let Some(f) = fields.iter().find(|f| f.name == *k) {
-                out.insert(k.clone(), value(rb, &f.ty, v));
-            }
-        }
-        Json::Object(out)
-    }
-    fn value(rb: &Rulebook, ty: &Type, json: &Json) -> Json {
-        match ty {
-            Type::Optional(t) => value(rb, t, json),
-            Type::Record(r) => match rb.schema.records.get(*r as usize) {
-                Some(info) => object(rb, &info.fields, json),
-                None => json.clone(),
-            },
-            Type::List(t) => match json.as_array() {
-                Some(items) => Json::Array(items.iter().map(|i| value(rb, t, i)).collect()),
-                None => json.clone(),
-            },
-            _ => json.clone(),
-        }
-    }
-    object(rb, &rb.schema.facts, facts)
-}
-
 /// The outputs of a case under one version, and the value of every rule it evaluated.
 struct Decided {
     outputs: BTreeMap<String, Outcome>,
@@ -260,13 +236,11 @@ struct Decided {
 
 fn decide(side: &Side, case: &CaseInput) -> Result<Decided, String> {
     let rb = side.rulebook;
-    let facts = eval::case_from_json(rb, &project(rb, &case.facts)).map_err(|errors| {
-        let first = errors
-            .first()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
-        format!("invalid case: {first}")
-    })?;
+    let facts =
+        eval::case_from_json(rb, &generate::project(rb, &case.facts)).map_err(|errors| {
+            let first = errors.first().map(|e| e.to_string()).unwrap_or_default();
+            format!("invalid case: {first}")
+        })?;
     // The case's own date (its `as of` in a test, or the rulebook's `as of` fact); a case
     // without one is decided on the side's date.
     let as_of = eval::as_of_date(rb, &facts, case.as_of)
@@ -346,7 +320,8 @@ fn by(t: &RuleTrace) -> String {
 
 /// The citations behind a value: of the case taken, or of the reasons given.
 fn cites(rb: &Rulebook, program: &Program, t: &RuleTrace) -> Vec<Cite> {
-    let given: Vec<&crate::ir::Citation> = match program.rules.get(t.rule as usize).map(|r| &r.body) {
+    let given: Vec<&crate::ir::Citation> = match program.rules.get(t.rule as usize).map(|r| &r.body)
+    {
         Some(RuleBodyIr::Reasons(items)) if t.kind == "reasons" => t
             .reasons
             .iter()

@@ -46,10 +46,7 @@ fn counts(changes: &[DeclChange]) -> (usize, usize, usize) {
 
 fn versions_line(r: &Report) -> String {
     if r.by_date {
-        format!(
-            "the rulebook in force on {} → in force on {}",
-            r.old, r.new
-        )
+        format!("the rulebook in force on {} → in force on {}", r.old, r.new)
     } else {
         format!("{} → {}", r.old, r.new)
     }
@@ -140,7 +137,10 @@ pub fn text(r: &Report, color: bool, width: usize) -> String {
         let _ = writeln!(
             s,
             "\n{}",
-            p.bold(&format!("Provisions taking effect ({})", r.provisions.len()))
+            p.bold(&format!(
+                "Provisions taking effect ({})",
+                r.provisions.len()
+            ))
         );
         for pr in &r.provisions {
             let _ = writeln!(
@@ -175,7 +175,11 @@ pub fn text(r: &Report, color: bool, width: usize) -> String {
         text_change(&mut s, &p, c, width);
     }
     if !r.comment_changes.is_empty() {
-        let _ = writeln!(s, "\n{}", p.bold("Comments changed (not counted as changes)"));
+        let _ = writeln!(
+            s,
+            "\n{}",
+            p.bold("Comments changed (not counted as changes)")
+        );
         for c in &r.comment_changes {
             let _ = writeln!(s, "  {} `{}`  {}:{}", c.kind, c.name, c.file, c.line);
         }
@@ -247,8 +251,12 @@ fn side_by_side(s: &mut String, p: &Paint, old: &str, new: &str, width: usize) {
         let right: Vec<&str> = new_lines.get(b).unwrap_or_default().to_vec();
         let equal = tag == similar::DiffTag::Equal;
         for i in 0..left.len().max(right.len()) {
-            let l = left.get(i).map(|l| cell(if equal { " " } else { "-" }, l, column));
-            let r = right.get(i).map(|r| cell(if equal { " " } else { "+" }, r, column));
+            let l = left
+                .get(i)
+                .map(|l| cell(if equal { " " } else { "-" }, l, column));
+            let r = right
+                .get(i)
+                .map(|r| cell(if equal { " " } else { "+" }, r, column));
             let lt = l.clone().unwrap_or_default();
             let shown_l = if equal { lt.clone() } else { p.red(&lt) };
             let rt = r.unwrap_or_default();
@@ -299,7 +307,12 @@ fn text_behaviour(s: &mut String, p: &Paint, b: &Behaviour) {
         if let Some(f) = &c.facts {
             let _ = writeln!(s, "    {}", p.dim(&format!("facts {f}")));
         }
+        let mut new = Vec::new();
         for o in &c.outputs {
+            if o.old.missing {
+                new.push(format!("{} = {}", o.output, o.new.text()));
+                continue;
+            }
             let _ = writeln!(
                 s,
                 "    {}: {} → {}",
@@ -307,14 +320,28 @@ fn text_behaviour(s: &mut String, p: &Paint, b: &Behaviour) {
                 p.red(&o.old.text()),
                 p.green(&o.new.text())
             );
-            let _ = writeln!(s, "      {}", p.dim(&format!("before: {}", because(&o.old))));
-            let _ = writeln!(s, "      {}", p.dim(&format!("after:  {}", because(&o.new))));
+            let _ = writeln!(
+                s,
+                "      {}",
+                p.dim(&format!("before: {}", because(&o.old)))
+            );
+            let _ = writeln!(
+                s,
+                "      {}",
+                p.dim(&format!("after:  {}", because(&o.new)))
+            );
+        }
+        if !new.is_empty() {
+            let _ = writeln!(s, "    new decisions: {}", p.green(&new.join(", ")));
         }
         if !c.rules_changed.is_empty() {
             let _ = writeln!(
                 s,
                 "    {}",
-                p.dim(&format!("rules that changed on the way: {}", c.rules_changed.join(", ")))
+                p.dim(&format!(
+                    "rules that changed on the way: {}",
+                    c.rules_changed.join(", ")
+                ))
             );
         }
     }
@@ -388,7 +415,10 @@ fn markdown_with(r: &Report, definitions: bool) -> String {
             r.behaviour.evaluated.iter().map(|(_, n)| n).sum::<usize>()
         );
     } else {
-        let _ = writeln!(s, "**No change** to the rules or to the decisions on cases.\n");
+        let _ = writeln!(
+            s,
+            "**No change** to the rules or to the decisions on cases.\n"
+        );
     }
     if !r.provisions.is_empty() {
         md_provisions(&mut s, &r.provisions);
@@ -416,12 +446,19 @@ fn markdown_with(r: &Report, definitions: bool) -> String {
     s
 }
 
+/// Room left for changed cases once the rest of the report is written.
+const CASES_RESERVE: usize = 400;
+
 fn md_escape(s: &str) -> String {
-    s.replace('|', "\\|").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('|', "\\|")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 fn md_cite(c: &Cite) -> String {
@@ -462,7 +499,11 @@ fn md_change(s: &mut String, c: &DeclChange, definitions: bool) {
         Status::Removed => "➖ removed",
         Status::Changed => "✏️ changed",
     };
-    let _ = writeln!(s, "##### {mark}: {} `{}` (line {})\n", c.kind, c.name, c.line);
+    let _ = writeln!(
+        s,
+        "##### {mark}: {} `{}` (line {})\n",
+        c.kind, c.name, c.line
+    );
     if let Some(p) = &c.provision {
         let _ = writeln!(
             s,
@@ -526,27 +567,62 @@ fn md_behaviour_summary(s: &mut String, b: &Behaviour) {
     s.push('\n');
 }
 
+/// Where changed cases come from, in the order a reviewer reads them.
+const ORIGINS: [(&str, &str); 4] = [
+    ("example file", "Example files"),
+    ("example", "Examples"),
+    ("test", "Tests"),
+    ("generated", "Generated cases"),
+];
+
 fn md_behaviour_cases(s: &mut String, b: &Behaviour) {
     if b.changed.is_empty() {
         let _ = writeln!(s, "No case is decided differently.");
         return;
     }
-    let _ = writeln!(
-        s,
-        "### Changed cases\n\n<details><summary>{} changed cases</summary>\n",
-        b.changed.len()
-    );
-    for c in b.changed.iter().take(MAX_MARKDOWN_CASES) {
-        md_case(s, c);
-    }
-    if b.changed.len() > MAX_MARKDOWN_CASES {
+    let _ = writeln!(s, "### Changed cases\n");
+    let groups: Vec<(&str, Vec<&CaseChange>)> = ORIGINS
+        .iter()
+        .map(|(origin, title)| {
+            (
+                *title,
+                b.changed
+                    .iter()
+                    .filter(|c| c.origin == *origin)
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .filter(|(_, cases)| !cases.is_empty())
+        .collect();
+    let count = groups.len();
+    for (i, (title, cases)) in groups.into_iter().enumerate() {
+        // Each group gets an equal share of the room that is left.
+        let room = MAX_MARKDOWN.saturating_sub(s.len() + CASES_RESERVE) / (count - i);
+        let start = s.len();
         let _ = writeln!(
             s,
-            "\n… and {} more; `zan diff --format json` lists them all.",
-            b.changed.len() - MAX_MARKDOWN_CASES
+            "<details><summary>{title}: {} changed</summary>\n",
+            cases.len()
         );
+        let mut written = 0;
+        for c in cases.iter().take(MAX_MARKDOWN_CASES) {
+            let mut one = String::new();
+            md_case(&mut one, c);
+            if s.len() - start + one.len() > room {
+                break;
+            }
+            s.push_str(&one);
+            written += 1;
+        }
+        if cases.len() > written {
+            let _ = writeln!(
+                s,
+                "\n… and {} more; `zan diff --format json` lists them all.",
+                cases.len() - written
+            );
+        }
+        let _ = writeln!(s, "\n</details>\n");
     }
-    let _ = writeln!(s, "\n</details>");
 }
 
 fn md_case(s: &mut String, c: &CaseChange) {
@@ -556,17 +632,41 @@ fn md_case(s: &mut String, c: &CaseChange) {
         .unwrap_or_default();
     let _ = writeln!(s, "\n#### {}{when}\n", md_escape(&c.case));
     if let Some(f) = &c.facts {
-        let _ = writeln!(s, "<details><summary>facts</summary>\n\n```json\n{f}\n```\n</details>\n");
-    }
-    let _ = writeln!(s, "| output | before | after |\n|---|---|---|");
-    for o in &c.outputs {
         let _ = writeln!(
             s,
-            "| `{}` | {} | {} |",
-            o.output,
-            md_outcome(&o.old),
-            md_outcome(&o.new)
+            "<details><summary>facts</summary>\n\n```json\n{f}\n```\n</details>\n"
         );
+    }
+    let (both, one_sided): (Vec<_>, Vec<_>) = c
+        .outputs
+        .iter()
+        .partition(|o| !o.old.missing && !o.new.missing);
+    if !both.is_empty() {
+        let _ = writeln!(s, "| output | before | after |\n|---|---|---|");
+        for o in both {
+            let _ = writeln!(
+                s,
+                "| `{}` | {} | {} |",
+                o.output,
+                md_outcome(&o.old),
+                md_outcome(&o.new)
+            );
+        }
+    }
+    let (new, gone): (Vec<_>, Vec<_>) = one_sided.into_iter().partition(|o| o.old.missing);
+    if !new.is_empty() {
+        let shown: Vec<String> = new
+            .iter()
+            .map(|o| format!("`{}` = `{}`", o.output, md_escape(&o.new.text())))
+            .collect();
+        let _ = writeln!(s, "\nNew decisions: {}", shown.join(", "));
+    }
+    if !gone.is_empty() {
+        let shown: Vec<String> = gone
+            .iter()
+            .map(|o| format!("`{}` (was `{}`)", o.output, md_escape(&o.old.text())))
+            .collect();
+        let _ = writeln!(s, "\nDecisions no longer given: {}", shown.join(", "));
     }
     if !c.rules_changed.is_empty() {
         let names: Vec<String> = c.rules_changed.iter().map(|r| format!("`{r}`")).collect();

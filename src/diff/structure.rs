@@ -124,7 +124,9 @@ pub fn compare(old: &Side, new: &Side, options: &Options) -> Structure {
             c.provision = provisions
                 .iter()
                 .rev()
-                .find(|p| p.name == c.name && (c.kind == p.kind || c.kind.contains(p.kind.as_str())))
+                .find(|p| {
+                    p.name == c.name && (c.kind == p.kind || c.kind.contains(p.kind.as_str()))
+                })
                 .cloned();
         }
     }
@@ -165,7 +167,11 @@ fn added_or_removed(at: &At, status: Status) -> DeclChange {
         line,
         status,
         details,
-        old_text: if status == Status::Removed { shown.clone() } else { None },
+        old_text: if status == Status::Removed {
+            shown.clone()
+        } else {
+            None
+        },
         new_text: if status == Status::Added { shown } else { None },
         citations: citations(at.decl),
         provision: None,
@@ -528,7 +534,10 @@ fn cases(d: &mut Details, o: &At, n: &At, a: &[ast::Case], b: &[ast::Case]) {
                 d.cite(y.citation.as_ref());
             }
             if !same_cite(o, x.citation.as_ref(), n, y.citation.as_ref()) {
-                d.push(format!("case `when {k}`: now {}", cites_of(y.citation.as_ref())));
+                d.push(format!(
+                    "case `when {k}`: now {}",
+                    cites_of(y.citation.as_ref())
+                ));
                 d.cite(y.citation.as_ref());
             }
         },
@@ -544,7 +553,9 @@ fn cases(d: &mut Details, o: &At, n: &At, a: &[ast::Case], b: &[ast::Case]) {
 }
 
 fn cites_of(c: Option<&ast::Citation>) -> String {
-    c.map_or("cites nothing".into(), |c| format!("cites {}", cite_text(c)))
+    c.map_or("cites nothing".into(), |c| {
+        format!("cites {}", cite_text(c))
+    })
 }
 
 fn otherwise(
@@ -602,7 +613,10 @@ fn reasons(d: &mut Details, o: &At, n: &At, a: &ast::ReasonsDecl, b: &ast::Reaso
         },
         |d, x, y, k| {
             if x.message != y.message {
-                d.push(format!("reason `{k}`: message \"{}\" → \"{}\"", x.message, y.message));
+                d.push(format!(
+                    "reason `{k}`: message \"{}\" → \"{}\"",
+                    x.message, y.message
+                ));
             }
             if !same(o, x.condition.span, n, y.condition.span) {
                 d.push(format!(
@@ -613,7 +627,10 @@ fn reasons(d: &mut Details, o: &At, n: &At, a: &ast::ReasonsDecl, b: &ast::Reaso
                 d.cite(y.citation.as_ref());
             }
             if !same_cite(o, x.citation.as_ref(), n, y.citation.as_ref()) {
-                d.push(format!("reason `{k}`: now {}", cites_of(y.citation.as_ref())));
+                d.push(format!(
+                    "reason `{k}`: now {}",
+                    cites_of(y.citation.as_ref())
+                ));
                 d.cite(y.citation.as_ref());
             }
         },
@@ -721,7 +738,10 @@ fn parameter(d: &mut Details, o: &At, n: &At, a: &ast::ParameterDecl, b: &ast::P
                 d.cite(y.citation.as_ref());
             }
             if !same_cite(o, x.citation.as_ref(), n, y.citation.as_ref()) {
-                d.push(format!("value from {k}: now {}", cites_of(y.citation.as_ref())));
+                d.push(format!(
+                    "value from {k}: now {}",
+                    cites_of(y.citation.as_ref())
+                ));
                 d.cite(y.citation.as_ref());
             }
         },
@@ -743,13 +763,20 @@ fn calendar(d: &mut Details, o: &At, n: &At, a: &ast::CalendarDecl, b: &ast::Cal
         |e, new| format!("`{}`", (if new { n } else { o }).line(entry_span(e))),
         |d, x, y, k| {
             if !same_cite(o, x.citation.as_ref(), n, y.citation.as_ref()) {
-                d.push(format!("entry `{k}`: now {}", cites_of(y.citation.as_ref())));
+                d.push(format!(
+                    "entry `{k}`: now {}",
+                    cites_of(y.citation.as_ref())
+                ));
                 d.cite(y.citation.as_ref());
             }
         },
     );
     for e in &b.entries {
-        if !a.entries.iter().any(|x| o.line(entry_span(x)) == n.line(entry_span(e))) {
+        if !a
+            .entries
+            .iter()
+            .any(|x| o.line(entry_span(x)) == n.line(entry_span(e)))
+        {
             d.cite(e.citation.as_ref());
         }
     }
@@ -759,15 +786,20 @@ fn calendar(d: &mut Details, o: &At, n: &At, a: &ast::CalendarDecl, b: &ast::Cal
 /// An entry without its citation: what it says about days.
 fn entry_span(e: &ast::CalendarEntry) -> Span {
     match &e.citation {
-        Some(c) if c.span.start > e.span.start => Span::new(e.span.file, e.span.start as usize, c.span.start as usize),
+        Some(c) if c.span.start > e.span.start => {
+            Span::new(e.span.file, e.span.start as usize, c.span.start as usize)
+        }
         _ => e.span,
     }
 }
 
 /// Most changed days listed for one calendar; the rest are counted.
-const MAX_DAYS_LISTED: usize = 20;
+const MAX_DAYS_LISTED: usize = 30;
 
 /// The days whose status (working day or not) differs between the two compiled calendars.
+/// All compiled years are compared; the days listed are those of the years the rulebooks
+/// are about (their version dates and the calendars' dated entries, a year either side), so
+/// that a changed yearly holiday is not listed for every year since 1900.
 fn days(d: &mut Details, o: &At, n: &At, name: &str) {
     let (Some(a), Some(b)) = (compiled(o, name), compiled(n, name)) else {
         return;
@@ -778,25 +810,73 @@ fn days(d: &mut Details, o: &At, n: &At, name: &str) {
     else {
         return;
     };
-    let mut changed = Vec::new();
+    let years = years_of_interest(o, n);
+    let mut total = 0;
+    let mut listed = Vec::new();
     for day in start..=end {
-        let (wa, wb) = (a.is_working_day(day).ok(), b.is_working_day(day).ok());
-        if wa != wb {
-            changed.push(format!(
-                "{}: {} → {}",
+        if a.is_working_day(day).ok() == b.is_working_day(day).ok() {
+            continue;
+        }
+        total += 1;
+        let year = date::year_of(day);
+        if years.is_some_and(|(lo, hi)| lo <= year && year <= hi) {
+            listed.push(format!(
+                "day {}: {} → {}",
                 date::format(day),
                 day_status(&a, day),
                 day_status(&b, day)
             ));
         }
     }
-    let total = changed.len();
-    for line in changed.into_iter().take(MAX_DAYS_LISTED) {
-        d.push(format!("day {line}"));
+    if total == 0 {
+        return;
     }
-    if total > MAX_DAYS_LISTED {
-        d.push(format!("and {} more days", total - MAX_DAYS_LISTED));
+    let in_window = listed.len();
+    d.push(match years {
+        Some((lo, hi)) => {
+            format!(
+                "{total} days change status in {first}–{last}; {in_window} of them in {lo}–{hi}:"
+            )
+        }
+        None => format!("{total} days change status in {first}–{last}"),
+    });
+    d.lines.extend(listed.into_iter().take(MAX_DAYS_LISTED));
+    if in_window > MAX_DAYS_LISTED {
+        d.push(format!("and {} more days", in_window - MAX_DAYS_LISTED));
     }
+}
+
+/// The years a comparison is about: the dates the versions start and the calendars' dated
+/// entries, a year before and two after.
+fn years_of_interest(o: &At, n: &At) -> Option<(i32, i32)> {
+    let mut years: Vec<i32> = Vec::new();
+    for at in [o, n] {
+        years.extend(
+            at.side
+                .rulebook
+                .versions
+                .iter()
+                .filter_map(|v| v.from.map(date::year_of)),
+        );
+        if let DeclKind::Calendar(c) = &at.decl.kind {
+            for e in &c.entries {
+                match &e.kind {
+                    ast::CalendarEntryKind::DayOff { day, .. }
+                    | ast::CalendarEntryKind::WorkingDay { day, .. } => {
+                        years.push(date::year_of(*day))
+                    }
+                    ast::CalendarEntryKind::Holiday {
+                        when: ast::HolidayWhen::On(days),
+                        ..
+                    } => years.extend(days.iter().map(|d| date::year_of(*d))),
+                    _ => {}
+                }
+            }
+        }
+    }
+    let lo = years.iter().min()?;
+    let hi = years.iter().max()?;
+    Some((lo - 1, hi + 2))
 }
 
 fn day_status(c: &crate::time::calendar::Calendar, day: Day) -> String {
@@ -851,13 +931,20 @@ fn source(d: &mut Details, o: &At, n: &At, a: &ast::Metadata, b: &ast::Metadata)
         };
         lines.push(format!("{sign} {}", change.value().trim_end()));
     }
-    d.push(format!("text of {fb} changed ({} lines)", lines.len()));
+    let n = lines.len();
+    d.push(format!(
+        "text of {fb} changed ({n} line{})",
+        if n == 1 { "" } else { "s" }
+    ));
     let total = lines.len();
     for l in lines.into_iter().take(MAX_TEXT_LINES) {
         d.push(format!("text: {l}"));
     }
     if total > MAX_TEXT_LINES {
-        d.push(format!("text: and {} more changed lines", total - MAX_TEXT_LINES));
+        d.push(format!(
+            "text: and {} more changed lines",
+            total - MAX_TEXT_LINES
+        ));
     }
 }
 
@@ -939,8 +1026,14 @@ fn amendment(d: &mut Details, o: &At, n: &At, a: &ast::AmendmentDecl, b: &ast::A
                     let mut nested = Details::default();
                     describe(
                         &mut nested,
-                        &At { side: o.side, decl: dx },
-                        &At { side: n.side, decl: dy },
+                        &At {
+                            side: o.side,
+                            decl: dx,
+                        },
+                        &At {
+                            side: n.side,
+                            decl: dy,
+                        },
                     );
                     for line in nested.lines {
                         d.push(format!("provision `{k}`: {line}"));
@@ -972,14 +1065,11 @@ fn enumeration(d: &mut Details, a: &ast::EnumDecl, b: &ast::EnumDecl) {
             Some(l) => format!("`{}` \"{l}\"", v.name.name),
             None => format!("`{}`", v.name.name),
         },
-        |d, x, y, k| {
-            if x.label != y.label {
-                d.push(format!(
-                    "value `{k}`: label \"{}\" → \"{}\"",
-                    x.label.as_deref().unwrap_or(""),
-                    y.label.as_deref().unwrap_or("")
-                ));
-            }
+        |d, x, y, k| match (&x.label, &y.label) {
+            (None, Some(l)) => d.push(format!("value `{k}`: label \"{l}\" added")),
+            (Some(l), None) => d.push(format!("value `{k}`: label \"{l}\" removed")),
+            (Some(a), Some(b)) if a != b => d.push(format!("value `{k}`: label \"{a}\" → \"{b}\"")),
+            _ => {}
         },
     );
 }

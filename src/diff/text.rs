@@ -13,17 +13,36 @@ pub fn tokens(map: &SourceMap, span: Span) -> Vec<&str> {
         if matches!(t.kind, Tok::Comment | Tok::Doc) {
             continue;
         }
-        // The forgiving lexer reads `>=` as two characters: join two-character operators.
+        // The forgiving lexer reads `>=` as two characters and `03-21` (a day of the year)
+        // as three: join what is written together.
         if let Some(last) = out.last_mut() {
             let pair = text.get(last.0..t.end).unwrap_or("");
-            if last.1 == t.start && matches!(pair, ">=" | "<=" | "==" | "!=" | "=>" | "->") {
+            let joined = matches!(pair, ">=" | "<=" | "==" | "!=" | "=>" | "->")
+                || (t.kind == Tok::Number
+                    && pair.ends_with(|c: char| c.is_ascii_digit())
+                    && text
+                        .get(last.0..last.1)
+                        .is_some_and(|p| p.ends_with('-') && p.len() > 1));
+            if last.1 == t.start && joined {
+                last.1 = t.end;
+                continue;
+            }
+            if t.kind == Tok::Punct
+                && pair.ends_with('-')
+                && last.1 == t.start
+                && text
+                    .get(last.0..last.1)
+                    .is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()))
+            {
                 last.1 = t.end;
                 continue;
             }
         }
         out.push((t.start, t.end));
     }
-    out.into_iter().filter_map(|(a, b)| text.get(a..b)).collect()
+    out.into_iter()
+        .filter_map(|(a, b)| text.get(a..b))
+        .collect()
 }
 
 /// Whether two spans (possibly of two source maps) say the same thing.
@@ -118,7 +137,10 @@ fn dedent(text: &str) -> String {
     for (i, line) in text.lines().enumerate() {
         if i > 0 {
             out.push('\n');
-            out.push_str(line.get(indent.min(line.len() - line.trim_start().len())..).unwrap_or(line));
+            out.push_str(
+                line.get(indent.min(line.len() - line.trim_start().len())..)
+                    .unwrap_or(line),
+            );
         } else {
             out.push_str(line);
         }
