@@ -216,8 +216,12 @@ fn text_change(s: &mut String, p: &Paint, c: &DeclChange, width: usize) {
     for d in &c.details {
         let _ = writeln!(s, "      {d}");
     }
+    // A citation a detail already names is not repeated.
     for cite in &c.citations {
-        let _ = writeln!(s, "      {}", p.dim(&format!("cites {cite}")));
+        let text = cite.to_string();
+        if !c.details.iter().any(|d| d.contains(&text)) {
+            let _ = writeln!(s, "      {}", p.dim(&format!("cites {text}")));
+        }
     }
     match (&c.old_text, &c.new_text) {
         (Some(a), Some(b)) => side_by_side(s, p, a, b, width),
@@ -245,12 +249,34 @@ fn side_by_side(s: &mut String, p: &Paint, old: &str, new: &str, width: usize) {
         pad(&p.dim("before"), "before", column),
         p.dim("after")
     );
-    for op in diff.ops() {
+    let ops = diff.ops();
+    for (k, op) in ops.iter().enumerate() {
         let (tag, a, b) = op.as_tag_tuple();
         let left: Vec<&str> = old_lines.get(a).unwrap_or_default().to_vec();
         let right: Vec<&str> = new_lines.get(b).unwrap_or_default().to_vec();
         let equal = tag == similar::DiffTag::Equal;
-        for i in 0..left.len().max(right.len()) {
+        let rows = left.len().max(right.len());
+        // Long unchanged runs are elided: the header and a little context stay.
+        let head = if k == 0 { 3 } else { UNCHANGED_CONTEXT };
+        let tail = if k + 1 == ops.len() {
+            1
+        } else {
+            UNCHANGED_CONTEXT
+        };
+        let elide = equal && rows > head + tail + 1;
+        for i in 0..rows {
+            if elide && i >= head && i < rows - tail {
+                if i == head {
+                    let note = format!("⋮ {} unchanged lines", rows - head - tail);
+                    let _ = writeln!(
+                        s,
+                        "      {} │ {}",
+                        pad(&p.dim(&note), &note, column),
+                        p.dim(&note)
+                    );
+                }
+                continue;
+            }
             let l = left
                 .get(i)
                 .map(|l| cell(if equal { " " } else { "-" }, l, column));
@@ -265,6 +291,9 @@ fn side_by_side(s: &mut String, p: &Paint, old: &str, new: &str, width: usize) {
         }
     }
 }
+
+/// Unchanged lines kept around a change in the side-by-side view.
+const UNCHANGED_CONTEXT: usize = 2;
 
 /// A line cut to a column's width (in characters), after its marker.
 fn cell(mark: &str, line: &str, column: usize) -> String {

@@ -406,12 +406,12 @@ fn cite_text(c: &ast::Citation) -> String {
 fn cites(d: &mut Details, a: &[ast::Citation], b: &[ast::Citation]) {
     for c in b {
         if !a.iter().any(|x| cite_text(x) == cite_text(c)) {
-            d.push(format!("cites {}", cite_text(c)));
+            d.push(format!("citation added: {}", cite_text(c)));
         }
     }
     for c in a {
         if !b.iter().any(|x| cite_text(x) == cite_text(c)) {
-            d.push(format!("no longer cites {}", cite_text(c)));
+            d.push(format!("citation removed: {}", cite_text(c)));
         }
     }
 }
