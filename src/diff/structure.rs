@@ -429,6 +429,7 @@ fn same_cite(o: &At, a: Option<&ast::Citation>, n: &At, b: Option<&ast::Citation
 }
 
 /// Items of a list matched by a key: added, removed, and changed (described by `body`).
+#[allow(clippy::too_many_arguments)]
 fn keyed<T>(
     d: &mut Details,
     what: &str,
@@ -436,6 +437,7 @@ fn keyed<T>(
     new: &[T],
     key: impl Fn(&T, bool) -> String,
     show: impl Fn(&T, bool) -> String,
+    cite: impl Fn(&T) -> Option<&ast::Citation>,
     mut body: impl FnMut(&mut Details, &T, &T, &str),
 ) {
     let old_keys: Vec<String> = old.iter().map(|x| key(x, false)).collect();
@@ -447,7 +449,10 @@ fn keyed<T>(
                     body(d, prev, x, k);
                 }
             }
-            None => d.push(format!("{what} added: {}", show(x, true))),
+            None => {
+                d.push(format!("{what} added: {}", show(x, true)));
+                d.cite(cite(x));
+            }
         }
     }
     for (x, k) in old.iter().zip(&old_keys) {
@@ -459,6 +464,29 @@ fn keyed<T>(
     let common_new: Vec<&String> = new_keys.iter().filter(|k| old_keys.contains(k)).collect();
     if common_old != common_new {
         d.push(format!("{what}s reordered"));
+    }
+}
+
+/// A part with a value and a citation (a case, a row, a parameter value, a reason's
+/// condition): its value and its citation compared.
+fn part(
+    d: &mut Details,
+    (o, n): (&At, &At),
+    label: &str,
+    value: (Span, Span),
+    cite: (Option<&ast::Citation>, Option<&ast::Citation>),
+) {
+    if !same(o, value.0, n, value.1) {
+        d.push(format!(
+            "{label}: `{}` → `{}`",
+            o.line(value.0),
+            n.line(value.1)
+        ));
+        d.cite(cite.1);
+    }
+    if !same_cite(o, cite.0, n, cite.1) {
+        d.push(format!("{label}: now {}", cites_of(cite.1)));
+        d.cite(cite.1);
     }
 }
 
@@ -524,32 +552,17 @@ fn cases(d: &mut Details, o: &At, n: &At, a: &[ast::Case], b: &[ast::Case]) {
                 at(new).line(c.value.span)
             )
         },
+        |c| c.citation.as_ref(),
         |d, x, y, k| {
-            if !same(o, x.value.span, n, y.value.span) {
-                d.push(format!(
-                    "case `when {k}`: `{}` → `{}`",
-                    o.line(x.value.span),
-                    n.line(y.value.span)
-                ));
-                d.cite(y.citation.as_ref());
-            }
-            if !same_cite(o, x.citation.as_ref(), n, y.citation.as_ref()) {
-                d.push(format!(
-                    "case `when {k}`: now {}",
-                    cites_of(y.citation.as_ref())
-                ));
-                d.cite(y.citation.as_ref());
-            }
+            part(
+                d,
+                (o, n),
+                &format!("case `when {k}`"),
+                (x.value.span, y.value.span),
+                (x.citation.as_ref(), y.citation.as_ref()),
+            )
         },
     );
-    for c in b {
-        if !a
-            .iter()
-            .any(|x| o.line(x.condition.span) == n.line(c.condition.span))
-        {
-            d.cite(c.citation.as_ref());
-        }
-    }
 }
 
 fn cites_of(c: Option<&ast::Citation>) -> String {
@@ -571,19 +584,13 @@ fn otherwise(
             d.cite(y.citation.as_ref());
         }
         (Some(x), None) => d.push(format!("otherwise removed: `{}`", o.line(x.value.span))),
-        (Some(x), Some(y)) => {
-            if !same(o, x.value.span, n, y.value.span) {
-                d.push(format!(
-                    "otherwise: `{}` → `{}`",
-                    o.line(x.value.span),
-                    n.line(y.value.span)
-                ));
-                d.cite(y.citation.as_ref());
-            }
-            if !same_cite(o, x.citation.as_ref(), n, y.citation.as_ref()) {
-                d.push(format!("otherwise: now {}", cites_of(y.citation.as_ref())));
-            }
-        }
+        (Some(x), Some(y)) => part(
+            d,
+            (o, n),
+            "otherwise",
+            (x.value.span, y.value.span),
+            (x.citation.as_ref(), y.citation.as_ref()),
+        ),
         (None, None) => {}
     }
 }
@@ -611,6 +618,7 @@ fn reasons(d: &mut Details, o: &At, n: &At, a: &ast::ReasonsDecl, b: &ast::Reaso
                 at.line(r.condition.span)
             )
         },
+        |r| r.citation.as_ref(),
         |d, x, y, k| {
             if x.message != y.message {
                 d.push(format!(
@@ -618,28 +626,15 @@ fn reasons(d: &mut Details, o: &At, n: &At, a: &ast::ReasonsDecl, b: &ast::Reaso
                     x.message, y.message
                 ));
             }
-            if !same(o, x.condition.span, n, y.condition.span) {
-                d.push(format!(
-                    "reason `{k}`: when `{}` → `{}`",
-                    o.line(x.condition.span),
-                    n.line(y.condition.span)
-                ));
-                d.cite(y.citation.as_ref());
-            }
-            if !same_cite(o, x.citation.as_ref(), n, y.citation.as_ref()) {
-                d.push(format!(
-                    "reason `{k}`: now {}",
-                    cites_of(y.citation.as_ref())
-                ));
-                d.cite(y.citation.as_ref());
-            }
+            part(
+                d,
+                (o, n),
+                &format!("reason `{k}`: when"),
+                (x.condition.span, y.condition.span),
+                (x.citation.as_ref(), y.citation.as_ref()),
+            );
         },
     );
-    for r in &b.items {
-        if !a.items.iter().any(|x| x.code.name == r.code.name) {
-            d.cite(r.citation.as_ref());
-        }
-    }
 }
 
 fn table(d: &mut Details, o: &At, n: &At, a: &ast::TableDecl, b: &ast::TableDecl) {
@@ -678,34 +673,30 @@ fn table(d: &mut Details, o: &At, n: &At, a: &ast::TableDecl, b: &ast::TableDecl
             let at = if new { n } else { o };
             format!("`{} => {}`", row_key(at, r), at.line(r.value.span))
         },
+        |r| r.citation.as_ref(),
         |d, x, y, k| {
-            if !same(o, x.value.span, n, y.value.span) {
-                d.push(format!(
-                    "row `{k}`: `{}` → `{}`",
-                    o.line(x.value.span),
-                    n.line(y.value.span)
-                ));
-                d.cite(y.citation.as_ref());
-            }
-            if !same_cite(o, x.citation.as_ref(), n, y.citation.as_ref()) {
-                d.push(format!("row `{k}`: now {}", cites_of(y.citation.as_ref())));
-                d.cite(y.citation.as_ref());
-            }
+            part(
+                d,
+                (o, n),
+                &format!("row `{k}`"),
+                (x.value.span, y.value.span),
+                (x.citation.as_ref(), y.citation.as_ref()),
+            )
         },
     );
-    for r in &b.rows {
-        if !a.rows.iter().any(|x| row_key(o, x) == row_key(n, r)) {
-            d.cite(r.citation.as_ref());
-        }
-    }
     match (&a.otherwise, &b.otherwise) {
-        (None, Some((y, _, _))) => d.push(format!("otherwise added: `{}`", n.line(y.span))),
+        (None, Some((y, c, _))) => {
+            d.push(format!("otherwise added: `{}`", n.line(y.span)));
+            d.cite(c.as_ref());
+        }
         (Some((x, _, _)), None) => d.push(format!("otherwise removed: `{}`", o.line(x.span))),
-        (Some((x, _, _)), Some((y, _, _))) if !same(o, x.span, n, y.span) => d.push(format!(
-            "otherwise: `{}` → `{}`",
-            o.line(x.span),
-            n.line(y.span)
-        )),
+        (Some((x, cx, _)), Some((y, cy, _))) => part(
+            d,
+            (o, n),
+            "otherwise",
+            (x.span, y.span),
+            (cx.as_ref(), cy.as_ref()),
+        ),
         _ => {}
     }
 }
@@ -728,29 +719,17 @@ fn parameter(d: &mut Details, o: &At, n: &At, a: &ast::ParameterDecl, b: &ast::P
             let at = if new { n } else { o };
             format!("from {}: `{}`", date::format(v.from), at.line(v.value.span))
         },
+        |v| v.citation.as_ref(),
         |d, x, y, k| {
-            if !same(o, x.value.span, n, y.value.span) {
-                d.push(format!(
-                    "value from {k}: `{}` → `{}`",
-                    o.line(x.value.span),
-                    n.line(y.value.span)
-                ));
-                d.cite(y.citation.as_ref());
-            }
-            if !same_cite(o, x.citation.as_ref(), n, y.citation.as_ref()) {
-                d.push(format!(
-                    "value from {k}: now {}",
-                    cites_of(y.citation.as_ref())
-                ));
-                d.cite(y.citation.as_ref());
-            }
+            part(
+                d,
+                (o, n),
+                &format!("value from {k}"),
+                (x.value.span, y.value.span),
+                (x.citation.as_ref(), y.citation.as_ref()),
+            )
         },
     );
-    for v in &b.values {
-        if !a.values.iter().any(|x| x.from == v.from) {
-            d.cite(v.citation.as_ref());
-        }
-    }
 }
 
 fn calendar(d: &mut Details, o: &At, n: &At, a: &ast::CalendarDecl, b: &ast::CalendarDecl) {
@@ -761,25 +740,19 @@ fn calendar(d: &mut Details, o: &At, n: &At, a: &ast::CalendarDecl, b: &ast::Cal
         &b.entries,
         |e, new| (if new { n } else { o }).line(entry_span(e)),
         |e, new| format!("`{}`", (if new { n } else { o }).line(entry_span(e))),
+        |e| e.citation.as_ref(),
         |d, x, y, k| {
-            if !same_cite(o, x.citation.as_ref(), n, y.citation.as_ref()) {
-                d.push(format!(
-                    "entry `{k}`: now {}",
-                    cites_of(y.citation.as_ref())
-                ));
-                d.cite(y.citation.as_ref());
-            }
+            // The entry's text is its key: only its citation can differ.
+            let label = format!("entry `{k}`");
+            part(
+                d,
+                (o, n),
+                &label,
+                (entry_span(x), entry_span(y)),
+                (x.citation.as_ref(), y.citation.as_ref()),
+            )
         },
     );
-    for e in &b.entries {
-        if !a
-            .entries
-            .iter()
-            .any(|x| o.line(entry_span(x)) == n.line(entry_span(e)))
-        {
-            d.cite(e.citation.as_ref());
-        }
-    }
     days(d, o, n, &a.name.name);
 }
 
@@ -1012,6 +985,7 @@ fn amendment(d: &mut Details, o: &At, n: &At, a: &ast::AmendmentDecl, b: &ast::A
                 date::format(effective(p, amendment))
             )
         },
+        |_| None,
         |d, x, y, k| {
             let (fx, fy) = (effective(x, a), effective(y, b));
             if fx != fy {
@@ -1065,6 +1039,7 @@ fn enumeration(d: &mut Details, a: &ast::EnumDecl, b: &ast::EnumDecl) {
             Some(l) => format!("`{}` \"{l}\"", v.name.name),
             None => format!("`{}`", v.name.name),
         },
+        |_| None,
         |d, x, y, k| match (&x.label, &y.label) {
             (None, Some(l)) => d.push(format!("value `{k}`: label \"{l}\" added")),
             (Some(l), None) => d.push(format!("value `{k}`: label \"{l}\" removed")),
@@ -1085,6 +1060,7 @@ fn fields(d: &mut Details, o: &At, n: &At, a: &[ast::FieldDecl], b: &[ast::Field
             let at = if new { n } else { o };
             format!("`{}: {}`", f.name.name, at.line(f.ty.span))
         },
+        |_| None,
         |d, x, y, k| field(d, o, n, &format!("field `{k}`: "), x, y),
     );
 }
