@@ -312,7 +312,7 @@ fn by(t: &RuleTrace) -> String {
         format!("exception `{}`", t.definition)
     };
     match (t.kind, t.case) {
-        ("case", Some(i)) => format!("{what}, case {}", i + 1),
+        ("case", Some(i)) => format!("{what}, case {i}"),
         ("otherwise", _) => format!("{what}, otherwise"),
         _ => what,
     }

@@ -79,6 +79,7 @@ pub fn generate(rulebooks: &[&Rulebook], n: usize, seed: u64) -> Generation {
             chosen: BTreeMap::new(),
         },
         targets: &targets,
+        seen: BTreeSet::new(),
         covered: vec![false; branches],
         novel: Vec::new(),
         rest: Vec::new(),
@@ -1404,6 +1405,8 @@ struct Search<'a> {
     novel: Vec<Candidate>,
     /// The first others, to fill up with.
     rest: Vec<Candidate>,
+    /// Every candidate so far (date and facts), so that no case is tried or kept twice.
+    seen: BTreeSet<String>,
 }
 
 impl Search<'_> {
@@ -1420,6 +1423,9 @@ impl Search<'_> {
                 Some(p) => self.gen.mutate(&p.case),
                 None => self.gen.fresh(),
             };
+            if !self.seen.insert(format!("{} {}", case.as_of, case.facts)) {
+                continue;
+            }
             let hits = reach(self.targets, &case);
             let mut new = false;
             for &h in &hits {

@@ -57,7 +57,7 @@ fn evaluated_line(b: &Behaviour) -> String {
     let parts: Vec<String> = b
         .evaluated
         .iter()
-        .map(|(o, n)| format!("{n} {}{}", o, if *n == 1 { "" } else { "s" }))
+        .map(|(o, n)| format!("{n} {}", origin_name(o, *n)))
         .collect();
     let mut s = format!(
         "{total} cases decided by both versions ({})",
@@ -93,6 +93,15 @@ fn changed_line(b: &Behaviour) -> String {
         );
     }
     s
+}
+
+/// "3 tests", "1 example file", "30 generated".
+fn origin_name(origin: &str, n: usize) -> String {
+    match origin {
+        "generated" => "generated".into(),
+        o if n == 1 => o.into(),
+        o => format!("{o}s"),
+    }
 }
 
 // ---------------------------------------------------------------------------------- text
@@ -478,10 +487,10 @@ fn markdown_with(r: &Report, definitions: bool) -> String {
 /// Room left for changed cases once the rest of the report is written.
 const CASES_RESERVE: usize = 400;
 
+/// Text for a Markdown table cell or list item. Only `|` is escaped: most text here is in
+/// code spans, where entities such as `&lt;` would show literally.
 fn md_escape(s: &str) -> String {
     s.replace('|', "\\|")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 fn html_escape(s: &str) -> String {
