@@ -154,13 +154,16 @@ pub struct ProvisionInfo {
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Behaviour {
     /// Cases evaluated, by where they come from ("test", "example", "example file", "generated").
+    #[serde(serialize_with = "ser_pairs")]
     pub evaluated: Vec<(String, usize)>,
     pub generated: Option<GenerationInfo>,
     /// The cases whose outputs differ.
     pub changed: Vec<CaseChange>,
     /// For each output, how many cases it changed for.
+    #[serde(serialize_with = "ser_pairs")]
     pub changed_per_output: Vec<(String, usize)>,
     /// Outputs only the new version has, with how many cases get each value.
+    #[serde(serialize_with = "ser_value_counts")]
     pub new_outputs: Vec<(String, Vec<(String, usize)>)>,
     /// Outputs only the old version has.
     pub removed_outputs: Vec<String>,
@@ -225,6 +228,32 @@ impl Outcome {
             None => render::value_text(&self.value),
         }
     }
+}
+
+/// Pairs as a JSON object, in their order.
+fn ser_pairs<S: serde::Serializer>(pairs: &[(String, usize)], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut m = s.serialize_map(Some(pairs.len()))?;
+    for (k, v) in pairs {
+        m.serialize_entry(k, v)?;
+    }
+    m.end()
+}
+
+fn ser_value_counts<S: serde::Serializer>(
+    outputs: &[(String, Vec<(String, usize)>)],
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut m = s.serialize_map(Some(outputs.len()))?;
+    for (name, counts) in outputs {
+        let object: serde_json::Map<String, serde_json::Value> = counts
+            .iter()
+            .map(|(v, n)| (v.clone(), serde_json::Value::from(*n)))
+            .collect();
+        m.serialize_entry(name, &object)?;
+    }
+    m.end()
 }
 
 fn ser_day<S: serde::Serializer>(d: &Day, s: S) -> Result<S::Ok, S::Error> {
