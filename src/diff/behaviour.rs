@@ -357,39 +357,30 @@ fn amendment(rb: &Rulebook, o: &Origin) -> Option<String> {
     }
 }
 
-fn failed(e: &str) -> Outcome {
+/// An outcome that is not an output's value: a whole case that failed or was decided, or an
+/// output the version does not have.
+fn bare(value: Json, error: Option<&str>, missing: bool) -> Outcome {
     Outcome {
-        value: Json::Null,
-        error: Some(e.to_string()),
+        value,
+        error: error.map(str::to_string),
         by: None,
         citations: Vec::new(),
         amendment: None,
-        neutral: false,
-        missing: false,
+        neutral: missing,
+        missing,
     }
+}
+
+fn failed(e: &str) -> Outcome {
+    bare(Json::Null, Some(e), false)
 }
 
 fn decided() -> Outcome {
-    Outcome {
-        value: Json::String("decided".into()),
-        ..failed("")
-    }
-    .no_error()
+    bare(Json::String("decided".into()), None, false)
 }
 
 fn missing() -> Outcome {
-    Outcome {
-        missing: true,
-        neutral: true,
-        ..decided()
-    }
-}
-
-impl Outcome {
-    fn no_error(mut self) -> Outcome {
-        self.error = None;
-        self
-    }
+    bare(Json::Null, None, true)
 }
 
 /// How the case's outcome differs, if it does.

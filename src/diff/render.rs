@@ -66,7 +66,7 @@ fn evaluated_line(b: &Behaviour) -> String {
     if let Some(g) = &b.generated {
         let _ = write!(
             s,
-            "; the {} generated cases (seed {}) reach {} of {} branches",
+            "; the {} generated cases (seed {}) reach {} of {} branches (cases, exceptions, reasons and table rows, counted in each version compared)",
             g.cases, g.seed, g.reached, g.branches
         );
     }
@@ -390,21 +390,29 @@ fn because(o: &Outcome) -> String {
     if o.missing {
         return "no such output in this version".into();
     }
-    let mut parts = Vec::new();
-    if let Some(b) = &o.by {
-        parts.push(b.clone());
-    }
-    if let Some(a) = &o.amendment {
-        parts.push(format!("as amended by {a}"));
-    }
-    for c in &o.citations {
-        parts.push(format!("cites {c}"));
-    }
+    let parts = outcome_parts(o, &|t| t.to_string(), &|c| format!("cites {c}"));
     if parts.is_empty() {
         "—".into()
     } else {
         parts.join("; ")
     }
+}
+
+/// What gave an outcome, in parts: the definition and case, the amendment, the citations.
+fn outcome_parts(
+    o: &Outcome,
+    text: &dyn Fn(&str) -> String,
+    cite: &dyn Fn(&Cite) -> String,
+) -> Vec<String> {
+    let mut parts = Vec::new();
+    if let Some(b) = &o.by {
+        parts.push(text(b));
+    }
+    if let Some(a) = &o.amendment {
+        parts.push(format!("as amended by {}", text(a)));
+    }
+    parts.extend(o.citations.iter().map(cite));
+    parts
 }
 
 // ------------------------------------------------------------------------------ markdown
@@ -714,14 +722,6 @@ fn md_case(s: &mut String, c: &CaseChange) {
 
 fn md_outcome(o: &Outcome) -> String {
     let mut parts = vec![format!("`{}`", md_escape(&o.text()))];
-    if let Some(b) = &o.by {
-        parts.push(md_escape(b));
-    }
-    if let Some(a) = &o.amendment {
-        parts.push(format!("as amended by {}", md_escape(a)));
-    }
-    for c in &o.citations {
-        parts.push(md_cite(c));
-    }
+    parts.extend(outcome_parts(o, &md_escape, &md_cite));
     parts.join("<br>")
 }
