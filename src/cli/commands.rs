@@ -142,6 +142,67 @@ fn read_case(path: &Path) -> Result<serde_json::Value, String> {
     serde_json::from_str(&text).map_err(|e| format!("{} is not valid JSON: {e}", path.display()))
 }
 
+/// `--as-of`, if given; a usage error when it is not a date.
+fn given_date(as_of: Option<&str>) -> Result<Option<date::Day>, i32> {
+    match as_of.map(|s| date::parse(s).ok_or(s)) {
+        Some(Err(s)) => {
+            eprintln!(
+                "error: --as-of {s} is not a date; write it as YYYY-MM-DD, such as 2026-03-10"
+            );
+            Err(EXIT_USAGE)
+        }
+        Some(Ok(d)) => Ok(Some(d)),
+        None => Ok(None),
+    }
+}
+
+/// The checked rulebook to evaluate with; its errors are printed.
+fn checked_rulebook(path: &Path) -> Result<crate::ir::Rulebook, i32> {
+    let (_, checked) = load_checked(path, true)?;
+    checked.rulebook.ok_or_else(|| {
+        eprintln!(
+            "error: the rulebook has errors; run `zan check {}`",
+            path.display()
+        );
+        EXIT_FAILED
+    })
+}
+
+/// `zan eval --batch`: the rulebook checked once, then every case of the input.
+pub fn eval_batch(
+    path: &Path,
+    input: &Path,
+    as_of: Option<&str>,
+    explain: bool,
+    fail_fast: bool,
+    threads: Option<usize>,
+) -> i32 {
+    let given = match given_date(as_of) {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
+    let rb = match checked_rulebook(path) {
+        Ok(rb) => rb,
+        Err(code) => return code,
+    };
+    let threads = threads
+        .or_else(|| std::thread::available_parallelism().ok().map(usize::from))
+        .unwrap_or(1);
+    let options = super::batch::Options {
+        given,
+        explain,
+        fail_fast,
+        threads,
+    };
+    match super::batch::run(&rb, input, &options) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            EXIT_USAGE
+        }
+    }
+}
+
 pub fn eval(
     path: &Path,
     case_path: &Path,
@@ -149,26 +210,13 @@ pub fn eval(
     explain: bool,
     format: Format,
 ) -> i32 {
-    let given = match as_of.map(|s| date::parse(s).ok_or(s)) {
-        Some(Err(s)) => {
-            eprintln!(
-                "error: --as-of {s} is not a date; write it as YYYY-MM-DD, such as 2026-03-10"
-            );
-            return EXIT_USAGE;
-        }
-        Some(Ok(d)) => Some(d),
-        None => None,
-    };
-    let (_, checked) = match load_checked(path, true) {
-        Ok(x) => x,
+    let given = match given_date(as_of) {
+        Ok(d) => d,
         Err(code) => return code,
     };
-    let Some(rb) = checked.rulebook else {
-        eprintln!(
-            "error: the rulebook has errors; run `zan check {}`",
-            path.display()
-        );
-        return EXIT_FAILED;
+    let rb = match checked_rulebook(path) {
+        Ok(rb) => rb,
+        Err(code) => return code,
     };
     let json = match read_case(case_path) {
         Ok(j) => j,

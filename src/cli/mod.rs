@@ -1,6 +1,7 @@
 //! The command line: reads files, calls the pure `check` and `eval`, prints, and chooses
 //! the exit code (0 ok, 1 diagnostics or failing tests, 2 usage or input errors).
 
+mod batch;
 mod commands;
 mod diff;
 mod fmt;
@@ -58,8 +59,19 @@ enum Command {
     Eval {
         /// The rulebook folder.
         rulebook: PathBuf,
-        /// The case: a JSON file with the facts (`-` for standard input).
-        case: PathBuf,
+        /// The case: a JSON file with the facts (`-` for standard input). Not with --batch.
+        #[arg(required_unless_present = "batch")]
+        case: Option<PathBuf>,
+        /// Decide many cases: NDJSON (one case per line) or one JSON array, from FILE or
+        /// standard input (`-`, the default); one decision per line, in input order.
+        #[arg(long, value_name = "FILE", num_args = 0..=1, default_missing_value = "-", conflicts_with = "case")]
+        batch: Option<PathBuf>,
+        /// With --batch: stop at the first case that cannot be decided.
+        #[arg(long, requires = "batch")]
+        fail_fast: bool,
+        /// With --batch: worker threads (default: every core).
+        #[arg(long, requires = "batch", value_name = "N")]
+        threads: Option<usize>,
         /// Evaluate as of this date (YYYY-MM-DD) instead of the case's own date.
         #[arg(long, value_name = "DATE")]
         as_of: Option<String>,
@@ -189,10 +201,29 @@ pub fn run() -> i32 {
         Command::Eval {
             rulebook,
             case,
+            batch,
+            fail_fast,
+            threads,
             as_of,
             explain,
             format,
-        } => commands::eval(&rulebook, &case, as_of.as_deref(), explain, format),
+        } => match (case, batch) {
+            (_, Some(input)) => commands::eval_batch(
+                &rulebook,
+                &input,
+                as_of.as_deref(),
+                explain,
+                fail_fast,
+                threads,
+            ),
+            (Some(case), None) => {
+                commands::eval(&rulebook, &case, as_of.as_deref(), explain, format)
+            }
+            (None, None) => {
+                eprintln!("error: give a case file, or --batch");
+                EXIT_USAGE
+            }
+        },
         Command::Test {
             rulebook,
             filter,

@@ -561,3 +561,24 @@ impl<'p> Machine<'p> {
 pub fn values_equal(a: &Value, b: &Value) -> bool {
     ops::compare(CmpOp::Eq, a, b).unwrap_or(false)
 }
+
+/// Decide one case given as JSON: its decision (as `zan eval` prints it), or the `error` object
+/// that a batch writes on the case's line (`invalid_case` with the JSON paths, `evaluation`).
+pub fn decide_json(
+    rb: &Rulebook,
+    json: &serde_json::Value,
+    given: Option<Day>,
+    explain: bool,
+) -> Result<serde_json::Value, serde_json::Value> {
+    let case = case_from_json(rb, json).map_err(|errors| {
+        let list: Vec<serde_json::Value> = errors
+            .iter()
+            .map(|e| serde_json::json!({ "path": e.path, "message": e.message, "expected": e.expected }))
+            .collect();
+        serde_json::json!({ "kind": "invalid_case", "message": "the case does not match the facts", "case_errors": list })
+    })?;
+    let fail = |e: EvalError| serde_json::json!({ "kind": "evaluation", "message": e.to_string() });
+    let day = as_of_date(rb, &case, given).map_err(fail)?;
+    let decision = eval(rb, &case, day, explain).map_err(fail)?;
+    Ok(output::decision_json(rb, &decision))
+}

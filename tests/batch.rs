@@ -1,0 +1,291 @@
+//! `zan eval --batch`: input order, one output line per input line, errors in the middle,
+//! fail-fast, mixed as-of dates, JSON arrays, explanations, and a 1,000,000-line run.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use serde_json::{json, Value as Json};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+/// The small rulebook of the diff tests: fingerprints from 16 (not students under 18), and a
+/// work-visa duty of 5 MCI that an amendment raises to 6 MCI from 2026-06-01.
+fn rulebook() -> PathBuf {
+    common::root().join("tests/data/diff/base")
+}
+
+fn batch(input: &[u8], args: &[&str]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zan"))
+        .arg("eval")
+        .arg(rulebook())
+        .arg("--batch")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let data = input.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&data);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    out
+}
+
+fn lines(o: &Output) -> Vec<Json> {
+    String::from_utf8(o.stdout.clone())
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+const CATEGORIES: [&str; 3] = ["tourist", "work", "student"];
+
+/// Case `i`: its age, category and date vary with `i`; half the cases fall after the amendment.
+fn case(i: usize) -> Json {
+    let day = if i.is_multiple_of(2) {
+        "2026-05-29"
+    } else {
+        "2026-06-01"
+    };
+    json!({ "application": {
+        "submitted_on": day,
+        "category": CATEGORIES[i % 3],
+        "applicant_age": i % 40,
+    }})
+}
+
+fn ndjson(n: usize) -> Vec<u8> {
+    let mut s = String::new();
+    for i in 0..n {
+        s.push_str(&case(i).to_string());
+        s.push('\n');
+    }
+    s.into_bytes()
+}
+
+/// What the rulebook decides for case `i`, computed here by hand.
+fn expected(i: usize) -> (bool, &'static str, &'static str) {
+    let age = i % 40;
+    let category = CATEGORIES[i % 3];
+    let fingerprints = age >= 16 && !(category == "student" && age < 18);
+    let after = i % 2 == 1;
+    // 2 MCI tourist, 5 (6 from 2026-06-01) work, 0 student; MCI 4325 in 2026.
+    let duty = match (category, after) {
+        ("tourist", _) => "8650.00",
+        ("work", false) => "21625.00",
+        ("work", true) => "25950.00",
+        _ => "0.00",
+    };
+    let day = if after { "2026-06-01" } else { "2026-05-29" };
+    (fingerprints, duty, day)
+}
+
+#[test]
+fn decisions_come_back_in_input_order_with_each_case_on_its_own_date() {
+    let n = 5000;
+    let out = batch(&ndjson(n), &["--threads", "2"]);
+    assert_eq!(out.status.code(), Some(0));
+    let got = lines(&out);
+    assert_eq!(got.len(), n);
+    for (i, d) in got.iter().enumerate() {
+        let (fingerprints, duty, day) = expected(i);
+        assert_eq!(d["as_of"], day, "line {}", i + 1);
+        assert_eq!(
+            d["outputs"]["fingerprints_required"],
+            fingerprints,
+            "line {}",
+            i + 1
+        );
+        assert_eq!(d["outputs"]["duty"]["amount"], duty, "line {}", i + 1);
+    }
+    let summary = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        summary.contains("5000 cases, 5000 decided, 0 errors"),
+        "{summary}"
+    );
+}
+
+#[test]
+fn every_input_line_gets_one_output_line_and_errors_do_not_stop_the_run() {
+    let mut input = String::new();
+    input.push_str(&case(0).to_string());
+    input.push_str("\n{not json\n\n");
+    input.push_str("{\"application\": {\"submitted_on\": \"2026-02-30\", \"category\": \"work\", \"applicant_age\": 30}}\n");
+    input.push_str("{\"application\": {\"submitted_on\": \"2026-03-02\", \"category\": \"wrok\", \"applicant_age\": 30}}\n");
+    input.push_str(&case(5).to_string());
+    input.push_str("\r\n");
+    let out = batch(input.as_bytes(), &[]);
+    assert_eq!(out.status.code(), Some(1), "some lines failed");
+    let got = lines(&out);
+    assert_eq!(got.len(), 6);
+    assert_eq!(got[0]["outputs"]["fingerprints_required"], false);
+    assert_eq!(got[1]["line"], 2);
+    assert_eq!(got[1]["error"]["kind"], "invalid_json");
+    assert_eq!(got[2]["line"], 3);
+    assert_eq!(got[2]["error"]["kind"], "empty_line");
+    assert_eq!(got[3]["line"], 4);
+    assert_eq!(got[3]["error"]["kind"], "invalid_case");
+    assert_eq!(
+        got[3]["error"]["case_errors"][0]["path"],
+        "$.application.submitted_on"
+    );
+    assert_eq!(
+        got[4]["error"]["case_errors"][0]["path"],
+        "$.application.category"
+    );
+    assert!(got[4]["error"]["case_errors"][0]["expected"]
+        .as_str()
+        .unwrap()
+        .contains("\"work\""));
+    assert_eq!(got[5]["as_of"], "2026-06-01", "a CRLF line end is read");
+    let summary = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        summary.contains("6 cases, 2 decided, 4 errors"),
+        "{summary}"
+    );
+}
+
+#[test]
+fn fail_fast_stops_after_the_first_error() {
+    let mut input = ndjson(3);
+    input.extend_from_slice(b"[1, 2\n");
+    input.extend(ndjson(2000));
+    let out = batch(&input, &["--fail-fast"]);
+    assert_eq!(out.status.code(), Some(1));
+    let got = lines(&out);
+    assert_eq!(got.len(), 4, "three decisions, then the error line");
+    assert_eq!(got[3]["line"], 4);
+}
+
+#[test]
+fn a_json_array_is_read_element_by_element() {
+    let cases: Vec<Json> = (0..700).map(case).collect();
+    let out = batch(Json::Array(cases).to_string().as_bytes(), &[]);
+    assert_eq!(out.status.code(), Some(0));
+    let got = lines(&out);
+    assert_eq!(got.len(), 700);
+    for (i, d) in got.iter().enumerate() {
+        assert_eq!(d["outputs"]["duty"]["amount"], expected(i).1);
+    }
+    // A malformed array: the cases before the error are decided, then a clear error.
+    let out = batch(b"[{\"application\": 1}, {", &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(lines(&out).len(), 1);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a valid JSON array"));
+}
+
+#[test]
+fn explanations_and_a_given_date_work_in_batch() {
+    let out = batch(&ndjson(40), &["--explain", "--as-of", "2026-06-01"]);
+    assert_eq!(out.status.code(), Some(0));
+    let got = lines(&out);
+    assert_eq!(got.len(), 40);
+    for d in &got {
+        assert_eq!(d["as_of"], "2026-06-01");
+        assert_eq!(d["explanation"]["format"], "zan-explanation/1");
+    }
+}
+
+#[test]
+fn the_kz_visa_examples_decide_in_batch_as_one_by_one() {
+    let dir = common::root().join("rulebooks/kz-visa/examples");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    let mut input = String::new();
+    for f in &files {
+        let j: Json = serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap();
+        input.push_str(&j.to_string());
+        input.push('\n');
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_zan"))
+        .args(["eval", "rulebooks/kz-visa", "--batch", "-"])
+        .current_dir(common::root())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            c.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+            c.wait_with_output()
+        })
+        .unwrap();
+    let got = lines(&out);
+    assert_eq!(got.len(), files.len());
+    for (f, d) in files.iter().zip(&got) {
+        let one = Command::new(env!("CARGO_BIN_EXE_zan"))
+            .args(["eval", "rulebooks/kz-visa"])
+            .arg(f)
+            .current_dir(common::root())
+            .output()
+            .unwrap();
+        let single: Json = serde_json::from_slice(&one.stdout).unwrap();
+        assert_eq!(&single, d, "{}", f.display());
+    }
+}
+
+fn peak_mb(stderr: &str) -> Option<u64> {
+    let at = stderr.find("peak memory ")?;
+    stderr[at + "peak memory ".len()..]
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
+#[test]
+fn a_million_lines_stream_through_with_flat_memory() {
+    let n = 1_000_000;
+    let path: PathBuf =
+        std::env::temp_dir().join(format!("zan-batch-{}.ndjson", std::process::id()));
+    {
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+        for i in 0..n {
+            writeln!(f, "{}", case(i)).unwrap();
+        }
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_zan"))
+        .arg("eval")
+        .arg(rulebook())
+        .arg("--batch")
+        .arg(&path)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let output = out.wait_with_output().unwrap();
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(output.status.code(), Some(0));
+    let text = String::from_utf8(output.stdout).unwrap();
+    let mut count = 0;
+    for (i, line) in text.lines().enumerate() {
+        count += 1;
+        // Spot-check the order without parsing every line.
+        if i.is_multiple_of(99_991) {
+            let d: Json = serde_json::from_str(line).unwrap();
+            assert_eq!(
+                d["outputs"]["duty"]["amount"],
+                expected(i).1,
+                "line {}",
+                i + 1
+            );
+        }
+    }
+    assert_eq!(count, n);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("1000000 cases, 1000000 decided, 0 errors"),
+        "{stderr}"
+    );
+    if let Some(mb) = peak_mb(&stderr) {
+        assert!(mb < 100, "peak memory {mb} MB: {stderr}");
+    }
+}
