@@ -237,12 +237,7 @@ pub fn eval(
                 eprintln!("  {}: {} — expected {}", e.path, e.message, e.expected);
             }
             if format == Format::Json {
-                let list: Vec<_> = errors
-                    .iter()
-                    .map(
-                        |e| json!({ "path": e.path, "message": e.message, "expected": e.expected }),
-                    )
-                    .collect();
+                let list: Vec<_> = errors.iter().map(eval::CaseError::json).collect();
                 println!("{}", json!({ "case_errors": list }));
             }
             return EXIT_USAGE;

@@ -18,6 +18,13 @@ pub struct CaseError {
     pub message: String,
 }
 
+impl CaseError {
+    /// `{"path", "message", "expected"}`, as `zan eval` and `zan eval --batch` report it.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::json!({ "path": self.path, "message": self.message, "expected": self.expected })
+    }
+}
+
 impl std::fmt::Display for CaseError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(

@@ -573,7 +573,7 @@ pub fn decide_json(
     let case = case_from_json(rb, json).map_err(|errors| {
         let list: Vec<serde_json::Value> = errors
             .iter()
-            .map(|e| serde_json::json!({ "path": e.path, "message": e.message, "expected": e.expected }))
+            .map(CaseError::json)
             .collect();
         serde_json::json!({ "kind": "invalid_case", "message": "the case does not match the facts", "case_errors": list })
     })?;
