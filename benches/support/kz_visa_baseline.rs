@@ -113,7 +113,10 @@ impl Day {
             return None;
         }
         let mut n = [0u32; 8];
-        for (slot, &c) in n.iter_mut().zip(b[0..4].iter().chain(&b[5..7]).chain(&b[8..10])) {
+        for (slot, &c) in n
+            .iter_mut()
+            .zip(b[0..4].iter().chain(&b[5..7]).chain(&b[8..10]))
+        {
             if !c.is_ascii_digit() {
                 return None;
             }
@@ -233,8 +236,10 @@ pub enum Country {
     Zambia, Zimbabwe,
 }
 
-/// Regions and cities of republican significance (`enum Region`, core.zan).
+/// Regions and cities of republican significance (`enum Region`, core.zan). Variant names
+/// follow the rulebook's values.
 #[rustfmt::skip]
+#[allow(clippy::enum_variant_names)]
 #[derive(Deserialize, Clone, Copy, PartialEq, Eq, Hash, Debug)]
 #[serde(rename_all = "snake_case")]
 pub enum Region {
@@ -370,7 +375,8 @@ pub enum VisaForm {
     Electronic,
 }
 
-/// `enum Channel`, visa-schema.zan.
+/// `enum Channel`, visa-schema.zan. Variant names follow the rulebook's values.
+#[allow(clippy::enum_variant_names)]
 #[derive(Deserialize, Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
@@ -678,7 +684,10 @@ const MCI: [(Day, i64); 8] = [
 
 /// The MCI in force on `on`, or `None` before 2020.
 fn mci(on: Day) -> Option<i64> {
-    MCI.iter().rev().find(|&&(from, _)| from <= on).map(|&(_, kzt)| kzt)
+    MCI.iter()
+        .rev()
+        .find(|&&(from, _)| from <= on)
+        .map(|&(_, kzt)| kzt)
 }
 
 /// The state duty of each procedure, in MCI (`table visa_state_duty_mci`, visa-duties.zan;
@@ -1169,9 +1178,7 @@ pub fn agreement(zan: &Json, case_json: &str) -> Result<(), String> {
         }
         let (ze, oe) = (error_of(zan, name), error_of(&ours, name));
         if ze != oe {
-            return Err(format!(
-                "{who}: error of {name}: zan {ze} / baseline {oe}"
-            ));
+            return Err(format!("{who}: error of {name}: zan {ze} / baseline {oe}"));
         }
     }
     Ok(())
