@@ -620,24 +620,24 @@ impl<T: Serialize> Serialize for Output<T> {
     }
 }
 
-/// The outputs of [`OUTPUTS`], in the order zan lists them. `Option` inside is the rule's
+/// The outputs of [`OUTPUTS`], in the order zan lists them (its rules' order). `Option` inside is the rule's
 /// optional type: `None` is written `null` (absent).
 #[derive(serde::Serialize, Clone, Debug)]
 pub struct Outputs {
     #[serde(skip_serializing_if = "Output::is_missing")]
-    pub passport_must_be_valid_until: Output<Option<Day>>,
-    #[serde(skip_serializing_if = "Output::is_missing")]
     pub fingerprint_registration_required: Output<bool>,
-    #[serde(skip_serializing_if = "Output::is_missing")]
-    pub invitation_state_duty: Output<Kzt>,
-    #[serde(skip_serializing_if = "Output::is_missing")]
-    pub visa_procedure_state_duty: Output<Kzt>,
     #[serde(skip_serializing_if = "Output::is_missing")]
     pub place_of_issuance: Output<IssuancePlace>,
     #[serde(skip_serializing_if = "Output::is_missing")]
     pub nsc_approval_deadline: Output<Option<Day>>,
     #[serde(skip_serializing_if = "Output::is_missing")]
     pub invitation_decision_deadline: Output<Option<Day>>,
+    #[serde(skip_serializing_if = "Output::is_missing")]
+    pub invitation_state_duty: Output<Kzt>,
+    #[serde(skip_serializing_if = "Output::is_missing")]
+    pub visa_procedure_state_duty: Output<Kzt>,
+    #[serde(skip_serializing_if = "Output::is_missing")]
+    pub passport_must_be_valid_until: Output<Option<Day>>,
 }
 
 /// An output that could not be evaluated, as zan's `{"output", "rule", "message"}`.
