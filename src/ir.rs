@@ -89,6 +89,46 @@ pub struct Schema {
     pub enums: Vec<EnumInfo>,
     pub records: Vec<RecordInfo>,
     pub facts: Vec<FieldInfo>,
+    /// Names to positions, built on first use, for reading cases: an enum such as `Country`
+    /// has about two hundred values.
+    pub lookup: std::sync::OnceLock<SchemaLookup>,
+}
+
+/// Enum values and fields by name.
+#[derive(Clone, Debug, Default)]
+pub struct SchemaLookup {
+    /// Per enum: value name → value index.
+    pub variants: Vec<rustc_hash::FxHashMap<Box<str>, u32>>,
+    /// Per record: field name → slot.
+    pub fields: Vec<rustc_hash::FxHashMap<Box<str>, u32>>,
+    /// The facts: name → slot.
+    pub facts: rustc_hash::FxHashMap<Box<str>, u32>,
+}
+
+impl Schema {
+    pub fn lookup(&self) -> &SchemaLookup {
+        self.lookup.get_or_init(|| {
+            let by_name = |names: &mut dyn Iterator<Item = &str>| {
+                names
+                    .enumerate()
+                    .map(|(i, n)| (Box::from(n), i as u32))
+                    .collect()
+            };
+            SchemaLookup {
+                variants: self
+                    .enums
+                    .iter()
+                    .map(|e| by_name(&mut e.variants.iter().map(|v| v.name.as_str())))
+                    .collect(),
+                fields: self
+                    .records
+                    .iter()
+                    .map(|r| by_name(&mut r.fields.iter().map(|f| f.name.as_str())))
+                    .collect(),
+                facts: by_name(&mut self.facts.iter().map(|f| f.name.as_str())),
+            }
+        })
+    }
 }
 
 #[derive(Clone, Debug)]

@@ -135,7 +135,7 @@ fn mangled_cases_give_errors_not_panics() {
                 let day = zan::eval::as_of_date(&rb, &case, None).unwrap_or(0);
                 zan::eval(&rb, &case, day, true)
                     .map(|_| ())
-                    .map_err(|e| e.message)
+                    .map_err(|e| e.message.clone())
                     .is_ok()
             }
             Err(errors) => {

@@ -242,11 +242,12 @@ impl Reader<'_> {
         let Some(info) = self.schema.enums.get(e as usize) else {
             return Value::Absent;
         };
+        let names = self.schema.lookup().variants.get(e as usize);
         let found = json
             .as_str()
-            .and_then(|s| info.variants.iter().position(|v| v.name == s));
+            .and_then(|s| names.and_then(|n| n.get(s)).copied());
         if let Some(i) = found {
-            return Value::Enum(i as u32);
+            return Value::Enum(i);
         }
         let expected = self.type_name(&Type::Enum(e));
         match json.as_str() {

@@ -14,6 +14,7 @@ use crate::time::date;
 use crate::time::period::Period;
 use crate::value::{Duration, DurationUnit, Value};
 use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::fmt;
 use std::str::FromStr;
@@ -49,7 +50,9 @@ pub fn case_from_str(rb: &Rulebook, text: &str) -> Result<Case, CaseTextError> {
     let mut de = serde_json::Deserializer::from_str(text);
     let seed = FactsSeed {
         schema: &rb.schema,
+        lookup: rb.schema.lookup(),
         fields: &rb.schema.facts,
+        names: &rb.schema.lookup().facts,
     };
     let fast = seed.deserialize(&mut de).and_then(|facts| {
         de.end()?;
@@ -80,7 +83,9 @@ fn mismatch<E: de::Error>() -> E {
 /// The facts of a case, or the fields of a record, into slots in declaration order.
 struct FactsSeed<'a> {
     schema: &'a Schema,
+    lookup: &'a SchemaLookup,
     fields: &'a [FieldInfo],
+    names: &'a FxHashMap<Box<str>, u32>,
 }
 
 impl<'de> DeserializeSeed<'de> for FactsSeed<'_> {
@@ -99,30 +104,41 @@ impl<'de> Visitor<'de> for FactsSeed<'_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Vec<Value>, A::Error> {
-        let mut slots: Vec<Option<Value>> = vec![None; self.fields.len()];
+        let n = self.fields.len();
+        let mut slots: Vec<Value> = vec![Value::Absent; n];
+        // Which slots the text gave: a bit mask (records have far fewer than 128 fields).
+        let mut given: u128 = 0;
+        let mut given_more: Vec<bool> = if n > 128 { vec![false; n] } else { Vec::new() };
         while let Some(key) = map.next_key::<Key<'de>>()? {
-            let slot = self
-                .fields
-                .iter()
-                .position(|f| f.name == key.as_str())
-                .ok_or_else(mismatch)?;
+            let slot = *self.names.get(key.as_str()).ok_or_else(mismatch)? as usize;
+            let field = self.fields.get(slot).ok_or_else(mismatch)?;
             let value = map.next_value_seed(ValueSeed {
                 schema: self.schema,
-                ty: &self.fields[slot].ty,
+                lookup: self.lookup,
+                ty: &field.ty,
             })?;
             // A repeated key keeps its last value, as a JSON object read into a map does.
-            slots[slot] = Some(value);
+            slots[slot] = value;
+            match given_more.get_mut(slot) {
+                Some(g) => *g = true,
+                None => given |= 1u128 << slot,
+            }
         }
-        slots
-            .into_iter()
-            .zip(self.fields)
-            .map(|(v, f)| match (v, &f.default, &f.ty) {
-                (Some(v), _, _) => Ok(v),
-                (None, Some(d), _) => Ok(d.clone()),
-                (None, None, Type::Optional(_)) => Ok(Value::Absent),
-                (None, None, _) => Err(mismatch()),
-            })
-            .collect()
+        for (slot, f) in self.fields.iter().enumerate() {
+            let was_given = match given_more.get(slot) {
+                Some(g) => *g,
+                None => given & (1u128 << slot) != 0,
+            };
+            if was_given {
+                continue;
+            }
+            match (&f.default, &f.ty) {
+                (Some(d), _) => slots[slot] = d.clone(),
+                (None, Type::Optional(_)) => {}
+                (None, _) => return Err(mismatch()),
+            }
+        }
+        Ok(slots)
     }
 }
 
@@ -163,6 +179,7 @@ impl<'de> de::Deserialize<'de> for Key<'de> {
 /// One value of a declared type.
 struct ValueSeed<'a> {
     schema: &'a Schema,
+    lookup: &'a SchemaLookup,
     ty: &'a Type,
 }
 
@@ -212,11 +229,11 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
             Type::Text => Some(Value::Text(s.into())),
             Type::Date => date::parse(s).map(Value::Date),
             Type::Enum(e) => self
-                .schema
-                .enums
+                .lookup
+                .variants
                 .get(*e as usize)
-                .and_then(|info| info.variants.iter().position(|v| v.name == s))
-                .map(|i| Value::Enum(i as u32)),
+                .and_then(|names| names.get(s))
+                .map(|&i| Value::Enum(i)),
             Type::Decimal => Decimal::from_str(s.trim()).ok().map(Value::Decimal),
             Type::Money(cur) => money(s.trim(), cur).map(Value::Money),
             _ => None,
@@ -231,6 +248,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
         while let Some(v) = seq.next_element_seed(ValueSeed {
             schema: self.schema,
+            lookup: self.lookup,
             ty: item,
         })? {
             items.push(v);
@@ -241,14 +259,17 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         match self.ty.without_optional() {
             Type::Record(r) => {
-                let fields = self
-                    .schema
-                    .records
-                    .get(*r as usize)
-                    .map_or(&[][..], |x| &x.fields);
+                let (Some(record), Some(names)) = (
+                    self.schema.records.get(*r as usize),
+                    self.lookup.fields.get(*r as usize),
+                ) else {
+                    return Err(mismatch());
+                };
                 let seed = FactsSeed {
                     schema: self.schema,
-                    fields,
+                    lookup: self.lookup,
+                    fields: &record.fields,
+                    names,
                 };
                 Ok(Value::Record(seed.visit_map(map)?.into()))
             }

@@ -27,27 +27,39 @@ pub struct Case {
     pub facts: Vec<Value>,
 }
 
-/// An evaluation failure: a conflict, a lookup with no entry, a date out of range...
+/// An evaluation failure: a conflict, a lookup with no entry, a date out of range... Its
+/// details are boxed so that `Result<Value, EvalError>`, returned by every step of the
+/// evaluator, stays the size of a value; they read as fields (`e.message`) all the same.
 #[derive(Clone, Debug, PartialEq)]
-pub struct EvalError {
+pub struct EvalError(Box<EvalErrorDetails>);
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct EvalErrorDetails {
     pub rule: Option<String>,
     pub message: String,
     pub span: Option<Span>,
 }
 
+impl std::ops::Deref for EvalError {
+    type Target = EvalErrorDetails;
+    fn deref(&self) -> &EvalErrorDetails {
+        &self.0
+    }
+}
+
 impl EvalError {
     pub fn new(message: impl Into<String>) -> EvalError {
-        EvalError {
+        EvalError(Box::new(EvalErrorDetails {
             rule: None,
             message: message.into(),
             span: None,
-        }
+        }))
     }
 
     fn at(mut self, rule: &str, span: Span) -> EvalError {
-        if self.rule.is_none() {
-            self.rule = Some(rule.to_string());
-            self.span = Some(span);
+        if self.0.rule.is_none() {
+            self.0.rule = Some(rule.to_string());
+            self.0.span = Some(span);
         }
         self
     }
@@ -404,7 +416,12 @@ impl<'p> Machine<'p> {
             Ex::IsPresent(x, present) => Ok(self.present(x)? == *present),
             Ex::Cmp(op, a, b) => {
                 if let (Some(x), Some(y)) = (self.place(a), self.place(b)) {
-                    return ops::compare(*op, x, y);
+                    // `x is value`: enum values are compared by index, here.
+                    return match (op, x, y) {
+                        (CmpOp::Eq, Value::Enum(i), Value::Enum(j)) => Ok(i == j),
+                        (CmpOp::Ne, Value::Enum(i), Value::Enum(j)) => Ok(i != j),
+                        _ => ops::compare(*op, x, y),
+                    };
                 }
                 let (x, y) = (self.expr(a)?, self.expr(b)?);
                 ops::compare(*op, &x, &y)
