@@ -3,6 +3,7 @@
 
 mod case;
 mod explain;
+pub mod json_schema;
 pub(crate) mod ops;
 pub mod output;
 
