@@ -1,8 +1,16 @@
 //! Benchmarks of the kz-visa rulebook: checking, evaluating 10,000 generated cases, and the
-//! end-to-end JSON path (case text → case → decision → decision text).
+//! end-to-end JSON path (case text → case → decision → decision text), against two references
+//! measured in the same run:
 //!
-//! Before criterion runs, one plain line per measure is printed (best of 5 runs with
-//! `std::time::Instant`, one thread); those are the figures to quote in reports.
+//! - the **I/O floor**: serde_json reading the same case texts into typed Rust structs and
+//!   writing a result of the same shape, with no rules (`support/kz_visa_baseline.rs`);
+//! - a **hand-written Rust baseline**: the decision of one kz-visa rule set (place of issuance,
+//!   fingerprinting, passport validity, duties in KZT, the NSC deadlines) written directly in
+//!   Rust. It must agree with zan on every generated case, or the bench stops.
+//!
+//! Before criterion runs, a table of figures and ratios is printed (best of 5 runs with
+//! `std::time::Instant`, one thread unless said otherwise); those are the figures to quote.
+//! Batch figures run the `zan` binary itself (`zan eval --batch`), fed through a pipe.
 //!
 //! Cases are generated deterministically (a small LCG, fixed seed) from the example cases in
 //! `rulebooks/kz-visa/examples`, varying the fields the rules depend on.
@@ -15,8 +23,12 @@ use serde_json::{json, Value as Json};
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+use zan::engine::{Engine, Options, Selection};
 use zan::eval::{self, output, Case};
 use zan::{Rulebook, SourceMap};
+
+#[path = "support/kz_visa_baseline.rs"]
+mod baseline;
 
 /// Number of generated cases.
 const N: usize = 10_000;
@@ -504,30 +516,30 @@ fn generate_all(examples: &[Json]) -> Vec<Json> {
 
 // ------------------------------------------------------------------ the measured work
 
-fn eval_one(rb: &Rulebook, case: &Case) -> eval::Decision {
-    let day = eval::as_of_date(rb, case, None).expect("evaluation date");
-    eval::eval(rb, case, day, false).expect("a version in force")
-}
-
-fn eval_all(rb: &Rulebook, cases: &[Case]) -> usize {
-    cases
+/// JSON text → case → decision → decision JSON text (one line), as `zan eval --batch` does.
+fn eval_json_all(engine: &Engine, texts: &[String], options: &Options) -> usize {
+    texts
         .iter()
-        .map(|c| eval_one(rb, black_box(c)).outputs.len())
+        .map(|t| {
+            engine
+                .decide_str(black_box(t), options)
+                .expect("decided")
+                .len()
+        })
         .sum()
 }
 
-/// JSON text → case → decision → decision JSON text, as `zan eval --format json` does.
-fn eval_json_one(rb: &Rulebook, text: &str) -> String {
-    let json: Json = serde_json::from_str(text).expect("case JSON");
-    let case = eval::case_from_json(rb, &json).expect("a valid case");
-    let decision = eval_one(rb, &case);
-    serde_json::to_string_pretty(&output::decision_json(rb, &decision)).expect("decision JSON")
-}
-
-fn eval_json_all(rb: &Rulebook, texts: &[String]) -> usize {
-    texts
+/// The decisions alone, the case already read into zan's value form.
+fn decide_all(engine: &Engine, cases: &[Case], options: &Options) -> usize {
+    cases
         .iter()
-        .map(|t| eval_json_one(rb, black_box(t)).len())
+        .map(|c| {
+            engine
+                .decide(black_box(c), options)
+                .expect("decided")
+                .outputs
+                .len()
+        })
         .sum()
 }
 
@@ -536,6 +548,18 @@ fn parse_all(rb: &Rulebook, cases: &[Json]) -> usize {
         .iter()
         .map(|j| {
             eval::case_from_json(rb, black_box(j))
+                .expect("a valid case")
+                .facts
+                .len()
+        })
+        .sum()
+}
+
+fn read_all(rb: &Rulebook, texts: &[String]) -> usize {
+    texts
+        .iter()
+        .map(|t| {
+            eval::case_from_str(rb, black_box(t))
                 .expect("a valid case")
                 .facts
                 .len()
@@ -563,23 +587,30 @@ fn per_second(count: usize, t: Duration) -> f64 {
 
 struct Fixture {
     map: SourceMap,
-    rb: Rulebook,
+    engine: Engine,
     cases: Vec<Case>,
+    /// The cases as compact JSON text, one line each (what `--batch` reads).
     texts: Vec<String>,
     json: Vec<Json>,
+    /// The baseline's rule set, resolved once.
+    rule_set: Selection,
+}
+
+impl Fixture {
+    fn rb(&self) -> &Rulebook {
+        self.engine.rulebook()
+    }
 }
 
 fn fixture() -> (Fixture, usize) {
     let (map, lines) = load_map();
-    let checked = zan::check::check(&map);
-    let rb = checked
-        .rulebook
-        .expect("the kz-visa rulebook checks without errors");
+    let engine = Engine::from_sources(map.clone()).expect("the kz-visa rulebook checks");
+    let rb = engine.rulebook();
     let json = generate_all(&load_examples());
     let cases: Vec<Case> = json
         .iter()
         .enumerate()
-        .map(|(i, j)| match eval::case_from_json(&rb, j) {
+        .map(|(i, j)| match eval::case_from_json(rb, j) {
             Ok(c) => c,
             Err(errors) => {
                 let list: Vec<String> = errors.iter().map(ToString::to_string).collect();
@@ -594,15 +625,43 @@ fn fixture() -> (Fixture, usize) {
     assert_eq!(cases.len(), N);
     let texts: Vec<String> = json
         .iter()
-        .map(|j| serde_json::to_string_pretty(j).expect("case JSON"))
+        .map(|j| serde_json::to_string(j).expect("case JSON"))
         .collect();
+    let rule_set = engine
+        .select(baseline::OUTPUTS)
+        .expect("the rule set's outputs exist");
+    let rule_set_only = Options {
+        outputs: Some(&rule_set),
+        ..Options::default()
+    };
+    for (i, (case, text)) in cases.iter().zip(&texts).enumerate() {
+        // Both readers of zan give the same case.
+        let read = eval::case_from_str(rb, text).expect("the text reads");
+        assert_eq!(
+            &read, case,
+            "generated case {i}: the two case readers differ"
+        );
+        // The decision text written directly is the JSON tree's text.
+        let full = engine.decide(case, &Options::default()).expect("decided");
+        assert_eq!(
+            engine.decision_text(&full),
+            engine.decision_json(&full).to_string(),
+            "generated case {i}: decision text"
+        );
+        // The hand-written baseline agrees with zan on the rule set.
+        let decision = engine.decide(case, &rule_set_only).expect("decided");
+        if let Err(e) = baseline::agreement(&engine.decision_json(&decision), text) {
+            panic!("generated case {i}: the hand-written baseline disagrees with zan: {e}");
+        }
+    }
     (
         Fixture {
             map,
-            rb,
+            engine,
             cases,
             texts,
             json,
+            rule_set,
         },
         lines,
     )
@@ -617,10 +676,10 @@ fn describe_cases(f: &Fixture) {
     let mut decisions = HashSet::new();
     let mut values: BTreeMap<String, HashSet<String>> = BTreeMap::new();
     for c in &f.cases {
-        let d = eval_one(&f.rb, c);
+        let d = f.engine.decide(c, &Options::default()).expect("decided");
         before += usize::from(d.as_of < amendment);
         with_errors += usize::from(d.has_errors());
-        let j = output::decision_json(&f.rb, &d);
+        let j = output::decision_json(f.rb(), &d);
         if let Some(outputs) = j["outputs"].as_object() {
             for (name, v) in outputs {
                 values
@@ -646,35 +705,221 @@ fn describe_cases(f: &Fixture) {
     );
 }
 
-fn plain_measures(f: &Fixture, lines: usize) {
-    let files = f.map.files().len();
-    let t = best_of(|| zan::check::check(&f.map).rulebook.is_some());
+/// One row of the printed table.
+struct Figure {
+    name: &'static str,
+    seconds: f64,
+    /// Cases in `seconds` (0 for a figure that is not per case).
+    cases: usize,
+}
+
+impl Figure {
+    fn per_case_us(&self) -> f64 {
+        self.seconds * 1e6 / self.cases.max(1) as f64
+    }
+}
+
+fn row(f: &Figure) {
+    if f.cases == 0 {
+        println!("  {:<58} {:>10.2} ms", f.name, f.seconds * 1e3);
+    } else {
+        println!(
+            "  {:<58} {:>10.2} µs/case {:>12.0} cases/s",
+            f.name,
+            f.per_case_us(),
+            per_second(f.cases, Duration::from_secs_f64(f.seconds))
+        );
+    }
+}
+
+fn ratio(label: &str, value: f64, target: &str, met: bool) {
     println!(
-        "zan check: {:.1} rulebooks/s (kz-visa, {files} files, {lines} lines, 1 check in {:.4} s, best of {REPEATS}, 1 thread)",
-        per_second(1, t),
-        t.as_secs_f64()
-    );
-    let t = best_of(|| parse_all(&f.rb, &f.json));
-    println!(
-        "zan case_from_json: {:.0} cases/s ({N} cases in {:.3} s, best of {REPEATS}, 1 thread)",
-        per_second(N, t),
-        t.as_secs_f64()
-    );
-    let t = best_of(|| eval_all(&f.rb, &f.cases));
-    println!(
-        "zan eval: {:.0} cases/s ({N} cases in {:.3} s, best of {REPEATS}, 1 thread)",
-        per_second(N, t),
-        t.as_secs_f64()
-    );
-    let t = best_of(|| eval_json_all(&f.rb, &f.texts));
-    println!(
-        "zan eval_json: {:.0} cases/s ({N} cases in {:.3} s, JSON text to decision JSON text, best of {REPEATS}, 1 thread)",
-        per_second(N, t),
-        t.as_secs_f64()
+        "  {label:<58} {value:>9.2}x   target {target}: {}",
+        if met { "met" } else { "MISSED" }
     );
 }
 
+fn measure(name: &'static str, cases: usize, f: impl FnMut() -> usize) -> Figure {
+    let t = best_of(f);
+    let figure = Figure {
+        name,
+        seconds: t.as_secs_f64(),
+        cases,
+    };
+    row(&figure);
+    figure
+}
+
+fn plain_measures(f: &Fixture, lines: usize) {
+    let rb = f.rb();
+    let all = Options::default();
+    let rule_set = Options {
+        outputs: Some(&f.rule_set),
+        ..Options::default()
+    };
+    let typed: Vec<baseline::VisaCase> = f.texts.iter().map(|t| baseline::parse(t)).collect();
+    println!(
+        "zan figures ({N} generated kz-visa cases, best of {REPEATS}, 1 thread; rule set = {})",
+        baseline::OUTPUTS.join(", ")
+    );
+    let floor = measure(
+        "I/O floor: serde typed structs in, result shape out",
+        N,
+        || {
+            f.texts
+                .iter()
+                .map(|t| baseline::io_floor(black_box(t)).len())
+                .sum()
+        },
+    );
+    let hand = measure("hand-written Rust: rule set, decision alone", N, || {
+        typed
+            .iter()
+            .map(|c| baseline::decide(black_box(c)).errors.len())
+            .sum()
+    });
+    measure("hand-written Rust: rule set, JSON text in/out", N, || {
+        f.texts
+            .iter()
+            .map(|t| baseline::baseline_json(black_box(t)).len())
+            .sum()
+    });
+    let zan_e2e = measure("zan: rule set, JSON text in/out", N, || {
+        eval_json_all(&f.engine, &f.texts, &rule_set)
+    });
+    let zan_eval = measure("zan: rule set, evaluation alone (value form)", N, || {
+        decide_all(&f.engine, &f.cases, &rule_set)
+    });
+    measure("zan: read case text into slots (no evaluation)", N, || {
+        read_all(rb, &f.texts)
+    });
+    measure("zan: read case from a serde_json::Value tree", N, || {
+        parse_all(rb, &f.json)
+    });
+    let outputs = f.engine.output_names().len();
+    measure("zan: every output, evaluation alone", N, || {
+        decide_all(&f.engine, &f.cases, &all)
+    });
+    measure("zan: every output, JSON text in/out", N, || {
+        eval_json_all(&f.engine, &f.texts, &all)
+    });
+    let files = f.map.files().len();
+    let check = measure(
+        "zan check kz-visa (parse, resolve, type, versions)",
+        0,
+        || usize::from(zan::check::check(&f.map).rulebook.is_some()),
+    );
+    println!("  ({outputs} outputs; kz-visa: {files} files, {lines} lines)");
+    println!("ratios (same run):");
+    let e2e = zan_e2e.seconds / floor.seconds;
+    ratio("zan end to end / I/O floor", e2e, "<= 1.5x", e2e <= 1.5);
+    let ev = zan_eval.seconds / hand.seconds;
+    ratio(
+        "zan evaluation alone / hand-written Rust",
+        ev,
+        "<= 10x (aim 5x)",
+        ev <= 10.0,
+    );
+    let ms = check.seconds * 1e3;
+    println!(
+        "  {:<58} {ms:>9.2} ms  target < 20 ms: {}",
+        "zan check kz-visa",
+        if ms < 20.0 { "met" } else { "MISSED" }
+    );
+    batch_measures(f);
+}
+
+/// `zan eval --batch` as a user runs it: the binary, the cases through a pipe, stdout read
+/// and counted. Returns (seconds, the summary line on stderr).
+fn run_batch(f: &Fixture, cases: usize, threads: usize, extra: &[&str]) -> (f64, String) {
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::{Command, Stdio};
+    let dir = rulebook_dir();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zan"))
+        .arg("eval")
+        .arg(&dir)
+        .args(["--batch", "-", "--threads", &threads.to_string()])
+        .args(extra)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run zan");
+    let stdin = child.stdin.take().expect("stdin");
+    let texts = &f.texts;
+    let started = Instant::now();
+    let feeder = std::thread::scope(|s| {
+        let feeder = s.spawn(move || {
+            // Owned here: dropping it at the end closes the pipe, which ends the input.
+            let mut w = std::io::BufWriter::with_capacity(1 << 20, stdin);
+            for i in 0..cases {
+                w.write_all(texts[i % texts.len()].as_bytes())
+                    .expect("write");
+                w.write_all(b"\n").expect("write");
+            }
+            w.flush().expect("flush");
+        });
+        let out = BufReader::with_capacity(1 << 20, child.stdout.take().expect("stdout"));
+        let lines = out.split(b'\n').count();
+        assert_eq!(lines, cases, "one line out per case in");
+        feeder.join()
+    });
+    feeder.expect("feeder");
+    let output = child.wait_with_output().expect("zan ends");
+    let seconds = started.elapsed().as_secs_f64();
+    assert!(output.status.success(), "zan eval --batch failed");
+    let summary = String::from_utf8_lossy(&output.stderr).trim().to_string();
+    (seconds, summary)
+}
+
+fn peak_mb(summary: &str) -> Option<u64> {
+    let rest = summary.split("peak memory ").nth(1)?;
+    rest.split_whitespace().next()?.parse().ok()
+}
+
+fn batch_measures(f: &Fixture) {
+    const BATCH: usize = 100_000;
+    println!("zan eval --batch (the binary, {BATCH} cases through a pipe, every output):");
+    let mut best = [f64::MAX; 2];
+    for _ in 0..3 {
+        for (i, threads) in [1, 2].into_iter().enumerate() {
+            let (t, _) = run_batch(f, BATCH, threads, &[]);
+            best[i] = best[i].min(t);
+        }
+    }
+    for (i, threads) in [1, 2].into_iter().enumerate() {
+        println!(
+            "  {:<58} {:>10.2} µs/case {:>12.0} cases/s",
+            format!("{threads} thread(s), best of 3"),
+            best[i] * 1e6 / BATCH as f64,
+            BATCH as f64 / best[i]
+        );
+    }
+    let speedup = best[0] / best[1];
+    ratio("2 threads / 1 thread", speedup, ">= 1.8x", speedup >= 1.8);
+    const MILLION: usize = 1_000_000;
+    let (t, summary) = run_batch(f, MILLION, 2, &[]);
+    let mb = peak_mb(&summary);
+    println!(
+        "  {:<58} {:>10.1} s, peak RSS {} MB  target < 100 MB: {}",
+        "1,000,000 cases, 2 threads",
+        t,
+        mb.map_or("?".into(), |m| m.to_string()),
+        if mb.is_some_and(|m| m < 100) {
+            "met"
+        } else {
+            "MISSED"
+        }
+    );
+    println!("  summary: {summary}");
+}
+
 fn benches(c: &mut Criterion, f: &Fixture) {
+    let all = Options::default();
+    let rule_set = Options {
+        outputs: Some(&f.rule_set),
+        ..Options::default()
+    };
     c.bench_function("check/kz-visa", |b| {
         b.iter(|| zan::check::check(black_box(&f.map)))
     });
@@ -682,16 +927,38 @@ fn benches(c: &mut Criterion, f: &Fixture) {
     let mut g = c.benchmark_group("eval");
     g.throughput(Throughput::Elements(N as u64));
     g.bench_function(BenchmarkId::new("kz-visa", "10k"), |b| {
-        b.iter(|| eval_all(&f.rb, &f.cases))
+        b.iter(|| decide_all(&f.engine, &f.cases, &all))
+    });
+    g.bench_function(BenchmarkId::new("kz-visa-rule-set", "10k"), |b| {
+        b.iter(|| decide_all(&f.engine, &f.cases, &rule_set))
+    });
+    g.bench_function(BenchmarkId::new("hand-written-rule-set", "10k"), |b| {
+        let typed: Vec<baseline::VisaCase> = f.texts.iter().map(|t| baseline::parse(t)).collect();
+        b.iter(|| {
+            typed
+                .iter()
+                .map(|c| baseline::decide(black_box(c)).errors.len())
+                .sum::<usize>()
+        })
     });
     g.finish();
 
     let mut g = c.benchmark_group("eval_json");
     g.throughput(Throughput::Elements(N as u64));
-    // About 0.4 s per iteration: fewer samples, a little more time.
     g.sample_size(10).measurement_time(Duration::from_secs(5));
     g.bench_function(BenchmarkId::new("kz-visa", "10k"), |b| {
-        b.iter(|| eval_json_all(&f.rb, &f.texts))
+        b.iter(|| eval_json_all(&f.engine, &f.texts, &all))
+    });
+    g.bench_function(BenchmarkId::new("kz-visa-rule-set", "10k"), |b| {
+        b.iter(|| eval_json_all(&f.engine, &f.texts, &rule_set))
+    });
+    g.bench_function(BenchmarkId::new("io-floor", "10k"), |b| {
+        b.iter(|| {
+            f.texts
+                .iter()
+                .map(|t| baseline::io_floor(black_box(t)).len())
+                .sum::<usize>()
+        })
     });
     g.finish();
 }

@@ -41,6 +41,14 @@ impl Type {
     pub fn is_error(&self) -> bool {
         matches!(self, Type::Error)
     }
+
+    /// The type of a present value: `T` for `T?`, itself otherwise.
+    pub fn without_optional(&self) -> &Type {
+        match self {
+            Type::Optional(inner) => inner,
+            t => t,
+        }
+    }
 }
 
 #[derive(Clone, Debug)]

@@ -2,13 +2,15 @@
 //! `syntax` (parse) → `check` (resolve, type, consolidate versions) → `eval`, and the
 //! consumers `cli`, `testing`.
 //!
-//! Embedding: check a rulebook once, then evaluate cases as of a date.
+//! Embedding: see [`engine`]. Load and check a rulebook once, then decide cases from any
+//! number of threads.
 //!
 //! ```
-//! use zan::{check, eval, source::SourceMap, time::date};
+//! use zan::engine::{Engine, Options};
+//! use zan::SourceMap;
 //!
-//! let mut map = SourceMap::new();
-//! map.add("age.zan", r#"
+//! let mut sources = SourceMap::new();
+//! sources.add("age.zan", r#"
 //! rulebook demo { title "Demo" }
 //! source law { title "A law" }
 //! fact birth_date: date
@@ -16,14 +18,10 @@
 //!   age(birth_date, as_of) >= 18
 //! }
 //! "#);
-//! let checked = check(&map);
-//! let rulebook = checked.rulebook.expect("the rulebook checks");
-//! let case = eval::case_from_json(&rulebook, &serde_json::json!({ "birth_date": "2008-03-10" }))
-//!     .expect("the case matches the facts");
-//! let day = date::parse("2026-03-10").expect("a date");
-//! let decision = eval(&rulebook, &case, day, false).expect("a version is in force");
-//! let json = eval::output::decision_json(&rulebook, &decision);
-//! assert_eq!(json["outputs"]["adult"], serde_json::json!(true));
+//! let engine = Engine::from_sources(sources).expect("the rulebook checks");
+//! let options = Options { as_of: zan::engine::parse_date("2026-03-10"), ..Options::default() };
+//! let decision = engine.decide_str(r#"{"birth_date": "2008-03-10"}"#, &options).expect("decided");
+//! assert_eq!(decision, r#"{"rulebook":"demo","as_of":"2026-03-10","outputs":{"adult":true}}"#);
 //! ```
 
 pub mod check;
@@ -31,10 +29,12 @@ pub mod cli;
 pub mod coverage;
 pub mod diagnostics;
 pub mod diff;
+pub mod engine;
 pub mod eval;
 pub mod fmt;
 pub mod ide;
 pub mod ir;
+pub mod load;
 pub mod lsp;
 pub mod source;
 pub mod syntax;
@@ -43,6 +43,12 @@ pub mod time;
 pub mod value;
 
 pub use check::{check, Checked};
+pub use engine::Engine;
 pub use eval::{eval, Case, Decision, EvalError};
 pub use ir::Rulebook;
 pub use source::SourceMap;
+
+/// The README's Rust examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -106,9 +106,20 @@ fn decisions_come_back_in_input_order_with_each_case_on_its_own_date() {
     }
     let summary = String::from_utf8_lossy(&out.stderr);
     assert!(
-        summary.contains("5000 cases, 5000 decided, 0 errors"),
+        summary.contains("5000 cases, 5000 decided (duty: "),
         "{summary}"
     );
+    // Decisions by value: each duty with the number of cases that got it.
+    let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
+    for i in 0..n {
+        *counts.entry(expected(i).1).or_default() += 1;
+    }
+    for (duty, count) in counts {
+        assert!(
+            summary.contains(&format!("{duty} KZT {count}")),
+            "{duty} {count}: {summary}"
+        );
+    }
 }
 
 #[test]
@@ -146,7 +157,7 @@ fn every_input_line_gets_one_output_line_and_errors_do_not_stop_the_run() {
     assert_eq!(got[5]["as_of"], "2026-06-01", "a CRLF line end is read");
     let summary = String::from_utf8_lossy(&out.stderr);
     assert!(
-        summary.contains("6 cases, 2 decided, 4 errors"),
+        summary.contains("6 cases, 2 decided (duty: ") && summary.contains("), 4 errors"),
         "{summary}"
     );
 }
@@ -282,10 +293,55 @@ fn a_million_lines_stream_through_with_flat_memory() {
     assert_eq!(count, n);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains("1000000 cases, 1000000 decided, 0 errors"),
+        stderr.contains("1000000 cases, 1000000 decided (duty: ") && stderr.contains("), 0 errors"),
         "{stderr}"
     );
     if let Some(mb) = peak_mb(&stderr) {
         assert!(mb < 100, "peak memory {mb} MB: {stderr}");
     }
+}
+
+#[test]
+fn outputs_selects_what_is_decided_and_the_summary_counts_its_values() {
+    let n = 300;
+    let out = batch(
+        &ndjson(n),
+        &["--outputs", "fingerprints_required", "--threads", "2"],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let got = lines(&out);
+    assert_eq!(got.len(), n);
+    let mut yes = 0;
+    for (i, d) in got.iter().enumerate() {
+        let outputs = d["outputs"].as_object().unwrap();
+        assert_eq!(outputs.len(), 1, "line {}: {d}", i + 1);
+        assert_eq!(outputs["fingerprints_required"], expected(i).0);
+        yes += usize::from(expected(i).0);
+    }
+    let summary = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        summary.contains(&format!("fingerprints_required: ")),
+        "{summary}"
+    );
+    assert!(summary.contains(&format!("true {yes}")), "{summary}");
+    assert!(summary.contains(&format!("false {}", n - yes)), "{summary}");
+
+    // --summary-by another output than the first.
+    let out = batch(&ndjson(10), &["--summary-by", "fingerprints_required"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        lines(&out)[0]["outputs"].as_object().unwrap().len() > 1,
+        true
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("(fingerprints_required: "));
+
+    // An unknown output is a usage error with a suggestion.
+    let out = batch(&ndjson(3), &["--outputs", "fingerprint_required"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("did you mean `fingerprints_required`"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
 }

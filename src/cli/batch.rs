@@ -2,22 +2,28 @@
 //! per line out, in input order.
 //!
 //! A reader thread cuts the input into chunks of lines, workers decide the chunks in parallel
-//! (`eval::decide_json`, the same as `zan eval`), and this thread writes the chunks back in
-//! order. The channels are bounded, so at most a few chunks are in memory whatever the size
-//! of the input. Every input line gets exactly one output line: its decision, or
-//! `{"line": N, "error": {...}}`.
+//! (`Engine::decide`, the same as `zan eval` and the library), and this thread writes the
+//! chunks back in order. The channels are bounded, so at most a few chunks are in memory
+//! whatever the size of the input. Every input line gets exactly one output line: its
+//! decision, or `{"line": N, "error": {...}}`.
+//!
+//! A case line is read straight into the rulebook's slot layout (`eval::case_from_str`) and
+//! its decision written straight to text (`eval::write_decision_json`): no JSON tree per case.
 
-use crate::eval;
-use crate::ir::Rulebook;
+use crate::engine::{DecideError, Engine, Options as DecideOptions, Selection};
+use crate::eval::{self, Decision};
+use crate::ir::Type;
 use crate::time::date::Day;
+use crate::value::Value;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::{json, Value as Json};
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Cases per chunk: large enough to keep channel traffic low, small enough to keep memory flat.
 const CHUNK: usize = 512;
@@ -41,6 +47,8 @@ struct Done {
     index: usize,
     /// Each output line, and whether it is an error line.
     lines: Vec<(String, bool)>,
+    /// The values of the summary's output in this chunk.
+    tally: Tally,
 }
 
 pub struct Options {
@@ -48,6 +56,10 @@ pub struct Options {
     pub explain: bool,
     pub fail_fast: bool,
     pub threads: usize,
+    /// Only these outputs (`--outputs`).
+    pub outputs: Option<Selection>,
+    /// The output whose values the summary counts, by name, and resolved.
+    pub summary_by: Option<(String, Selection)>,
 }
 
 /// Counts for the summary line.
@@ -57,29 +69,95 @@ struct Summary {
     errors: usize,
     /// Stopped before the end of the input (fail-fast, or the output was closed).
     stopped: bool,
+    tally: Tally,
 }
 
-pub fn run(rb: &Rulebook, input: &Path, options: &Options) -> Result<i32, String> {
-    let reader: Box<dyn Read + Send> = if input == Path::new("-") {
-        Box::new(std::io::stdin())
+/// Distinct values of one output and how many decisions gave each: at most `TALLIED` values,
+/// the rest counted together. Values are compared, not rendered, until the summary.
+#[derive(Default)]
+struct Tally {
+    /// The value (`None` when the output failed or does not exist in the version), the
+    /// version that gave it (a reason names a rule of its version's program), its type.
+    counts: Vec<(Option<Value>, usize, Type, usize)>,
+    others: usize,
+}
+
+const TALLIED: usize = 24;
+
+impl Tally {
+    fn add(&mut self, value: Option<&Value>, version: usize, ty: &Type, n: usize) {
+        // A reason names a rule of its version's program: such values match within a version.
+        let by_version = matches!(value, Some(Value::List(_) | Value::Reason(..)));
+        let found = self
+            .counts
+            .iter()
+            .position(|(v, ver, _, _)| v.as_ref() == value && (*ver == version || !by_version));
+        match found {
+            Some(i) => self.counts[i].3 += n,
+            None if self.counts.len() < TALLIED => {
+                self.counts.push((value.cloned(), version, ty.clone(), n))
+            }
+            None => self.others += n,
+        }
+    }
+
+    fn merge(&mut self, other: Tally) {
+        for (v, version, ty, n) in other.counts {
+            self.add(v.as_ref(), version, &ty, n);
+        }
+        self.others += other.others;
+    }
+
+    /// `name: "foreign_mission" 120000, null 79990`, most frequent first.
+    fn describe(mut self, engine: &Engine, name: &str) -> String {
+        self.counts.sort_by(|a, b| b.3.cmp(&a.3));
+        let rb = engine.rulebook();
+        let mut parts: Vec<String> = self
+            .counts
+            .iter()
+            .map(|(v, version, ty, n)| {
+                let program = rb.versions.get(*version).map(|v| &*v.program);
+                let text = match (v, program) {
+                    (Some(v), Some(p)) => short(&eval::output::value_json(rb, p, ty, v)),
+                    _ => "error or absent".to_string(),
+                };
+                format!("{text} {n}")
+            })
+            .collect();
+        if self.others > 0 {
+            parts.push(format!("other values {}", self.others));
+        }
+        format!("{name}: {}", parts.join(", "))
+    }
+}
+
+pub fn run(engine: &Engine, input: &Path, options: &Options) -> Result<i32, String> {
+    let (reader, size): (Box<dyn Read + Send>, Option<u64>) = if input == Path::new("-") {
+        (Box::new(std::io::stdin()), None)
     } else {
-        Box::new(
-            std::fs::File::open(input)
-                .map_err(|e| format!("cannot read {}: {e}", input.display()))?,
-        )
+        let file = std::fs::File::open(input)
+            .map_err(|e| format!("cannot read {}: {e}", input.display()))?;
+        let size = file.metadata().ok().map(|m| m.len());
+        (Box::new(file), size)
     };
     let started = Instant::now();
     let workers = options.threads.max(1);
     // Explanations are long: smaller chunks keep the memory in flight about the same.
     let chunk = if options.explain { CHUNK / 16 } else { CHUNK };
     let stop = Arc::new(AtomicBool::new(false));
+    let bytes_read = Arc::new(AtomicU64::new(0));
+    let progress = Progress::new(size, Arc::clone(&bytes_read));
     let (chunk_tx, chunk_rx) = sync_channel::<Chunk>(workers * QUEUED_PER_WORKER);
     let (done_tx, done_rx) = sync_channel::<Done>(workers * QUEUED_PER_WORKER);
     // The reader is not scoped: after fail-fast it may be blocked reading standard input,
     // and the run must not wait for it.
     let reading = {
         let stop = Arc::clone(&stop);
-        std::thread::spawn(move || read(reader, &chunk_tx, &stop, chunk))
+        let reader = Counting {
+            inner: reader,
+            count: bytes_read,
+        };
+        std::thread::spawn(move || read(Box::new(reader), &chunk_tx, &stop, chunk))
     };
     let chunk_rx = Arc::new(Mutex::new(chunk_rx));
     let stdout = std::io::stdout();
@@ -89,16 +167,17 @@ pub fn run(rb: &Rulebook, input: &Path, options: &Options) -> Result<i32, String
             let rx = Arc::clone(&chunk_rx);
             let tx = done_tx.clone();
             let stop = &*stop;
-            scope.spawn(move || work(rb, &rx, &tx, options, stop));
+            scope.spawn(move || work(engine, &rx, &tx, options, stop));
         }
         drop(done_tx);
         drop(chunk_rx);
-        let summary = write_in_order(&done_rx, &mut out, options.fail_fast, &stop);
+        let summary = write_in_order(&done_rx, &mut out, options.fail_fast, &stop, &progress);
         // Stop the workers (and through them the reader) if the writer stopped early.
         stop.store(true, Ordering::Relaxed);
         drop(done_rx);
         summary
     });
+    progress.finish();
     let read_error = if stop.load(Ordering::Relaxed) && summary.stopped {
         None
     } else {
@@ -108,27 +187,121 @@ pub fn run(rb: &Rulebook, input: &Path, options: &Options) -> Result<i32, String
             .err()
     };
     let _ = out.flush();
-    let elapsed = started.elapsed().as_secs_f64();
-    let rate = if elapsed > 0.0 {
-        summary.cases as f64 / elapsed
-    } else {
-        0.0
-    };
+    let failed = summary.errors > 0;
     eprintln!(
-        "zan eval --batch: {} cases, {} decided, {} errors, {:.2} s, {:.0} cases/s{}",
-        summary.cases,
-        summary.cases - summary.errors,
-        summary.errors,
-        elapsed,
-        rate,
-        peak_memory()
-            .map(|m| format!(", peak memory {m} MB"))
-            .unwrap_or_default()
+        "{}",
+        summary_line(engine, options, summary, started.elapsed())
     );
     if let Some(e) = read_error {
         return Err(e);
     }
-    Ok(if summary.errors > 0 { 1 } else { 0 })
+    Ok(if failed { 1 } else { 0 })
+}
+
+/// A value as a person reads it in one line: `8650.00 KZT`, `foreign_mission`, `[code, code]`.
+fn short(v: &Json) -> String {
+    match v {
+        Json::Null => "none".into(),
+        Json::String(s) => s.clone(),
+        Json::Array(items) => {
+            let items: Vec<String> = items.iter().map(short).collect();
+            format!("[{}]", items.join(", "))
+        }
+        Json::Object(o) => match (o.get("amount"), o.get("currency"), o.get("code")) {
+            (Some(Json::String(a)), Some(Json::String(c)), _) => format!("{a} {c}"),
+            (_, _, Some(Json::String(code))) => code.clone(),
+            _ => v.to_string(),
+        },
+        _ => v.to_string(),
+    }
+}
+
+/// `zan eval --batch: N cases, D decided (OUTPUT: value n, ...), E errors, S s, R cases/s,
+/// peak memory M MB`.
+fn summary_line(engine: &Engine, options: &Options, summary: Summary, elapsed: Duration) -> String {
+    let seconds = elapsed.as_secs_f64();
+    let rate = if seconds > 0.0 {
+        summary.cases as f64 / seconds
+    } else {
+        0.0
+    };
+    let by_value = match &options.summary_by {
+        Some((name, _)) => format!(" ({})", summary.tally.describe(engine, name)),
+        None => String::new(),
+    };
+    format!(
+        "zan eval --batch: {} cases, {} decided{by_value}, {} errors, {seconds:.2} s, {rate:.0} cases/s{}",
+        summary.cases,
+        summary.cases - summary.errors,
+        summary.errors,
+        peak_memory()
+            .map(|m| format!(", peak memory {m} MB"))
+            .unwrap_or_default()
+    )
+}
+
+/// Counts the bytes read, for the progress bar.
+struct Counting {
+    inner: Box<dyn Read + Send>,
+    count: Arc<AtomicU64>,
+}
+
+impl Read for Counting {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// A progress bar on stderr when it is a terminal (bytes of the input file read, cases per
+/// second, time left); nothing otherwise, so logs and pipes get only the summary.
+struct Progress {
+    bar: Option<ProgressBar>,
+    bytes: Arc<AtomicU64>,
+    started: Instant,
+}
+
+impl Progress {
+    fn new(size: Option<u64>, bytes: Arc<AtomicU64>) -> Progress {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let (bar, template) = match size {
+                Some(n) => (
+                    ProgressBar::with_draw_target(Some(n), ProgressDrawTarget::stderr()),
+                    "{spinner} [{elapsed_precise}] {wide_bar} {percent:>3}% {msg}, ETA {eta}",
+                ),
+                None => (
+                    ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()),
+                    "{spinner} [{elapsed_precise}] {msg}",
+                ),
+            };
+            if let Ok(style) = ProgressStyle::with_template(template) {
+                bar.set_style(style);
+            }
+            bar
+        });
+        Progress {
+            bar,
+            bytes,
+            started: Instant::now(),
+        }
+    }
+
+    fn update(&self, cases: usize) {
+        let Some(bar) = &self.bar else { return };
+        let seconds = self.started.elapsed().as_secs_f64().max(1e-9);
+        bar.set_position(self.bytes.load(Ordering::Relaxed));
+        bar.set_message(format!(
+            "{cases} cases, {:.0} cases/s",
+            cases as f64 / seconds
+        ));
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
 }
 
 /// Read NDJSON lines, or the elements of one JSON array, into chunks.
@@ -257,12 +430,18 @@ fn read_array(reader: impl BufRead, sender: &mut Sender) -> Result<(), String> {
 }
 
 fn work(
-    rb: &Rulebook,
+    engine: &Engine,
     rx: &Mutex<Receiver<Chunk>>,
     tx: &SyncSender<Done>,
     options: &Options,
     stop: &AtomicBool,
 ) {
+    let decide_options = DecideOptions {
+        as_of: options.given,
+        explain: options.explain,
+        outputs: options.outputs.as_ref(),
+    };
+    let mut text = Vec::with_capacity(4096);
     loop {
         let chunk = match rx.lock() {
             Ok(r) => r.recv(),
@@ -272,12 +451,18 @@ fn work(
         if stop.load(Ordering::Relaxed) {
             return;
         }
+        let mut tally = Tally::default();
         let lines = chunk
             .items
             .into_iter()
             .enumerate()
-            .map(|(i, item)| match decide(rb, item, options) {
-                Ok(j) => (j.to_string(), false),
+            .map(|(i, item)| match decide(engine, item, &decide_options) {
+                Ok(decision) => {
+                    count(&mut tally, options, &decision);
+                    text.clear();
+                    eval::write_decision_json(engine.rulebook(), &decision, &mut text);
+                    (String::from_utf8_lossy(&text).into_owned(), false)
+                }
                 Err(e) => {
                     let line = chunk.first_line + i;
                     (json!({ "line": line, "error": e }).to_string(), true)
@@ -287,6 +472,7 @@ fn work(
         let done = Done {
             index: chunk.index,
             lines,
+            tally,
         };
         if tx.send(done).is_err() {
             return;
@@ -294,19 +480,31 @@ fn work(
     }
 }
 
-fn decide(rb: &Rulebook, item: Item, options: &Options) -> Result<Json, Json> {
+/// Count the value of the summary's output in a decision.
+fn count(tally: &mut Tally, options: &Options, d: &Decision) {
+    let Some((_, selection)) = &options.summary_by else {
+        return;
+    };
+    let rule = selection.rules(d.version).first();
+    let found = rule.and_then(|id| d.outputs.iter().find(|(r, _)| r == id));
+    match (found, rule.and_then(|&id| d.program.rules.get(id as usize))) {
+        (Some((_, Ok(v))), Some(r)) => tally.add(Some(v), d.version, &r.ty, 1),
+        _ => tally.add(None, d.version, &Type::Error, 1),
+    }
+}
+
+fn decide(engine: &Engine, item: Item, options: &DecideOptions) -> Result<Decision, Json> {
     let case = match item {
-        Item::Parsed(j) => j,
+        Item::Parsed(j) => engine.case_from_json(&j),
         Item::Text(t) if t.trim().is_empty() => {
             return Err(
                 json!({ "kind": "empty_line", "message": "an empty line: one case per line" }),
             )
         }
-        Item::Text(t) => serde_json::from_str(&t).map_err(
-            |e| json!({ "kind": "invalid_json", "message": format!("not valid JSON: {e}") }),
-        )?,
+        Item::Text(t) => engine.case_from_str(&t),
     };
-    eval::decide_json(rb, &case, options.given, options.explain)
+    case.and_then(|c| engine.decide(&c, options))
+        .map_err(|e: DecideError| e.json())
 }
 
 /// Write the chunks in input order as they come back; with fail-fast, stop after the line of
@@ -316,14 +514,17 @@ fn write_in_order(
     out: &mut impl Write,
     fail_fast: bool,
     stop: &AtomicBool,
+    progress: &Progress,
 ) -> Summary {
     let mut waiting: BTreeMap<usize, Done> = BTreeMap::new();
     let mut next = 0;
     let mut summary = Summary::default();
     while let Ok(done) = rx.recv() {
         waiting.insert(done.index, done);
-        while let Some(done) = waiting.remove(&next) {
+        while let Some(mut done) = waiting.remove(&next) {
             next += 1;
+            summary.tally.merge(std::mem::take(&mut done.tally));
+            progress.update(summary.cases + done.lines.len());
             for (line, failed) in &done.lines {
                 summary.cases += 1;
                 summary.errors += usize::from(*failed);

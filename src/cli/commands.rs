@@ -3,6 +3,7 @@
 use super::{load, CheckFormat, Format, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::check::{check as check_rulebook, Checked};
 use crate::diagnostics::{render, sarif, Severity};
+use crate::engine::{Engine, Options as DecideOptions, Selection};
 use crate::eval::{self, output};
 use crate::source::SourceMap;
 use crate::time::date;
@@ -168,33 +169,82 @@ pub(super) fn checked_rulebook(path: &Path) -> Result<crate::ir::Rulebook, i32> 
     })
 }
 
+/// What `zan eval` is asked to decide, as given on the command line.
+pub struct EvalRequest<'a> {
+    pub as_of: Option<&'a str>,
+    pub explain: bool,
+    pub outputs: &'a [String],
+}
+
+/// The engine for a rulebook, and the selected outputs; errors are printed.
+fn engine_and_selection(
+    path: &Path,
+    outputs: &[String],
+) -> Result<(Engine, Option<Selection>), i32> {
+    let engine = Engine::from_rulebook(checked_rulebook(path)?);
+    let selection = select(&engine, outputs)?;
+    Ok((engine, selection))
+}
+
+fn select(engine: &Engine, outputs: &[String]) -> Result<Option<Selection>, i32> {
+    if outputs.is_empty() {
+        return Ok(None);
+    }
+    engine.select(outputs).map(Some).map_err(|e| {
+        eprintln!("error: {e}");
+        EXIT_USAGE
+    })
+}
+
 /// `zan eval --batch`: the rulebook checked once, then every case of the input.
 pub fn eval_batch(
     path: &Path,
     input: &Path,
-    as_of: Option<&str>,
-    explain: bool,
+    request: &EvalRequest,
+    summary_by: Option<&str>,
     fail_fast: bool,
     threads: Option<usize>,
 ) -> i32 {
-    let given = match given_date(as_of) {
+    let given = match given_date(request.as_of) {
         Ok(d) => d,
         Err(code) => return code,
     };
-    let rb = match checked_rulebook(path) {
-        Ok(rb) => rb,
+    let (engine, outputs) = match engine_and_selection(path, request.outputs) {
+        Ok(x) => x,
         Err(code) => return code,
+    };
+    // The summary counts the values of --summary-by, else of the first selected output, else
+    // of the rulebook's first output.
+    let summary_name = summary_by
+        .map(str::to_string)
+        .or_else(|| request.outputs.first().cloned())
+        .or_else(|| engine.output_names().first().map(|s| s.to_string()));
+    if let (Some(name), false) = (&summary_name, request.outputs.is_empty()) {
+        if !request.outputs.contains(name) {
+            eprintln!("error: --summary-by {name} is not one of the --outputs");
+            return EXIT_USAGE;
+        }
+    }
+    let summary_by = match summary_name {
+        Some(name) => match select(&engine, std::slice::from_ref(&name)) {
+            Ok(Some(s)) => Some((name, s)),
+            Ok(None) => None,
+            Err(code) => return code,
+        },
+        None => None,
     };
     let threads = threads
         .or_else(|| std::thread::available_parallelism().ok().map(usize::from))
         .unwrap_or(1);
     let options = super::batch::Options {
         given,
-        explain,
+        explain: request.explain,
         fail_fast,
         threads,
+        outputs,
+        summary_by,
     };
-    match super::batch::run(&rb, input, &options) {
+    match super::batch::run(&engine, input, &options) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e}");
@@ -203,21 +253,16 @@ pub fn eval_batch(
     }
 }
 
-pub fn eval(
-    path: &Path,
-    case_path: &Path,
-    as_of: Option<&str>,
-    explain: bool,
-    format: Format,
-) -> i32 {
-    let given = match given_date(as_of) {
+pub fn eval(path: &Path, case_path: &Path, request: &EvalRequest, format: Format) -> i32 {
+    let given = match given_date(request.as_of) {
         Ok(d) => d,
         Err(code) => return code,
     };
-    let rb = match checked_rulebook(path) {
-        Ok(rb) => rb,
+    let (engine, outputs) = match engine_and_selection(path, request.outputs) {
+        Ok(x) => x,
         Err(code) => return code,
     };
+    let rb = engine.rulebook();
     let json = match read_case(case_path) {
         Ok(j) => j,
         Err(e) => {
@@ -225,7 +270,7 @@ pub fn eval(
             return EXIT_USAGE;
         }
     };
-    let case = match eval::case_from_json(&rb, &json) {
+    let case = match eval::case_from_json(rb, &json) {
         Ok(c) => c,
         Err(errors) => {
             eprintln!(
@@ -243,28 +288,28 @@ pub fn eval(
             return EXIT_USAGE;
         }
     };
-    let day = match eval::as_of_date(&rb, &case, given) {
-        Ok(d) => d,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return EXIT_USAGE;
-        }
+    let options = DecideOptions {
+        as_of: given,
+        explain: request.explain,
+        outputs: outputs.as_ref(),
     };
-    let decision = match eval::eval(&rb, &case, day, explain) {
+    let decision = match engine.decide(&case, &options) {
         Ok(d) => d,
         Err(e) => {
             eprintln!("error: {e}");
-            return EXIT_FAILED;
+            // No date to evaluate on is the case's fault; a failed evaluation the rulebook's.
+            return match engine.as_of(&case, given) {
+                Err(_) => EXIT_USAGE,
+                Ok(_) => EXIT_FAILED,
+            };
         }
     };
     match format {
-        Format::Json => {
-            match serde_json::to_string_pretty(&output::decision_json(&rb, &decision)) {
-                Ok(s) => println!("{s}"),
-                Err(e) => eprintln!("error: {e}"),
-            }
-        }
-        Format::Text => print!("{}", output::decision_text(&rb, &decision)),
+        Format::Json => match serde_json::to_string_pretty(&engine.decision_json(&decision)) {
+            Ok(s) => println!("{s}"),
+            Err(e) => eprintln!("error: {e}"),
+        },
+        Format::Text => print!("{}", output::decision_text(rb, &decision)),
     }
     for (id, r) in &decision.outputs {
         if let (Err(e), Some(rule)) = (r, decision.program.rules.get(*id as usize)) {

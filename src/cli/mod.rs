@@ -5,7 +5,7 @@ mod batch;
 mod commands;
 mod diff;
 mod fmt;
-pub mod load;
+pub use crate::load;
 mod schema;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -73,9 +73,17 @@ enum Command {
         /// With --batch: worker threads (default: every core).
         #[arg(long, requires = "batch", value_name = "N")]
         threads: Option<usize>,
+        /// With --batch: count the values of this output in the summary (default: the first
+        /// of --outputs, else the rulebook's first output).
+        #[arg(long, requires = "batch", value_name = "OUTPUT")]
+        summary_by: Option<String>,
         /// Evaluate as of this date (YYYY-MM-DD) instead of the case's own date.
         #[arg(long, value_name = "DATE")]
         as_of: Option<String>,
+        /// Decide only these outputs (comma-separated names); the rules they depend on are
+        /// evaluated, nothing else.
+        #[arg(long, value_name = "NAMES", value_delimiter = ',')]
+        outputs: Vec<String>,
         /// Explain each output: rule, citation, amendment, conditions, exceptions not taken.
         #[arg(long)]
         explain: bool,
@@ -226,26 +234,33 @@ pub fn run() -> i32 {
             batch,
             fail_fast,
             threads,
+            summary_by,
             as_of,
+            outputs,
             explain,
             format,
-        } => match (case, batch) {
-            (_, Some(input)) => commands::eval_batch(
-                &rulebook,
-                &input,
-                as_of.as_deref(),
+        } => {
+            let request = commands::EvalRequest {
+                as_of: as_of.as_deref(),
                 explain,
-                fail_fast,
-                threads,
-            ),
-            (Some(case), None) => {
-                commands::eval(&rulebook, &case, as_of.as_deref(), explain, format)
+                outputs: &outputs,
+            };
+            match (case, batch) {
+                (_, Some(input)) => commands::eval_batch(
+                    &rulebook,
+                    &input,
+                    &request,
+                    summary_by.as_deref(),
+                    fail_fast,
+                    threads,
+                ),
+                (Some(case), None) => commands::eval(&rulebook, &case, &request, format),
+                (None, None) => {
+                    eprintln!("error: give a case file, or --batch");
+                    EXIT_USAGE
+                }
             }
-            (None, None) => {
-                eprintln!("error: give a case file, or --batch");
-                EXIT_USAGE
-            }
-        },
+        }
         Command::Test {
             rulebook,
             filter,

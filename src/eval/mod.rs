@@ -2,12 +2,16 @@
 //! evaluated on demand and memoised per case; nothing here looks up a name by string.
 
 mod case;
+mod case_text;
+mod decision_writer;
 mod explain;
 pub mod json_schema;
 pub(crate) mod ops;
 pub mod output;
 
 pub use case::{case_from_json, CaseError};
+pub use case_text::{case_from_str, CaseTextError};
+pub use decision_writer::{decision_json_text, write_decision_json};
 pub use explain::{Explanation, RuleTrace, Step};
 
 use crate::coverage::Trace;
@@ -98,16 +102,7 @@ pub fn as_of_date(rb: &Rulebook, case: &Case, given: Option<Day>) -> Result<Day,
 
 /// Evaluate every output of the rulebook for a case, as of a date.
 pub fn eval(rb: &Rulebook, case: &Case, as_of: Day, explain: bool) -> Result<Decision, EvalError> {
-    let version = rb
-        .versions
-        .iter()
-        .position(|v| v.from.is_none_or(|f| f <= as_of) && v.until.is_none_or(|u| as_of <= u))
-        .ok_or_else(|| {
-            EvalError::new(format!(
-                "no version of the rulebook is in force on {}",
-                date::format(as_of)
-            ))
-        })?;
+    let version = version_index(rb, as_of)?;
     eval_version(rb, version, case, as_of, explain)
 }
 
@@ -121,22 +116,52 @@ pub fn eval_version(
     as_of: Day,
     explain: bool,
 ) -> Result<Decision, EvalError> {
-    let program = rb
+    let program = &rb
         .versions
         .get(version)
         .ok_or_else(|| EvalError::new("no such version of the rulebook"))?
-        .program
-        .clone();
-    let mut m = Machine::new(&program, &case.facts, as_of);
-    let outputs = program.outputs.iter().map(|&r| (r, m.rule(r))).collect();
+        .program;
+    eval_outputs(rb, version, &program.outputs, case, as_of, explain)
+}
+
+/// Evaluate only the given rules of one version (rule ids of that version's program), in that
+/// order: an embedder that needs a few outputs does not pay for the others.
+pub fn eval_outputs(
+    rb: &Rulebook,
+    version: usize,
+    outputs: &[RuleId],
+    case: &Case,
+    as_of: Day,
+    explain: bool,
+) -> Result<Decision, EvalError> {
+    let program = &rb
+        .versions
+        .get(version)
+        .ok_or_else(|| EvalError::new("no such version of the rulebook"))?
+        .program;
+    let mut m = Machine::new(program, &case.facts, as_of);
+    let outputs = outputs.iter().map(|&r| (r, m.rule(r))).collect();
     let explanation = explain.then(|| explain::explain(&mut m, rb, version));
     Ok(Decision {
         as_of,
         version,
-        program: program.clone(),
+        program: Arc::clone(program),
         outputs,
         explanation,
     })
+}
+
+/// The index of the version in force on a date.
+pub fn version_index(rb: &Rulebook, as_of: Day) -> Result<usize, EvalError> {
+    rb.versions
+        .iter()
+        .position(|v| v.from.is_none_or(|f| f <= as_of) && v.until.is_none_or(|u| as_of <= u))
+        .ok_or_else(|| {
+            EvalError::new(format!(
+                "no version of the rulebook is in force on {}",
+                date::format(as_of)
+            ))
+        })
 }
 
 /// Evaluate one named rule (for tests), whether or not it is an output.
@@ -561,25 +586,4 @@ impl<'p> Machine<'p> {
 /// Equality as the language defines it (1 == 1.0).
 pub fn values_equal(a: &Value, b: &Value) -> bool {
     ops::compare(CmpOp::Eq, a, b).unwrap_or(false)
-}
-
-/// Decide one case given as JSON: its decision (as `zan eval` prints it), or the `error` object
-/// that a batch writes on the case's line (`invalid_case` with the JSON paths, `evaluation`).
-pub fn decide_json(
-    rb: &Rulebook,
-    json: &serde_json::Value,
-    given: Option<Day>,
-    explain: bool,
-) -> Result<serde_json::Value, serde_json::Value> {
-    let case = case_from_json(rb, json).map_err(|errors| {
-        let list: Vec<serde_json::Value> = errors
-            .iter()
-            .map(CaseError::json)
-            .collect();
-        serde_json::json!({ "kind": "invalid_case", "message": "the case does not match the facts", "case_errors": list })
-    })?;
-    let fail = |e: EvalError| serde_json::json!({ "kind": "evaluation", "message": e.to_string() });
-    let day = as_of_date(rb, &case, given).map_err(fail)?;
-    let decision = eval(rb, &case, day, explain).map_err(fail)?;
-    Ok(output::decision_json(rb, &decision))
 }

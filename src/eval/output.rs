@@ -71,7 +71,7 @@ pub fn value_json(rb: &Rulebook, p: &Program, ty: &Type, v: &Value) -> Json {
 }
 
 /// Amounts keep at least two decimals (tiyn), as written on payment documents.
-fn money_text(d: rust_decimal::Decimal) -> String {
+pub(crate) fn money_text(d: rust_decimal::Decimal) -> String {
     let n = d.normalize();
     if n.scale() < 2 {
         let mut x = n;

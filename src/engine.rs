@@ -1,0 +1,294 @@
+//! The embedding API: load and check a rulebook once, then decide any number of cases from any
+//! number of threads.
+//!
+//! An [`Engine`] is the checked, compiled rulebook: every consolidated version (one per set of
+//! amendments in force) is built once when the engine is made, and never changes afterwards.
+//! It is `Send + Sync`; share it by reference (scoped threads) or in an `Arc`. Every method
+//! takes `&self` and allocates only what it returns.
+//!
+//! `zan eval`, `zan eval --batch` and this API are one path: the CLI calls these functions.
+
+use crate::check;
+use crate::diagnostics::{render, Diagnostic};
+use crate::eval::{
+    self, case_from_json, case_from_str, CaseError, CaseTextError, Decision, EvalError,
+};
+use crate::ir::{RuleId, Rulebook};
+use crate::source::SourceMap;
+use crate::time::date::{self, Day};
+use std::fmt;
+use std::path::Path;
+
+pub use crate::eval::Case;
+
+/// A checked rulebook, ready to decide cases.
+#[derive(Debug)]
+pub struct Engine {
+    rulebook: Rulebook,
+}
+
+// The promise of the type: one engine, many threads.
+const _: fn() = || {
+    fn shared<T: Send + Sync>() {}
+    shared::<Engine>();
+    shared::<Selection>();
+};
+
+/// Why an engine could not be made.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum LoadError {
+    /// A file or folder could not be read.
+    Io(String),
+    /// The rulebook has errors. `report` is the diagnostics as the terminal shows them (without
+    /// colour); `diagnostics` are the same as data, with their spans into `sources`.
+    Check {
+        diagnostics: Vec<Diagnostic>,
+        sources: SourceMap,
+        report: String,
+    },
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoadError::Io(m) => f.write_str(m),
+            LoadError::Check {
+                diagnostics,
+                report,
+                ..
+            } => {
+                let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+                write!(f, "the rulebook has {errors} error(s)\n{report}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// Why a case could not be decided.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum DecideError {
+    /// The case text is not JSON.
+    InvalidJson(String),
+    /// The case does not match the declared facts: every problem, with its JSON path.
+    InvalidCase(Vec<CaseError>),
+    /// The case could not be evaluated: no evaluation date, no version in force on it, or a
+    /// rule failed as a whole. (An output that fails alone is reported in the decision.)
+    Evaluation(EvalError),
+}
+
+impl DecideError {
+    /// `{"kind": "invalid_json" | "invalid_case" | "evaluation", "message", "case_errors"?}`:
+    /// the `error` object of a `zan eval --batch` line.
+    pub fn json(&self) -> serde_json::Value {
+        match self {
+            DecideError::InvalidJson(m) => {
+                serde_json::json!({ "kind": "invalid_json", "message": format!("not valid JSON: {m}") })
+            }
+            DecideError::InvalidCase(errors) => serde_json::json!({
+                "kind": "invalid_case",
+                "message": "the case does not match the facts",
+                "case_errors": errors.iter().map(CaseError::json).collect::<Vec<_>>(),
+            }),
+            DecideError::Evaluation(e) => {
+                serde_json::json!({ "kind": "evaluation", "message": e.to_string() })
+            }
+        }
+    }
+}
+
+impl fmt::Display for DecideError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DecideError::InvalidJson(m) => write!(f, "not valid JSON: {m}"),
+            DecideError::InvalidCase(errors) => CaseTextError::InvalidCase(errors.clone()).fmt(f),
+            DecideError::Evaluation(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for DecideError {}
+
+impl From<CaseTextError> for DecideError {
+    fn from(e: CaseTextError) -> DecideError {
+        match e {
+            CaseTextError::InvalidJson(m) => DecideError::InvalidJson(m),
+            CaseTextError::InvalidCase(errors) => DecideError::InvalidCase(errors),
+        }
+    }
+}
+
+/// A name given to [`Engine::select`] that is no output of the rulebook.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnknownOutput {
+    pub name: String,
+    pub suggestion: Option<String>,
+}
+
+impl fmt::Display for UnknownOutput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "`{}` is not an output of the rulebook", self.name)?;
+        match &self.suggestion {
+            Some(s) => write!(f, "; did you mean `{s}`?"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl std::error::Error for UnknownOutput {}
+
+/// Some of the outputs, resolved once for every version of the rulebook. An output that an
+/// amendment adds is simply absent from decisions made under earlier versions.
+#[derive(Clone, Debug)]
+pub struct Selection {
+    per_version: Vec<Vec<RuleId>>,
+}
+
+impl Selection {
+    /// The selected rules of one version's program, in the order they were named.
+    pub fn rules(&self, version: usize) -> &[RuleId] {
+        self.per_version.get(version).map_or(&[], |r| r)
+    }
+}
+
+/// How to decide a case.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options<'s> {
+    /// The evaluation date; by default the case's own (the rulebook's `as of` fact).
+    pub as_of: Option<Day>,
+    /// Add the explanation: which rules fired, on which sentence of which source.
+    pub explain: bool,
+    /// Only these outputs; by default every output.
+    pub outputs: Option<&'s Selection>,
+}
+
+impl Engine {
+    /// Check the rulebook written in `sources` and build its versions.
+    pub fn from_sources(sources: SourceMap) -> Result<Engine, LoadError> {
+        let checked = check::check(&sources);
+        match checked.rulebook {
+            Some(rulebook) => Ok(Engine { rulebook }),
+            None => {
+                let report = render::to_terminal(&sources, &checked.diagnostics, false);
+                Err(LoadError::Check {
+                    diagnostics: checked.diagnostics,
+                    sources,
+                    report,
+                })
+            }
+        }
+    }
+
+    /// Read a rulebook folder (every `.zan` file below it, and the legal texts in `sources/`)
+    /// or a single `.zan` file, then check it.
+    pub fn load(path: impl AsRef<Path>) -> Result<Engine, LoadError> {
+        let sources = crate::load::rulebook(path.as_ref()).map_err(LoadError::Io)?;
+        Engine::from_sources(sources)
+    }
+
+    /// An engine for an already checked rulebook.
+    pub fn from_rulebook(rulebook: Rulebook) -> Engine {
+        Engine { rulebook }
+    }
+
+    pub fn rulebook(&self) -> &Rulebook {
+        &self.rulebook
+    }
+
+    /// The names of the outputs of every version, each once, in declaration order.
+    pub fn output_names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = Vec::new();
+        for v in &self.rulebook.versions {
+            for &id in &v.program.outputs {
+                if let Some(rule) = v.program.rules.get(id as usize) {
+                    if !names.contains(&rule.name.as_str()) {
+                        names.push(&rule.name);
+                    }
+                }
+            }
+        }
+        names
+    }
+
+    /// Resolve output names once, for [`Options::outputs`].
+    pub fn select<S: AsRef<str>>(&self, names: &[S]) -> Result<Selection, UnknownOutput> {
+        let known = self.output_names();
+        for name in names {
+            let name = name.as_ref();
+            if !known.contains(&name) {
+                return Err(UnknownOutput {
+                    name: name.to_string(),
+                    suggestion: crate::diagnostics::suggest(name, known.iter().copied())
+                        .map(str::to_string),
+                });
+            }
+        }
+        let per_version = self
+            .rulebook
+            .versions
+            .iter()
+            .map(|v| {
+                let p = &v.program;
+                names
+                    .iter()
+                    .filter_map(|n| p.rule_named(n.as_ref()))
+                    .filter(|id| p.outputs.contains(id))
+                    .collect()
+            })
+            .collect();
+        Ok(Selection { per_version })
+    }
+
+    /// Read a case from JSON text, straight into the layout the rules read.
+    pub fn case_from_str(&self, text: &str) -> Result<Case, DecideError> {
+        Ok(case_from_str(&self.rulebook, text)?)
+    }
+
+    /// Read a case from a JSON value.
+    pub fn case_from_json(&self, json: &serde_json::Value) -> Result<Case, DecideError> {
+        case_from_json(&self.rulebook, json).map_err(DecideError::InvalidCase)
+    }
+
+    /// Decide a case that is already read.
+    pub fn decide(&self, case: &Case, options: &Options) -> Result<Decision, DecideError> {
+        let rb = &self.rulebook;
+        let as_of = eval::as_of_date(rb, case, options.as_of).map_err(DecideError::Evaluation)?;
+        let version = eval::version_index(rb, as_of).map_err(DecideError::Evaluation)?;
+        let outputs = match options.outputs.and_then(|s| s.per_version.get(version)) {
+            Some(ids) => ids,
+            None => &rb.versions[version].program.outputs,
+        };
+        eval::eval_outputs(rb, version, outputs, case, as_of, options.explain)
+            .map_err(DecideError::Evaluation)
+    }
+
+    /// JSON text in, decision JSON text (one line) out: what `zan eval --batch` does per line.
+    pub fn decide_str(&self, case: &str, options: &Options) -> Result<String, DecideError> {
+        let case = self.case_from_str(case)?;
+        let decision = self.decide(&case, options)?;
+        Ok(self.decision_text(&decision))
+    }
+
+    /// A decision as JSON text, one line (the format of `zan eval --format json`).
+    pub fn decision_text(&self, decision: &Decision) -> String {
+        eval::decision_json_text(&self.rulebook, decision)
+    }
+
+    /// A decision as a JSON value.
+    pub fn decision_json(&self, decision: &Decision) -> serde_json::Value {
+        eval::output::decision_json(&self.rulebook, decision)
+    }
+
+    /// The date a case is evaluated on: the given one, or the case's own.
+    pub fn as_of(&self, case: &Case, given: Option<Day>) -> Result<Day, DecideError> {
+        eval::as_of_date(&self.rulebook, case, given).map_err(DecideError::Evaluation)
+    }
+}
+
+/// Read a date written `YYYY-MM-DD`.
+pub fn parse_date(text: &str) -> Option<Day> {
+    date::parse(text)
+}
