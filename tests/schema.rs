@@ -127,6 +127,13 @@ fn leaves(e: &ValidationError, out: &mut Vec<String>) {
 /// field that zan names (that field, or a part of it: zan calls a whole period or duration
 /// wrong where the validator names its `start` or its `years`).
 fn agree(rb: &Rulebook, v: &Validator, case: &Json) -> Result<(), String> {
+    // The reader of `zan eval --batch` (case text straight into slots) accepts the same.
+    let from_text = zan::eval::case_from_str(rb, &case.to_string()).is_ok();
+    if from_text != zan::eval::case_from_json(rb, case).is_ok() {
+        return Err(format!(
+            "case_from_str and case_from_json disagree ({from_text})"
+        ));
+    }
     let fields = v.fields(case);
     let named = |path: &str| {
         fields.iter().any(|f| {
@@ -740,6 +747,28 @@ fn cli_refuses_a_rulebook_with_errors_a_bad_date_and_a_missing_folder() {
 
     let o = common::zan(&["schema", "rulebooks/no-such-rulebook"]);
     assert_eq!(o.status.code(), Some(2));
+}
+
+/// `zan eval --outputs` prints only the outputs asked for: the decision still matches.
+#[test]
+fn cli_decisions_with_selected_outputs_match() {
+    let rb = kz_visa();
+    let case = "rulebooks/kz-visa/examples/c3-work-visa-invitation.json";
+    let outputs = "nsc_approval_deadline,c3_office,refusal_grounds";
+    for explain in [false, true] {
+        let mut args = vec!["eval", "rulebooks/kz-visa", case, "--outputs", outputs];
+        if explain {
+            args.push("--explain");
+        }
+        let o = common::zan(&args);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let d: Json = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(d["outputs"].as_object().unwrap().len(), 3, "{d}");
+        let day = date::parse(d["as_of"].as_str().unwrap()).unwrap();
+        let v = Validator::new(&decision_schema(&rb, rb.version_on(day).unwrap(), explain));
+        v.check(&d)
+            .unwrap_or_else(|e| panic!("{d}\ndoes not match:\n{e}"));
+    }
 }
 
 /// A case that cannot be dated (the rulebook names no `as of` fact and no `--as-of` is

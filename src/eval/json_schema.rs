@@ -79,7 +79,7 @@ pub fn decision_schema(rb: &Rulebook, version: &Version, explain: bool) -> Json 
         "as_of": annotate(date_schema(), "description", json!("The evaluation date.")),
         "outputs": {
             "type": "object",
-            "description": "Every output of the version that could be evaluated, by name.",
+            "description": "The outputs that could be evaluated, by name: every output of the version, or those named by `--outputs`; each other one is in `errors`.",
             "properties": outputs,
             "additionalProperties": false,
         },
@@ -96,11 +96,6 @@ pub fn decision_schema(rb: &Rulebook, version: &Version, explain: bool) -> Json 
     root.insert("properties".into(), properties);
     root.insert("required".into(), json!(required));
     root.insert("additionalProperties".into(), json!(false));
-    root.insert("if".into(), json!({ "not": { "required": ["errors"] } }));
-    root.insert(
-        "then".into(),
-        json!({ "properties": { "outputs": { "required": names } } }),
-    );
     let explanation = explain.then(|| explanation_defs(rb, version, &mut g));
     // The rulebook's types first, then zan's formats.
     let mut defs = g.defs();
