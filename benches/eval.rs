@@ -826,7 +826,10 @@ fn plain_measures(f: &Fixture, lines: usize) {
         "zan check kz-visa",
         if ms < 20.0 { "met" } else { "MISSED" }
     );
-    batch_measures(f);
+    // The batch figures take about a minute; `ZAN_BENCH_QUICK=1` leaves them out.
+    if std::env::var_os("ZAN_BENCH_QUICK").is_none() {
+        batch_measures(f);
+    }
 }
 
 /// `zan eval --batch` as a user runs it: the binary, the cases through a pipe, stdout read
@@ -967,7 +970,9 @@ fn main() {
     let (f, lines) = fixture();
     // `cargo test --benches` runs this binary with `--bench` absent: check the fixture only.
     let benching = std::env::args().any(|a| a == "--bench");
-    if benching {
+    // `--profile-time` (criterion's mode for profilers) runs the chosen benchmark alone.
+    let profiling = std::env::args().any(|a| a == "--profile-time");
+    if benching && !profiling {
         describe_cases(&f);
         plain_measures(&f, lines);
     }

@@ -441,7 +441,7 @@ fn work(
         explain: options.explain,
         outputs: options.outputs.as_ref(),
     };
-    let mut text = Vec::with_capacity(4096);
+    let mut line_capacity = 1024;
     loop {
         let chunk = match rx.lock() {
             Ok(r) => r.recv(),
@@ -459,9 +459,11 @@ fn work(
             .map(|(i, item)| match decide(engine, item, &decide_options) {
                 Ok(decision) => {
                     count(&mut tally, options, &decision);
-                    text.clear();
+                    let mut text = Vec::with_capacity(line_capacity);
                     eval::write_decision_json(engine.rulebook(), &decision, &mut text);
-                    (String::from_utf8_lossy(&text).into_owned(), false)
+                    line_capacity = line_capacity.max(text.len());
+                    // serde_json writes UTF-8; the check is a formality.
+                    (String::from_utf8(text).unwrap_or_default(), false)
                 }
                 Err(e) => {
                     let line = chunk.first_line + i;

@@ -19,6 +19,7 @@ use crate::ir::*;
 use crate::source::Span;
 use crate::time::date::{self, Day};
 use crate::value::Value;
+use smallvec::SmallVec;
 use std::sync::Arc;
 
 /// The facts of one case, in the slot order of the rulebook's facts.
@@ -196,10 +197,50 @@ pub(crate) struct Machine<'p> {
     pub p: &'p Program,
     facts: &'p [Value],
     pub(crate) as_of: Day,
+    /// Each rule's value once evaluated, by rule id.
     pub(crate) cache: Vec<Option<Result<Value, EvalError>>>,
+    /// The rules in `cache`, so that clearing it costs what the case used, not the rulebook.
+    touched: Vec<RuleId>,
     locals: Vec<Value>,
     /// What was exercised, for test coverage; `None` (no cost but a branch) otherwise.
     trace: Option<Box<Trace>>,
+}
+
+/// A thread's buffers for the next case: its rule cache comes back empty and is reused, so
+/// deciding a case allocates nothing for the rules it does not reach.
+#[derive(Default)]
+struct Scratch {
+    cache: Vec<Option<Result<Value, EvalError>>>,
+    touched: Vec<RuleId>,
+    locals: Vec<Value>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+}
+
+impl Drop for Machine<'_> {
+    fn drop(&mut self) {
+        let mut cache = std::mem::take(&mut self.cache);
+        let mut touched = std::mem::take(&mut self.touched);
+        for id in touched.drain(..) {
+            if let Some(slot) = cache.get_mut(id as usize) {
+                *slot = None;
+            }
+        }
+        let mut locals = std::mem::take(&mut self.locals);
+        locals.clear();
+        let _ = SCRATCH.try_with(|s| {
+            if let Ok(mut s) = s.try_borrow_mut() {
+                // Keep the larger buffers (one thread may serve several rulebooks).
+                if cache.len() >= s.cache.len() {
+                    s.cache = cache;
+                    s.touched = touched;
+                }
+                s.locals = locals;
+            }
+        });
+    }
 }
 
 /// Which definition gave a rule's value: the path of exception names, and the case.
@@ -211,12 +252,23 @@ pub(crate) struct Taken {
 
 impl<'p> Machine<'p> {
     fn new(p: &'p Program, facts: &'p [Value], as_of: Day) -> Machine<'p> {
+        let mut scratch = SCRATCH
+            .try_with(|s| s.try_borrow_mut().map(|mut s| std::mem::take(&mut *s)))
+            .ok()
+            .and_then(Result::ok)
+            .unwrap_or_default();
+        // The cache comes back with every slot empty; only its length may need to grow.
+        if scratch.cache.len() < p.rules.len() {
+            scratch.cache.resize(p.rules.len(), None);
+        }
+        scratch.locals.resize(p.locals as usize, Value::Absent);
         Machine {
             p,
             facts,
             as_of,
-            cache: vec![None; p.rules.len()],
-            locals: vec![Value::Absent; p.locals as usize],
+            cache: scratch.cache,
+            touched: scratch.touched,
+            locals: scratch.locals,
             trace: None,
         }
     }
@@ -245,6 +297,7 @@ impl<'p> Machine<'p> {
         }
         if let Some(slot) = self.cache.get_mut(id as usize) {
             *slot = Some(result.clone());
+            self.touched.push(id);
         }
         result
     }
@@ -342,14 +395,37 @@ impl<'p> Machine<'p> {
         Ok(found)
     }
 
+    /// A condition. The connectives and the plain comparisons are decided here, without
+    /// building a `Value::Bool` at every level of a long `and` chain.
     pub(crate) fn truth(&mut self, e: &Ex) -> Result<bool, EvalError> {
-        match self.expr(e)? {
-            Value::Bool(b) => Ok(b),
-            other => Err(EvalError::new(format!(
-                "expected a condition, found {}",
-                other.kind_name()
-            ))),
+        match e {
+            Ex::And(a, b) => Ok(self.truth(a)? && self.truth(b)?),
+            Ex::Or(a, b) => Ok(self.truth(a)? || self.truth(b)?),
+            Ex::Not(x) => Ok(!self.truth(x)?),
+            Ex::IsPresent(x, present) => Ok(self.present(x)? == *present),
+            Ex::Cmp(op, a, b) => {
+                if let (Some(x), Some(y)) = (self.place(a), self.place(b)) {
+                    return ops::compare(*op, x, y);
+                }
+                let (x, y) = (self.expr(a)?, self.expr(b)?);
+                ops::compare(*op, &x, &y)
+            }
+            _ => match self.expr(e)? {
+                Value::Bool(b) => Ok(b),
+                other => Err(EvalError::new(format!(
+                    "expected a condition, found {}",
+                    other.kind_name()
+                ))),
+            },
         }
+    }
+
+    /// Whether a value is present, read in place when it can be.
+    fn present(&mut self, x: &Ex) -> Result<bool, EvalError> {
+        if let Some(v) = self.place(x) {
+            return Ok(!matches!(v, Value::Absent));
+        }
+        Ok(!matches!(self.expr(x)?, Value::Absent))
     }
 
     pub(crate) fn expr(&mut self, e: &Ex) -> Result<Value, EvalError> {
@@ -360,7 +436,7 @@ impl<'p> Machine<'p> {
                 .get(*s as usize)
                 .cloned()
                 .unwrap_or(Value::Absent),
-            Ex::Field(b, i) => match self.fact_path(e) {
+            Ex::Field(b, i) => match self.place(e) {
                 Some(v) => v.clone(),
                 None => ops::field(self.p, self.expr(b)?, *i)?,
             },
@@ -395,6 +471,10 @@ impl<'p> Machine<'p> {
             Ex::And(a, b) => Value::Bool(self.truth(a)? && self.truth(b)?),
             Ex::Or(a, b) => Value::Bool(self.truth(a)? || self.truth(b)?),
             Ex::Cmp(op, a, b) => {
+                // A fact compared with a constant, the commonest condition, clones neither.
+                if let (Some(x), Some(y)) = (self.place(a), self.place(b)) {
+                    return Ok(Value::Bool(ops::compare(*op, x, y)?));
+                }
                 let (x, y) = (self.expr(a)?, self.expr(b)?);
                 Value::Bool(ops::compare(*op, &x, &y)?)
             }
@@ -406,6 +486,11 @@ impl<'p> Machine<'p> {
                 ops::arith(self.p, *op, x, y)?
             }
             Ex::In(a, b) => {
+                if let (Some(x), Some(list)) = (self.place(a), self.place(b)) {
+                    return Ok(Value::Bool(
+                        matches!(list, Value::List(items) if items.contains(x)),
+                    ));
+                }
                 let x = self.expr(a)?;
                 match self.expr(b)? {
                     Value::List(items) => Value::Bool(items.contains(&x)),
@@ -433,7 +518,7 @@ impl<'p> Machine<'p> {
             Ex::List(items) => Value::List(self.each(items)?),
             Ex::Record(fields) => Value::Record(self.each(fields)?),
             Ex::Builtin(b, args) => {
-                let mut vals = Vec::with_capacity(args.len());
+                let mut vals: SmallVec<[Value; 4]> = SmallVec::with_capacity(args.len());
                 for a in args {
                     vals.push(match a {
                         Ex::Calendar(c) => {
@@ -448,7 +533,7 @@ impl<'p> Machine<'p> {
                 ops::builtin(self.p, *b, &vals)?
             }
             Ex::Calendar(c) => Value::Integer(i64::from(*c)),
-            Ex::IsPresent(x, present) => Value::Bool((self.expr(x)? != Value::Absent) == *present),
+            Ex::IsPresent(x, present) => Value::Bool(self.present(x)? == *present),
             Ex::ToDecimal(x) => match self.expr(x)? {
                 Value::Integer(n) => Value::Decimal(n.into()),
                 other => other,
@@ -468,10 +553,16 @@ impl<'p> Machine<'p> {
     }
 
     /// A field of a fact read in place, without copying the records on the way.
-    fn fact_path(&self, e: &Ex) -> Option<&'p Value> {
+    /// The value an expression names without computing anything (a fact, a quantified
+    /// variable, a constant, a field of one of these), by reference: reading it costs no clone.
+    fn place<'a>(&'a self, e: &'a Ex) -> Option<&'a Value> {
         match e {
             Ex::Fact(s) => self.facts.get(*s as usize),
-            Ex::Field(b, i) => match self.fact_path(b)? {
+            Ex::Local(s) => self.locals.get(*s as usize),
+            Ex::Const(v) => Some(v),
+            // Absent here is an error, which `expr` reports.
+            Ex::Unwrap(x) => self.place(x).filter(|v| !matches!(v, Value::Absent)),
+            Ex::Field(b, i) => match self.place(b)? {
                 Value::Record(fields) => fields.get(*i as usize),
                 _ => None,
             },
@@ -529,7 +620,7 @@ impl<'p> Machine<'p> {
         let Some(table) = p.tables.get(t as usize) else {
             return Err(EvalError::new("unknown table"));
         };
-        let mut vals = Vec::with_capacity(keys.len());
+        let mut vals: SmallVec<[Value; 4]> = SmallVec::with_capacity(keys.len());
         for k in keys {
             vals.push(self.expr(k)?);
         }
