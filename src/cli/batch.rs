@@ -188,10 +188,7 @@ pub fn run(engine: &Engine, input: &Path, options: &Options) -> Result<i32, Stri
     };
     let _ = out.flush();
     let failed = summary.errors > 0;
-    eprintln!(
-        "{}",
-        summary_line(engine, options, summary, started.elapsed())
-    );
+    eprintln!("{}", summary_line(engine, options, summary, started.elapsed()));
     if let Some(e) = read_error {
         return Err(e);
     }
