@@ -84,7 +84,11 @@ pub fn declare(g: &mut Globals, decls: &[&ast::Declaration]) {
                 }
             }
             DeclKind::Fact(f) if seen.get(&f.name.name) == Some(&f.name.span) => {
-                let info = fields(g, "fact", std::slice::from_ref(f));
+                let mut info = fields(g, "fact", std::slice::from_ref(f));
+                // A fact's `///` comment belongs to its declaration, not to a field.
+                for i in &mut info {
+                    i.doc = i.doc.take().or_else(|| d.doc.clone());
+                }
                 g.fact_ids
                     .insert(f.name.name.clone(), g.schema.facts.len() as u32);
                 g.schema.facts.extend(info);

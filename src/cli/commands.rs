@@ -144,7 +144,7 @@ fn read_case(path: &Path) -> Result<serde_json::Value, String> {
 }
 
 /// `--as-of`, if given; a usage error when it is not a date.
-fn given_date(as_of: Option<&str>) -> Result<Option<date::Day>, i32> {
+pub(super) fn given_date(as_of: Option<&str>) -> Result<Option<date::Day>, i32> {
     match as_of.map(|s| date::parse(s).ok_or(s)) {
         Some(Err(s)) => {
             eprintln!(
@@ -158,7 +158,7 @@ fn given_date(as_of: Option<&str>) -> Result<Option<date::Day>, i32> {
 }
 
 /// The checked rulebook to evaluate with; its errors are printed.
-fn checked_rulebook(path: &Path) -> Result<crate::ir::Rulebook, i32> {
+pub(super) fn checked_rulebook(path: &Path) -> Result<crate::ir::Rulebook, i32> {
     let (_, checked) = load_checked(path, true)?;
     checked.rulebook.ok_or_else(|| {
         eprintln!(

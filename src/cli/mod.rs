@@ -6,6 +6,7 @@ mod commands;
 mod diff;
 mod fmt;
 pub use crate::load;
+mod schema;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -167,6 +168,27 @@ enum Command {
         #[arg(long)]
         stdin: bool,
     },
+    /// Write the JSON Schema of a rulebook's case facts and of its decisions.
+    #[command(
+        after_help = "Example:\n  zan schema rulebooks/kz-visa --part case --output case.schema.json\n  zan schema rulebooks/kz-visa --part decision --as-of 2026-03-10\n\nJSON Schema draft 2020-12. The case schema accepts what `zan eval` accepts as a case; it\nis the same for every version (facts, enums and records are not amended). The decision\nschema describes what `zan eval --format json` prints (with --explain: `zan eval --explain`);\nits $defs also hold `zan.batch_line`, one line of `zan eval --batch`. Outputs differ between\nversions: the decision schema is that of the version in force on --as-of, or else of the\nlatest version (in force from the last date on which a declaration starts or ends).\n--part all (the default) writes {\"case\": ..., \"decision\": ...}, two standalone schemas.\nExit codes: 0 written, 2 errors (unreadable rulebook, a rulebook with errors, a bad date,\nan unwritable output file)."
+    )]
+    Schema {
+        /// The rulebook folder.
+        rulebook: PathBuf,
+        /// Describe the decisions of the version in force on this date (YYYY-MM-DD); by
+        /// default, the latest version.
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+        /// Which schema: the case facts, the decision, or both.
+        #[arg(long, value_enum, default_value = "all")]
+        part: schema::Part,
+        /// Describe the decisions of `zan eval --explain`, with their explanation.
+        #[arg(long)]
+        explain: bool,
+        /// Write the schema to this file instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
 }
 
 /// Parse the arguments and run; returns the exit code.
@@ -252,6 +274,19 @@ pub fn run() -> i32 {
             format,
         ),
         Command::Lsp { stdio: _ } => crate::lsp::run(),
+        Command::Schema {
+            rulebook,
+            as_of,
+            part,
+            explain,
+            output,
+        } => schema::schema(&schema::Request {
+            rulebook,
+            as_of,
+            part,
+            explain,
+            output,
+        }),
         Command::Fmt {
             paths,
             check,

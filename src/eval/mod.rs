@@ -5,6 +5,7 @@ mod case;
 mod case_text;
 mod decision_writer;
 mod explain;
+pub mod json_schema;
 pub(crate) mod ops;
 pub mod output;
 

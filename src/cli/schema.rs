@@ -1,0 +1,85 @@
+//! `zan schema`: the JSON Schema of a rulebook's case facts and of its decisions, for
+//! integrators who validate cases or generate forms without reading `.zan` files.
+
+use super::commands::{checked_rulebook, given_date};
+use super::{EXIT_OK, EXIT_USAGE};
+use crate::eval::json_schema;
+use crate::time::date;
+use clap::ValueEnum;
+use serde_json::json;
+use std::path::{Path, PathBuf};
+
+/// Which schema to write.
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Part {
+    /// The facts of a case, as `zan eval` reads them.
+    Case,
+    /// The decision that `zan eval --format json` prints.
+    Decision,
+    /// Both: `{"case": ..., "decision": ...}`.
+    All,
+}
+
+pub struct Request {
+    pub rulebook: PathBuf,
+    pub as_of: Option<String>,
+    pub part: Part,
+    pub explain: bool,
+    pub output: Option<PathBuf>,
+}
+
+pub fn schema(r: &Request) -> i32 {
+    let given = match given_date(r.as_of.as_deref()) {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
+    // A rulebook with errors has no schema: a usage error, as for `zan diff`.
+    let Ok(rb) = checked_rulebook(&r.rulebook) else {
+        return EXIT_USAGE;
+    };
+    let version = match given {
+        Some(day) => rb.version_on(day),
+        None => rb.versions.last(),
+    };
+    let Some(version) = version else {
+        let on = given.map_or("any date".into(), date::format);
+        eprintln!("error: no version of `{}` is in force on {on}", rb.name);
+        return EXIT_USAGE;
+    };
+    let doc = match r.part {
+        Part::Case => json_schema::case_schema(&rb),
+        Part::Decision => json_schema::decision_schema(&rb, version, r.explain),
+        Part::All => json!({
+            "case": json_schema::case_schema(&rb),
+            "decision": json_schema::decision_schema(&rb, version, r.explain),
+        }),
+    };
+    let text = match serde_json::to_string_pretty(&doc) {
+        Ok(t) => t + "\n",
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    match write(r.output.as_deref(), &text) {
+        Ok(()) => EXIT_OK,
+        Err(e) => {
+            eprintln!("error: {e}");
+            EXIT_USAGE
+        }
+    }
+}
+
+fn write(output: Option<&Path>, text: &str) -> Result<(), String> {
+    match output {
+        Some(p) if p != Path::new("-") => {
+            std::fs::write(p, text).map_err(|e| format!("cannot write {}: {e}", p.display()))
+        }
+        _ => {
+            use std::io::Write;
+            std::io::stdout()
+                .write_all(text.as_bytes())
+                .map_err(|e| format!("cannot write the schema: {e}"))
+        }
+    }
+}
