@@ -627,7 +627,9 @@ fn fixture() -> (Fixture, usize) {
         .iter()
         .map(|j| serde_json::to_string(j).expect("case JSON"))
         .collect();
-    let rule_set = engine.select(baseline::OUTPUTS).expect("the rule set's outputs exist");
+    let rule_set = engine
+        .select(baseline::OUTPUTS)
+        .expect("the rule set's outputs exist");
     let rule_set_only = Options {
         outputs: Some(&rule_set),
         ..Options::default()
@@ -635,7 +637,10 @@ fn fixture() -> (Fixture, usize) {
     for (i, (case, text)) in cases.iter().zip(&texts).enumerate() {
         // Both readers of zan give the same case.
         let read = eval::case_from_str(rb, text).expect("the text reads");
-        assert_eq!(&read, case, "generated case {i}: the two case readers differ");
+        assert_eq!(
+            &read, case,
+            "generated case {i}: the two case readers differ"
+        );
         // The decision text written directly is the JSON tree's text.
         let full = engine.decide(case, &Options::default()).expect("decided");
         assert_eq!(
@@ -757,9 +762,16 @@ fn plain_measures(f: &Fixture, lines: usize) {
         "zan figures ({N} generated kz-visa cases, best of {REPEATS}, 1 thread; rule set = {})",
         baseline::OUTPUTS.join(", ")
     );
-    let floor = measure("I/O floor: serde typed structs in, result shape out", N, || {
-        f.texts.iter().map(|t| baseline::io_floor(black_box(t)).len()).sum()
-    });
+    let floor = measure(
+        "I/O floor: serde typed structs in, result shape out",
+        N,
+        || {
+            f.texts
+                .iter()
+                .map(|t| baseline::io_floor(black_box(t)).len())
+                .sum()
+        },
+    );
     let hand = measure("hand-written Rust: rule set, decision alone", N, || {
         typed
             .iter()
@@ -792,9 +804,11 @@ fn plain_measures(f: &Fixture, lines: usize) {
         eval_json_all(&f.engine, &f.texts, &all)
     });
     let files = f.map.files().len();
-    let check = measure("zan check kz-visa (parse, resolve, type, versions)", 0, || {
-        usize::from(zan::check::check(&f.map).rulebook.is_some())
-    });
+    let check = measure(
+        "zan check kz-visa (parse, resolve, type, versions)",
+        0,
+        || usize::from(zan::check::check(&f.map).rulebook.is_some()),
+    );
     println!("  ({outputs} outputs; kz-visa: {files} files, {lines} lines)");
     println!("ratios (same run):");
     let e2e = zan_e2e.seconds / floor.seconds;
@@ -842,7 +856,8 @@ fn run_batch(f: &Fixture, cases: usize, threads: usize, extra: &[&str]) -> (f64,
             // Owned here: dropping it at the end closes the pipe, which ends the input.
             let mut w = std::io::BufWriter::with_capacity(1 << 20, stdin);
             for i in 0..cases {
-                w.write_all(texts[i % texts.len()].as_bytes()).expect("write");
+                w.write_all(texts[i % texts.len()].as_bytes())
+                    .expect("write");
                 w.write_all(b"\n").expect("write");
             }
             w.flush().expect("flush");
@@ -893,7 +908,11 @@ fn batch_measures(f: &Fixture) {
         "1,000,000 cases, 2 threads",
         t,
         mb.map_or("?".into(), |m| m.to_string()),
-        if mb.is_some_and(|m| m < 100) { "met" } else { "MISSED" }
+        if mb.is_some_and(|m| m < 100) {
+            "met"
+        } else {
+            "MISSED"
+        }
     );
     println!("  summary: {summary}");
 }
@@ -917,8 +936,7 @@ fn benches(c: &mut Criterion, f: &Fixture) {
         b.iter(|| decide_all(&f.engine, &f.cases, &rule_set))
     });
     g.bench_function(BenchmarkId::new("hand-written-rule-set", "10k"), |b| {
-        let typed: Vec<baseline::VisaCase> =
-            f.texts.iter().map(|t| baseline::parse(t)).collect();
+        let typed: Vec<baseline::VisaCase> = f.texts.iter().map(|t| baseline::parse(t)).collect();
         b.iter(|| {
             typed
                 .iter()

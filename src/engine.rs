@@ -104,9 +104,7 @@ impl fmt::Display for DecideError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             DecideError::InvalidJson(m) => write!(f, "not valid JSON: {m}"),
-            DecideError::InvalidCase(errors) => {
-                CaseTextError::InvalidCase(errors.clone()).fmt(f)
-            }
+            DecideError::InvalidCase(errors) => CaseTextError::InvalidCase(errors.clone()).fmt(f),
             DecideError::Evaluation(e) => e.fmt(f),
         }
     }

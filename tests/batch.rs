@@ -115,7 +115,10 @@ fn decisions_come_back_in_input_order_with_each_case_on_its_own_date() {
         *counts.entry(expected(i).1).or_default() += 1;
     }
     for (duty, count) in counts {
-        assert!(summary.contains(&format!("{duty} KZT {count}")), "{duty} {count}: {summary}");
+        assert!(
+            summary.contains(&format!("{duty} KZT {count}")),
+            "{duty} {count}: {summary}"
+        );
     }
 }
 
@@ -316,23 +319,23 @@ fn outputs_selects_what_is_decided_and_the_summary_counts_its_values() {
         yes += usize::from(expected(i).0);
     }
     let summary = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        summary.contains(&format!("fingerprints_required: ")),
-        "{summary}"
-    );
+    assert!(summary.contains("fingerprints_required: "), "{summary}");
     assert!(summary.contains(&format!("true {yes}")), "{summary}");
     assert!(summary.contains(&format!("false {}", n - yes)), "{summary}");
 
     // --summary-by another output than the first.
     let out = batch(&ndjson(10), &["--summary-by", "fingerprints_required"]);
     assert_eq!(out.status.code(), Some(0));
-    assert_eq!(lines(&out)[0]["outputs"].as_object().unwrap().len() > 1, true);
+    assert!(lines(&out)[0]["outputs"].as_object().unwrap().len() > 1);
     assert!(String::from_utf8_lossy(&out.stderr).contains("(fingerprints_required: "));
 
     // An unknown output is a usage error with a suggestion.
     let out = batch(&ndjson(3), &["--outputs", "fingerprint_required"]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("did you mean `fingerprints_required`"), "{err}");
+    assert!(
+        err.contains("did you mean `fingerprints_required`"),
+        "{err}"
+    );
     assert!(out.stdout.is_empty());
 }

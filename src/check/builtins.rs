@@ -224,7 +224,8 @@ fn fold(cx: &mut ExprCx<'_, '_>, b: Builtin, exs: Vec<Ex>, span: Span) -> Ex {
         Ok(v) => Ex::Const(v),
         Err(e) => {
             cx.g.error(
-                Diagnostic::new(Code::InvalidLiteral, span, e.message.clone()).help("check the dates"),
+                Diagnostic::new(Code::InvalidLiteral, span, e.message.clone())
+                    .help("check the dates"),
             );
             Ex::Const(Value::Absent)
         }

@@ -110,7 +110,7 @@ impl Tally {
 
     /// `name: "foreign_mission" 120000, null 79990`, most frequent first.
     fn describe(mut self, engine: &Engine, name: &str) -> String {
-        self.counts.sort_by(|a, b| b.3.cmp(&a.3));
+        self.counts.sort_by_key(|c| std::cmp::Reverse(c.3));
         let rb = engine.rulebook();
         let mut parts: Vec<String> = self
             .counts
@@ -188,7 +188,10 @@ pub fn run(engine: &Engine, input: &Path, options: &Options) -> Result<i32, Stri
     };
     let _ = out.flush();
     let failed = summary.errors > 0;
-    eprintln!("{}", summary_line(engine, options, summary, started.elapsed()));
+    eprintln!(
+        "{}",
+        summary_line(engine, options, summary, started.elapsed())
+    );
     if let Some(e) = read_error {
         return Err(e);
     }

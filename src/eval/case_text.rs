@@ -338,10 +338,7 @@ impl<'de> DeserializeSeed<'de> for DaySeed {
     type Value = Option<date::Day>;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        let text: Option<Key<'de>> = match d.deserialize_any(MaybeText) {
-            Ok(t) => t,
-            Err(e) => return Err(e),
-        };
+        let text: Option<Key<'de>> = d.deserialize_any(MaybeText)?;
         Ok(text.and_then(|t| date::parse(t.as_str())))
     }
 }
