@@ -6,8 +6,9 @@
 //! with dated values, tables, rules with cases and exceptions that read facts and earlier rules
 //! (also the rules of the unit before), reasons, outputs, and tests that cite their sentence.
 //! Every file opens with a record fact (the part of the case its units read) and an example
-//! of it. Every `AMENDMENT_EVERY` declarations an amendment replaces a rule of an earlier unit
-//! and adds another one, each from its own date, so the rulebook has versions to consolidate.
+//! of it. A few amendments (`AMENDMENTS`, whatever the size) each replace a rule of one unit
+//! and add a rule to another, each from its own date, so the rulebook has versions to
+//! consolidate; `generate_with_amendments` gives more of them.
 //!
 //! Every rule cites a source, every declaration is used, and the rulebook checks with no
 //! diagnostic at all: the benchmarks assert it.
@@ -20,8 +21,9 @@ pub const DECLS_PER_UNIT: usize = 19;
 pub const UNITS_PER_FILE: usize = 5;
 /// Declarations per file: its units, and the file's record, fact, example, summary and test.
 pub const DECLS_PER_FILE: usize = DECLS_PER_UNIT * UNITS_PER_FILE + 5;
-/// One amendment per this many declarations.
-pub const AMENDMENT_EVERY: usize = 1_000;
+/// Amendments of a generated rulebook, each in force from its own date (so as many versions
+/// plus one).
+pub const AMENDMENTS: usize = 4;
 
 /// One generated file: its name and its text.
 pub struct GenFile {
@@ -45,8 +47,14 @@ impl GenRulebook {
     }
 }
 
-/// A rulebook of about `n` declarations (a whole number of files, at least one).
+/// A rulebook of about `n` declarations (a whole number of files, at least one) and
+/// `AMENDMENTS` amendments.
 pub fn generate(n: usize) -> GenRulebook {
+    generate_with_amendments(n, AMENDMENTS)
+}
+
+/// A rulebook of about `n` declarations and `amendments` amendments.
+pub fn generate_with_amendments(n: usize, amendments: usize) -> GenRulebook {
     let files_count = n.div_ceil(DECLS_PER_FILE).max(1);
     let mut files = Vec::with_capacity(files_count + 1);
     let mut declarations = 0;
@@ -65,7 +73,6 @@ pub fn generate(n: usize) -> GenRulebook {
         });
     }
     let units = files_count * UNITS_PER_FILE;
-    let amendments = (files_count * DECLS_PER_FILE / AMENDMENT_EVERY).max(1);
     let mut text = String::new();
     for a in 0..amendments {
         declarations += amendment(&mut text, a, units);
