@@ -88,7 +88,10 @@ pub fn nesting_too_deep(piece: &str, file: FileId, offset: usize) -> Option<Diag
     while i < bytes.len() {
         let b = bytes[i];
         let (separator, len) = if b.is_ascii() {
-            (b.is_ascii_whitespace() || b == 0x0B || b"()[]{}".contains(&b), 1)
+            (
+                b.is_ascii_whitespace() || b == 0x0B || b"()[]{}".contains(&b),
+                1,
+            )
         } else {
             let c = piece[i..].chars().next().unwrap_or(' ');
             (c.is_whitespace(), c.len_utf8())
@@ -290,8 +293,8 @@ mod tests {
     fn one_pass_agrees_with_the_definition_on_generated_text() {
         const PARTS: &[&str] = &[
             "and", "or", "not", "is", "in", "+", "-", "*", "/", "==", "!=", "<", "<=", ">", ">=",
-            "(", ")", "[", "]", "{", "}", " ", "\t", "\n", "\u{b}", "\u{a0}", "\u{2028}", "ж",
-            "x", "andx", "\"", "é", "\u{feff}",
+            "(", ")", "[", "]", "{", "}", " ", "\t", "\n", "\u{b}", "\u{a0}", "\u{2028}", "ж", "x",
+            "andx", "\"", "é", "\u{feff}",
         ];
         let mut seed = 0x2026_0310_u64;
         for _ in 0..300 {
