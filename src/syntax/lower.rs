@@ -1302,6 +1302,11 @@ fn string_value(p: &Pair<Rule>) -> String {
 /// Length of `text` without trailing whitespace and trailing `//` comments.
 fn trimmed_len(text: &str) -> usize {
     let mut t = text.trim_end();
+    // Most pairs end on a line with no `/` at all, so no comment: skip the scan.
+    let last_line = t.rfind('\n').map_or(t, |i| &t[i + 1..]);
+    if !last_line.as_bytes().contains(&b'/') {
+        return t.len();
+    }
     loop {
         let line_start = t.rfind('\n').map_or(0, |i| i + 1);
         let line = &t[line_start..];

@@ -74,30 +74,45 @@ fn starts_keyword(line: &str) -> bool {
 
 /// Refuse a declaration whose brackets nest deeper than `MAX_NESTING`, or with more operators
 /// than `MAX_OPERATORS` (a long chain of operators nests as deeply as brackets do).
+///
+/// Operators are counted as words: the runs of characters between whitespace and brackets
+/// that are an operator. One pass over the bytes (this runs on every declaration).
 pub fn nesting_too_deep(piece: &str, file: FileId, offset: usize) -> Option<Diagnostic> {
-    let operators = piece
-        .split(|c: char| c.is_whitespace() || "()[]{}".contains(c))
-        .filter(|w| {
-            matches!(
-                *w,
-                "and"
-                    | "or"
-                    | "not"
-                    | "is"
-                    | "+"
-                    | "-"
-                    | "*"
-                    | "/"
-                    | "=="
-                    | "!="
-                    | "<"
-                    | "<="
-                    | ">"
-                    | ">="
-                    | "in"
+    let bytes = piece.as_bytes();
+    let mut operators = 0usize;
+    let mut depth = 0usize;
+    // Where the brackets first nest too deeply.
+    let mut too_deep: Option<usize> = None;
+    let mut word_start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (separator, len) = if b.is_ascii() {
+            (
+                b.is_ascii_whitespace() || b == 0x0B || b"()[]{}".contains(&b),
+                1,
             )
-        })
-        .count();
+        } else {
+            let c = piece[i..].chars().next().unwrap_or(' ');
+            (c.is_whitespace(), c.len_utf8())
+        };
+        if separator {
+            operators += usize::from(is_operator_word(&bytes[word_start..i]));
+            word_start = i + len;
+            match b {
+                b'(' | b'[' | b'{' => {
+                    depth += 1;
+                    if depth > super::MAX_NESTING && too_deep.is_none() {
+                        too_deep = Some(i);
+                    }
+                }
+                b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        i += len;
+    }
+    operators += usize::from(is_operator_word(&bytes[word_start..]));
     if operators > super::MAX_OPERATORS {
         let span = Span::new(file, offset, offset + piece.trim_end().len().min(80));
         return Some(
@@ -113,28 +128,37 @@ pub fn nesting_too_deep(piece: &str, file: FileId, offset: usize) -> Option<Diag
             .help("split it into named rules"),
         );
     }
-    let mut depth = 0usize;
-    for (i, c) in piece.char_indices() {
-        match c {
-            '(' | '[' | '{' => {
-                depth += 1;
-                if depth > super::MAX_NESTING {
-                    let span = Span::new(file, offset + i, offset + i + 1);
-                    return Some(
-                        Diagnostic::new(Code::LimitExceeded, span, "expressions nest too deeply")
-                            .label(format!(
-                                "more than {} levels of brackets",
-                                super::MAX_NESTING
-                            ))
-                            .help("split the expression into named rules"),
-                    );
-                }
-            }
-            ')' | ']' | '}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    None
+    too_deep.map(|i| {
+        let span = Span::new(file, offset + i, offset + i + 1);
+        Diagnostic::new(Code::LimitExceeded, span, "expressions nest too deeply")
+            .label(format!(
+                "more than {} levels of brackets",
+                super::MAX_NESTING
+            ))
+            .help("split the expression into named rules")
+    })
+}
+
+/// The words `nesting_too_deep` counts as operators.
+fn is_operator_word(word: &[u8]) -> bool {
+    matches!(
+        word,
+        b"and"
+            | b"or"
+            | b"not"
+            | b"is"
+            | b"+"
+            | b"-"
+            | b"*"
+            | b"/"
+            | b"=="
+            | b"!="
+            | b"<"
+            | b"<="
+            | b">"
+            | b">="
+            | b"in"
+    )
 }
 
 /// `// OPEN: ...` comments mark points a reviewer must see; each becomes a note.
@@ -205,6 +229,101 @@ mod tests {
         assert_eq!(r.len(), 2);
         assert!(text[r[0].clone()].starts_with("/// doc"));
         assert!(text[r[1].clone()].starts_with("enum E"));
+    }
+
+    /// The definition `nesting_too_deep` implements in one pass.
+    fn operators_by_words(piece: &str) -> usize {
+        piece
+            .split(|c: char| c.is_whitespace() || "()[]{}".contains(c))
+            .filter(|w| is_operator_word(w.as_bytes()))
+            .count()
+    }
+
+    #[test]
+    fn operators_are_counted_as_words_between_whitespace_and_brackets() {
+        let texts = [
+            "a and b or not c",
+            "(a)and(b)\u{a0}or\u{2003}c\u{85}in\u{3000}d",
+            "x == y != z <= 1 >= 2 < 3 > 4 + 5 - 6 * 7 / 8",
+            "and\u{b}or\u{c}is\tin\r\nnot",
+            "\"and\" // or\nжand or",
+            "",
+            "and",
+        ];
+        for t in texts {
+            let n = operators_by_words(t);
+            let limit = crate::syntax::MAX_OPERATORS;
+            let many = format!("{} ", t).repeat(limit / n.max(1) + 1);
+            let expected = operators_by_words(&many) > limit;
+            let got = nesting_too_deep(&many, FileId(0), 0)
+                .is_some_and(|d| d.message.contains("operators"));
+            assert_eq!(got, expected, "{t:?}");
+            let label = nesting_too_deep(&many, FileId(0), 0).map(|d| d.primary.message);
+            if expected {
+                assert_eq!(
+                    label,
+                    Some(format!(
+                        "{} operators; the limit is {limit}",
+                        operators_by_words(&many)
+                    ))
+                );
+            }
+        }
+    }
+
+    /// The first bracket deeper than `MAX_NESTING`, by the definition.
+    fn too_deep_by_chars(piece: &str) -> Option<usize> {
+        let mut depth = 0usize;
+        for (i, c) in piece.char_indices() {
+            match c {
+                '(' | '[' | '{' => {
+                    depth += 1;
+                    if depth > crate::syntax::MAX_NESTING {
+                        return Some(i);
+                    }
+                }
+                ')' | ']' | '}' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        None
+    }
+
+    #[test]
+    fn one_pass_agrees_with_the_definition_on_generated_text() {
+        const PARTS: &[&str] = &[
+            "and", "or", "not", "is", "in", "+", "-", "*", "/", "==", "!=", "<", "<=", ">", ">=",
+            "(", ")", "[", "]", "{", "}", " ", "\t", "\n", "\u{b}", "\u{a0}", "\u{2028}", "ж", "x",
+            "andx", "\"", "é", "\u{feff}",
+        ];
+        let mut seed = 0x2026_0310_u64;
+        for _ in 0..300 {
+            let mut text = String::new();
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            let len = (seed >> 40) % 3000;
+            for _ in 0..len {
+                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                text.push_str(PARTS[(seed >> 33) as usize % PARTS.len()]);
+            }
+            let d = nesting_too_deep(&text, FileId(0), 0);
+            let operators = operators_by_words(&text);
+            if operators > crate::syntax::MAX_OPERATORS {
+                assert!(d.is_some_and(|d| d.message.contains("operators")));
+            } else {
+                let at = too_deep_by_chars(&text);
+                assert_eq!(d.map(|d| d.primary.span.start as usize), at, "{text:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_first_bracket_too_deep_is_shown() {
+        let depth = crate::syntax::MAX_NESTING;
+        let text = format!("x {}{}", "( [".repeat(depth), ")".repeat(depth));
+        let d = nesting_too_deep(&text, FileId(0), 10);
+        let at = 2 + 3 * (depth / 2);
+        assert_eq!(d.map(|d| d.primary.span.start), Some(10 + at as u32));
+        assert!(nesting_too_deep(&"(".repeat(depth), FileId(0), 0).is_none());
     }
 
     #[test]

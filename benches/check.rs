@@ -1,0 +1,252 @@
+//! Benchmarks of `zan check` (parse, lowering, names and types, consolidation of versions):
+//! the kz-visa rulebook, which the language server checks again on every keystroke, and
+//! generated rulebooks of 1,000, 10,000 and 100,000 declarations, to show that checking time
+//! grows linearly with the size of the rulebook.
+//!
+//! Before criterion runs, one plain line per measure is printed (best of several runs with
+//! `std::time::Instant`, one thread); those are the figures to quote in reports. Run by
+//! `cargo test --benches` (no `--bench` argument), it only builds the fixtures and asserts
+//! that they check without a diagnostic.
+//!
+//! The generator is `support/gen_rulebook.rs` (deterministic, no randomness).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[path = "support/gen_rulebook.rs"]
+mod gen_rulebook;
+
+use criterion::{black_box, BenchmarkId, Criterion, Throughput};
+use gen_rulebook::GenRulebook;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+use zan::diagnostics::Diagnostic;
+use zan::SourceMap;
+
+/// The language server's budget for checking kz-visa.
+const KZ_VISA_TARGET: Duration = Duration::from_millis(20);
+/// The budget for a generated rulebook of 10,000 declarations.
+const GEN_10K_TARGET: Duration = Duration::from_millis(300);
+/// Generated sizes, in declarations.
+const SIZES: [usize; 3] = [1_000, 10_000, 100_000];
+
+// ------------------------------------------------------------------ fixtures
+
+fn collect(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("read rulebook folder") {
+        let p = entry.expect("read folder entry").path();
+        if p.is_dir() {
+            collect(&p, ext, out);
+        } else if p.extension().is_some_and(|e| e == ext) {
+            out.push(p);
+        }
+    }
+}
+
+/// The kz-visa rulebook as `zan check` loads it (its `.zan` files, in path order), and its
+/// number of lines.
+fn kz_visa() -> (SourceMap, usize) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("rulebooks")
+        .join("kz-visa");
+    let mut files = Vec::new();
+    collect(&dir, "zan", &mut files);
+    files.sort();
+    assert!(!files.is_empty(), "no .zan files under {}", dir.display());
+    let mut map = SourceMap::new();
+    let mut lines = 0;
+    for f in &files {
+        let text = std::fs::read_to_string(f).expect("read .zan file");
+        lines += text.lines().count();
+        let name = f
+            .strip_prefix(env!("CARGO_MANIFEST_DIR"))
+            .unwrap_or(f)
+            .to_string_lossy()
+            .replace('\\', "/");
+        map.add(name.trim_start_matches('/'), text);
+    }
+    (map, lines)
+}
+
+fn generated_map(rb: &GenRulebook) -> SourceMap {
+    let mut map = SourceMap::new();
+    for f in &rb.files {
+        map.add(f.name.clone(), f.text.clone());
+    }
+    map
+}
+
+/// Check once and require a rulebook without any diagnostic (the generated rulebooks) or
+/// without errors (kz-visa, whose open points are notes).
+fn check_clean(map: &SourceMap, what: &str, no_diagnostics: bool) {
+    let checked = zan::check::check(map);
+    let shown: Vec<&Diagnostic> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| no_diagnostics || d.is_error())
+        .collect();
+    if !shown.is_empty() || checked.rulebook.is_none() {
+        let first: Vec<String> = shown
+            .iter()
+            .take(10)
+            .map(|d| {
+                let file = map
+                    .get(d.primary.span.file)
+                    .map_or("?", |f| f.name.as_str());
+                let (line, _) = map
+                    .get(d.primary.span.file)
+                    .map_or((0, 0), |f| f.line_col(d.primary.span.start as usize));
+                format!(
+                    "{file}:{}: {} {}: {}",
+                    line + 1,
+                    d.code.as_str(),
+                    d.severity.as_str(),
+                    d.message
+                )
+            })
+            .collect();
+        panic!(
+            "{what}: {} unexpected diagnostics, the first:\n  {}",
+            shown.len(),
+            first.join("\n  ")
+        );
+    }
+}
+
+struct Generated {
+    decls: usize,
+    lines: usize,
+    bytes: usize,
+    files: usize,
+    map: SourceMap,
+}
+
+fn generated(n: usize) -> Generated {
+    let rb = gen_rulebook::generate(n);
+    let map = generated_map(&rb);
+    check_clean(
+        &map,
+        &format!("generated rulebook of {n} declarations"),
+        true,
+    );
+    Generated {
+        decls: rb.declarations,
+        lines: rb.lines(),
+        bytes: rb.bytes(),
+        files: rb.files.len(),
+        map,
+    }
+}
+
+// ------------------------------------------------------------------ plain measures
+
+fn best_of(repeats: usize, mut f: impl FnMut() -> bool) -> Duration {
+    let mut best = Duration::MAX;
+    for _ in 0..repeats {
+        let t = Instant::now();
+        let ok = black_box(f());
+        best = best.min(t.elapsed());
+        assert!(ok);
+    }
+    best
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+/// Fewer repetitions for the big rulebooks.
+fn repeats_for(decls: usize) -> usize {
+    match decls {
+        0..=20_000 => 10,
+        _ => 3,
+    }
+}
+
+fn check_once(map: &SourceMap) -> bool {
+    zan::check::check(map).rulebook.is_some()
+}
+
+fn plain_kz_visa(map: &SourceMap, lines: usize) {
+    let t = best_of(20, || check_once(map));
+    println!(
+        "zan check kz-visa: {:.1} ms (target < {} ms: {:.2}x the target; {} files, {lines} lines, best of 20, 1 thread)",
+        ms(t),
+        KZ_VISA_TARGET.as_millis(),
+        t.as_secs_f64() / KZ_VISA_TARGET.as_secs_f64(),
+        map.files().len(),
+    );
+}
+
+fn plain_generated(all: &[Generated]) {
+    let mut times = Vec::new();
+    for g in all {
+        let repeats = repeats_for(g.decls);
+        let t = best_of(repeats, || check_once(&g.map));
+        println!(
+            "zan check generated {:>7} declarations: {:>9.1} ms, {:>6.2} µs per declaration \
+             ({} files, {} lines, {:.1} MB, best of {repeats}, 1 thread)",
+            g.decls,
+            ms(t),
+            t.as_secs_f64() * 1e6 / g.decls as f64,
+            g.files,
+            g.lines,
+            g.bytes as f64 / 1e6,
+        );
+        times.push((g.decls, t));
+    }
+    for pair in times.windows(2) {
+        let ((n0, t0), (n1, t1)) = (pair[0], pair[1]);
+        println!(
+            "zan check growth {n1}/{n0} declarations: {:.1}x the time for {:.1}x the declarations (linear: the same)",
+            t1.as_secs_f64() / t0.as_secs_f64(),
+            n1 as f64 / n0 as f64
+        );
+    }
+    if let Some((n, t)) = times.iter().find(|(n, _)| (9_000..=11_000).contains(n)) {
+        println!(
+            "zan check generated {n} declarations: {:.1} ms (target < {} ms: {:.2}x the target)",
+            ms(*t),
+            GEN_10K_TARGET.as_millis(),
+            t.as_secs_f64() / GEN_10K_TARGET.as_secs_f64()
+        );
+    }
+}
+
+// ------------------------------------------------------------------ criterion
+
+fn benches(c: &mut Criterion, kz: &SourceMap, all: &[Generated]) {
+    c.bench_function("check/kz-visa", |b| {
+        b.iter(|| zan::check::check(black_box(kz)))
+    });
+    let mut g = c.benchmark_group("check/generated");
+    g.sample_size(10);
+    for gen in all.iter().filter(|g| g.decls <= 20_000) {
+        g.throughput(Throughput::Elements(gen.decls as u64));
+        g.bench_function(BenchmarkId::from_parameter(gen.decls), |b| {
+            b.iter(|| zan::check::check(black_box(&gen.map)))
+        });
+    }
+    g.finish();
+}
+
+fn main() {
+    // `cargo test --benches` runs this binary with `--bench` absent: check the fixtures only
+    // (the smallest generated rulebook: the others take long in a debug build).
+    let benching = std::env::args().any(|a| a == "--bench");
+    let (kz, lines) = kz_visa();
+    check_clean(&kz, "kz-visa", false);
+    let sizes: &[usize] = if benching { &SIZES } else { &SIZES[..1] };
+    let all: Vec<Generated> = sizes.iter().map(|&n| generated(n)).collect();
+    if !benching {
+        return;
+    }
+    plain_kz_visa(&kz, lines);
+    plain_generated(&all);
+    let mut c = Criterion::default()
+        .measurement_time(Duration::from_secs(3))
+        .warm_up_time(Duration::from_secs(1))
+        .sample_size(20)
+        .configure_from_args();
+    benches(&mut c, &kz, &all);
+    c.final_summary();
+}
