@@ -901,7 +901,7 @@ fn batch_measures(f: &Fixture) {
     let speedup = best[0] / best[1];
     ratio("2 threads / 1 thread", speedup, ">= 1.8x", speedup >= 1.8);
     const MILLION: usize = 1_000_000;
-    let (t, summary) = run_batch(f, MILLION, 2, &[]);
+    let (t, summary) = run_batch(f, MILLION, 2, &["--summary-by", "place_of_issuance"]);
     let mb = peak_mb(&summary);
     println!(
         "  {:<58} {:>10.1} s, peak RSS {} MB  target < 100 MB: {}",
