@@ -546,6 +546,7 @@ fn has_ids(v: &Value) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::panic)]
 mod tests {
     use crate::source::SourceMap;
     use crate::syntax;
