@@ -98,7 +98,7 @@ fn check_declarations(
             list.iter().map(|e| (e.from, e.until)).collect(),
         );
     }
-    let mut calendars = program::CalendarCache::new();
+    let mut calendars = program::CalendarCache::default();
     let segments = versions::segments(&timeline);
     let mut share = share::Sharing::new(map, if sharing { segments.len() } else { 1 });
     let mut versions = Vec::new();

@@ -10,7 +10,7 @@ use crate::ir::*;
 use crate::source::Span;
 use crate::syntax::ast::DeclKind;
 use crate::time::calendar::Calendar;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
 /// Calendars compiled once for all versions, with their citations.

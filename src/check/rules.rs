@@ -9,7 +9,7 @@ use crate::diagnostics::{suggest, Code, Diagnostic};
 use crate::ir::*;
 use crate::source::Span;
 use crate::syntax::ast::{self, DeclKind};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 struct Compiler<'g, 'a, 'v> {
     g: &'g mut Globals<'a>,
@@ -32,7 +32,7 @@ pub fn compile(
     exceptions: &[&Entry],
     share: &mut Sharing,
 ) -> (Vec<RuleIr>, u32) {
-    let mut by_target: HashMap<String, Vec<&Entry>> = HashMap::new();
+    let mut by_target: HashMap<String, Vec<&Entry>> = HashMap::default();
     for e in exceptions {
         if let DeclKind::Exception(x) = &e.decl.kind {
             if names.rules.contains_key(&x.target.name) || names.exceptions.contains(&x.target.name)
@@ -411,7 +411,7 @@ fn may_not_apply(g: &mut Globals, name: &ast::Ident, cases: &[ast::Case], def: &
 
 /// Cases of the form `X is v` whose values cover every value of X's enum.
 fn enum_cases_cover(g: &Globals, def: &Definition) -> bool {
-    let mut seen: HashMap<String, Vec<u32>> = HashMap::new();
+    let mut seen: HashMap<String, Vec<u32>> = HashMap::default();
     for c in &def.cases {
         if let Some(Ex::Cmp(CmpOp::Eq, lhs, rhs)) = &c.condition {
             if let Ex::Const(crate::value::Value::Enum(v)) = **rhs {
