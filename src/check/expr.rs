@@ -368,12 +368,16 @@ impl<'g, 'a> ExprCx<'g, 'a> {
                 }
             }
         }
-        let mut found = Vec::new();
-        for (eid, info) in self.g.schema.enums.iter().enumerate() {
-            if let Some(i) = info.variants.iter().position(|v| v.name == id.name) {
-                found.push((eid as u32, i as u32, info.name.clone()));
-            }
-        }
+        let found: Vec<(EnumId, u32, String)> = self
+            .g
+            .variants_named(&id.name)
+            .to_vec()
+            .into_iter()
+            .map(|(e, i)| {
+                let name = self.g.schema.enums.get(e as usize).map(|x| x.name.clone());
+                (e, i, name.unwrap_or_default())
+            })
+            .collect();
         match found.as_slice() {
             [] => None,
             [(e, i, name)] => {
@@ -405,17 +409,11 @@ impl<'g, 'a> ExprCx<'g, 'a> {
     }
 
     /// A name that is only an enum value (no fact, rule, parameter or local has that name).
-    fn is_bare_variant(&self, e: &ast::Expr) -> bool {
+    fn is_bare_variant(&mut self, e: &ast::Expr) -> bool {
         let ExprKind::Name(id) = &e.kind else {
             return false;
         };
-        self.is_value_name(e)
-            && self
-                .g
-                .schema
-                .enums
-                .iter()
-                .any(|en| en.variants.iter().any(|v| v.name == id.name))
+        self.is_value_name(e) && !self.g.variants_named(&id.name).is_empty()
     }
 
     /// A plain name that is no local, fact, rule or parameter: an enum value or a reason code,

@@ -8,6 +8,7 @@ mod names;
 mod program;
 mod rules;
 mod schema;
+mod share;
 mod tests;
 mod versions;
 
@@ -53,6 +54,12 @@ pub fn check(map: &SourceMap) -> Checked {
 /// Check a rulebook whose files are already parsed (one `Parsed` per file of the map, in
 /// the map's order). The language server re-parses only edited files and calls this.
 pub fn check_parsed(map: &SourceMap, parsed: &[&syntax::Parsed]) -> Checked {
+    check_parsed_sharing(map, parsed, true)
+}
+
+/// `check_parsed`, with or without sharing checked declarations between versions (without:
+/// every version checks every declaration; the tests compare both).
+fn check_parsed_sharing(map: &SourceMap, parsed: &[&syntax::Parsed], sharing: bool) -> Checked {
     let decls: Vec<&ast::Declaration> = parsed
         .iter()
         .flat_map(|p| p.ast.declarations.iter())
@@ -62,7 +69,7 @@ pub fn check_parsed(map: &SourceMap, parsed: &[&syntax::Parsed]) -> Checked {
         .iter()
         .flat_map(|p| p.diagnostics.iter().cloned())
         .collect();
-    let rulebook = check_declarations(&mut g, map, &decls);
+    let rulebook = check_declarations(&mut g, map, &decls, sharing);
     let mut diagnostics = std::mem::take(&mut g.diags);
     diagnostics::normalize(&mut diagnostics);
     let has_errors = diagnostics.iter().any(Diagnostic::is_error);
@@ -77,6 +84,7 @@ fn check_declarations(
     g: &mut Globals,
     map: &SourceMap,
     decls: &[&ast::Declaration],
+    sharing: bool,
 ) -> Option<Rulebook> {
     let header = rulebook_header(g, map, decls);
     schema::declare(g, decls);
@@ -90,12 +98,16 @@ fn check_declarations(
             list.iter().map(|e| (e.from, e.until)).collect(),
         );
     }
-    let mut calendars = program::CalendarCache::new();
+    let mut calendars = program::CalendarCache::default();
+    let segments = versions::segments(&timeline);
+    let mut share = share::Sharing::new(map, if sharing { segments.len() } else { 1 });
     let mut versions = Vec::new();
     let mut version_names = Vec::new();
-    for seg in versions::segments(&timeline) {
+    for seg in segments {
         let entries = versions::in_force(&timeline, seg);
-        let (program, names) = program::build(g, &entries, &mut calendars);
+        let (program, names, ids) = program::build(g, &entries, &mut calendars, &mut share);
+        let program = Arc::new(program);
+        share.finish(Arc::clone(&program), ids);
         let applied = timeline
             .provisions
             .iter()
@@ -106,7 +118,7 @@ fn check_declarations(
             from: seg.0,
             until: seg.1,
             applied,
-            program: Arc::new(program),
+            program,
         });
         version_names.push(names);
     }

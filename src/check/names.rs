@@ -6,14 +6,14 @@ use crate::ir::*;
 use crate::source::{SourceMap, Span};
 use crate::syntax::ast;
 use crate::time::date::Day;
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// An in-force period: first and last day, open-ended when `None`.
 pub type Period = (Option<Day>, Option<Day>);
 
 /// Resolved names by the span where they are written (a fast hash: spans are small keys,
 /// and every version of the rulebook records them again).
-pub type Uses = HashMap<Span, Symbol, rustc_hash::FxBuildHasher>;
+pub type Uses = HashMap<Span, Symbol>;
 
 /// What a name written in the rulebook refers to, recorded as the checker resolves it, so
 /// that the language server answers from the checker's own resolution (no second resolver).
@@ -60,6 +60,9 @@ pub struct Globals<'a> {
     legal_texts: HashMap<SourceId, Option<String>>,
     /// Quotes already looked up (by source and hash of the quote).
     quotes_checked: HashSet<(SourceId, u64)>,
+    /// Enum values by name, with their enum and index, in the order of the enums; built for
+    /// the first `schema.enums.len()` enums (again when enums were added since).
+    variant_index: (usize, HashMap<String, Vec<(EnumId, u32)>>),
 }
 
 impl<'a> Globals<'a> {
@@ -68,18 +71,37 @@ impl<'a> Globals<'a> {
             map,
             diags: Vec::new(),
             schema: Schema::default(),
-            enum_ids: HashMap::new(),
-            record_ids: HashMap::new(),
-            fact_ids: HashMap::new(),
+            enum_ids: HashMap::default(),
+            record_ids: HashMap::default(),
+            fact_ids: HashMap::default(),
             sources: Vec::new(),
-            source_ids: HashMap::new(),
+            source_ids: HashMap::default(),
             amendments: Vec::new(),
-            used: HashSet::new(),
+            used: HashSet::default(),
             uses: Uses::default(),
-            periods: HashMap::new(),
-            legal_texts: HashMap::new(),
-            quotes_checked: HashSet::new(),
+            periods: HashMap::default(),
+            legal_texts: HashMap::default(),
+            quotes_checked: HashSet::default(),
+            variant_index: (0, HashMap::default()),
         }
+    }
+
+    /// The enums that have a value of this name, with its index, in the order of the enums.
+    pub fn variants_named(&mut self, name: &str) -> &[(EnumId, u32)] {
+        if self.variant_index.0 != self.schema.enums.len() {
+            let mut index: HashMap<String, Vec<(EnumId, u32)>> = HashMap::default();
+            for (e, info) in self.schema.enums.iter().enumerate() {
+                for (i, v) in info.variants.iter().enumerate() {
+                    let list = index.entry(v.name.clone()).or_default();
+                    // The first value of that name in each enum (names are unique in an enum).
+                    if list.last().is_none_or(|(last, _)| *last != e as EnumId) {
+                        list.push((e as EnumId, i as u32));
+                    }
+                }
+            }
+            self.variant_index = (self.schema.enums.len(), index);
+        }
+        self.variant_index.1.get(name).map_or(&[], Vec::as_slice)
     }
 
     pub fn error(&mut self, d: Diagnostic) {

@@ -3,27 +3,33 @@
 
 use super::expr::ExprCx;
 use super::names::{Globals, VersionNames};
+use super::share::{Ids, Sharing};
 use super::versions::Entry;
 use super::{data, rules};
 use crate::ir::*;
 use crate::source::Span;
 use crate::syntax::ast::DeclKind;
 use crate::time::calendar::Calendar;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
 /// Calendars compiled once for all versions, with their citations.
 pub type CalendarCache = HashMap<Span, (Arc<Calendar>, Vec<Citation>)>;
 
-pub fn build(
+/// The program of one version, its names, and the entries behind its ids. What the previous
+/// version checked without a diagnostic and this one did not change is copied (`share`).
+pub fn build<'d>(
     g: &mut Globals,
-    entries: &[&Entry],
+    entries: &[&Entry<'d>],
     calendars: &mut CalendarCache,
-) -> (Program, VersionNames) {
+    share: &mut Sharing<'d>,
+) -> (Program, VersionNames, Ids) {
     let mut names = VersionNames::default();
     let mut program = Program::default();
+    let mut ids = Ids::default();
     let mut rule_entries = Vec::new();
     let mut exceptions = Vec::new();
+    share.begin(entries);
     for e in entries {
         match &e.decl.kind {
             DeclKind::Rule(r) => {
@@ -32,6 +38,7 @@ pub fn build(
                     .rules
                     .insert(r.name.name.clone(), (rule_entries.len() as RuleId, ty));
                 rule_entries.push(*e);
+                ids.rules.push(e.decl.span);
             }
             DeclKind::Reasons(r) => {
                 let id = rule_entries.len() as RuleId;
@@ -47,6 +54,7 @@ pub fn build(
                         .push((id, i as u32));
                 }
                 rule_entries.push(*e);
+                ids.rules.push(e.decl.span);
             }
             DeclKind::Exception(x) => {
                 names.exceptions.insert(x.name.name.clone());
@@ -59,6 +67,7 @@ pub fn build(
                     t.name.name.clone(),
                     (program.tables.len() as TableId, keys, ty.clone()),
                 );
+                ids.tables.push(e.decl.span);
                 program.tables.push(TableIr {
                     name: t.name.name.clone(),
                     span: t.name.span,
@@ -77,6 +86,7 @@ pub fn build(
                     p.name.name.clone(),
                     (program.params.len() as ParamId, ty.clone()),
                 );
+                ids.params.push(e.decl.span);
                 program.params.push(ParamIr {
                     name: p.name.name.clone(),
                     span: p.name.span,
@@ -99,6 +109,7 @@ pub fn build(
                 names
                     .calendars
                     .insert(c.name.name.clone(), program.calendars.len() as CalendarId);
+                ids.calendars.push(e.decl.span);
                 program.calendars.push(CalendarIr {
                     name: c.name.name.clone(),
                     span: c.name.span,
@@ -109,30 +120,48 @@ pub fn build(
             _ => {}
         }
     }
+    share.ids(&ids);
     for e in entries {
+        let key = e.decl.span;
         match &e.decl.kind {
             DeclKind::Table(t) => {
                 if let Some((id, keys, ty)) = names.tables.get(&t.name.name).cloned() {
-                    let mut cx = ExprCx::new(g, &names);
-                    let table = data::table(&mut cx, t, &keys, &ty);
-                    program.tables[id as usize] = table;
+                    let before = g.diags.len();
+                    program.tables[id as usize] = match share.table(key) {
+                        Some(table) => table,
+                        None => {
+                            let mut cx = ExprCx::new(g, &names);
+                            data::table(&mut cx, t, &keys, &ty)
+                        }
+                    };
+                    if g.diags.len() == before {
+                        share.clean_table(key, id);
+                    }
                 }
             }
             DeclKind::Parameter(p) => {
                 if let Some((id, ty)) = names.params.get(&p.name.name).cloned() {
-                    let mut cx = ExprCx::new(g, &names);
-                    let (values, parts) = data::parameter_values(&mut cx, p, &ty);
-                    let citations = cx.g.citations(&p.citations);
-                    let param = &mut program.params[id as usize];
-                    param.values = values;
-                    param.parts = parts;
-                    param.citations = citations;
+                    let before = g.diags.len();
+                    if let Some(param) = share.param(key) {
+                        program.params[id as usize] = param;
+                    } else {
+                        let mut cx = ExprCx::new(g, &names);
+                        let (values, parts) = data::parameter_values(&mut cx, p, &ty);
+                        let citations = cx.g.citations(&p.citations);
+                        let param = &mut program.params[id as usize];
+                        param.values = values;
+                        param.parts = parts;
+                        param.citations = citations;
+                    }
+                    if g.diags.len() == before {
+                        share.clean_param(key, id);
+                    }
                 }
             }
             _ => {}
         }
     }
-    let (compiled, locals) = rules::compile(g, &names, &rule_entries, &exceptions);
+    let (compiled, locals) = rules::compile(g, &names, &rule_entries, &exceptions, share);
     program.rules = compiled;
     program.locals = locals;
     program.outputs = program
@@ -142,5 +171,5 @@ pub fn build(
         .filter(|(_, r)| r.output)
         .map(|(i, _)| i as RuleId)
         .collect();
-    (program, names)
+    (program, names, ids)
 }

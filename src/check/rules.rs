@@ -3,12 +3,13 @@
 
 use super::expr::ExprCx;
 use super::names::{Globals, VersionNames};
+use super::share::{RuleExtra, Sharing};
 use super::versions::Entry;
 use crate::diagnostics::{suggest, Code, Diagnostic};
 use crate::ir::*;
 use crate::source::Span;
 use crate::syntax::ast::{self, DeclKind};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 struct Compiler<'g, 'a, 'v> {
     g: &'g mut Globals<'a>,
@@ -17,15 +18,21 @@ struct Compiler<'g, 'a, 'v> {
     exceptions: HashMap<String, Vec<&'v Entry<'v>>>,
     deps: Vec<Vec<(RuleId, Span)>>,
     locals: u32,
+    /// The exceptions compiled into the rule being compiled.
+    compiled_exceptions: Vec<Span>,
 }
 
+/// The rules of a version (rules and reasons, in id order) with the exceptions in force. A
+/// rule the previous version checked without a diagnostic, and that nothing it reads changed
+/// since, is copied from it (`share`).
 pub fn compile(
     g: &mut Globals,
     names: &VersionNames,
     rules: &[&Entry],
     exceptions: &[&Entry],
+    share: &mut Sharing,
 ) -> (Vec<RuleIr>, u32) {
-    let mut by_target: HashMap<String, Vec<&Entry>> = HashMap::new();
+    let mut by_target: HashMap<String, Vec<&Entry>> = HashMap::default();
     for e in exceptions {
         if let DeclKind::Exception(x) = &e.decl.kind {
             if names.rules.contains_key(&x.target.name) || names.exceptions.contains(&x.target.name)
@@ -43,8 +50,36 @@ pub fn compile(
         exceptions: by_target,
         deps: Vec::new(),
         locals: 0,
+        compiled_exceptions: Vec::new(),
     };
-    let compiled: Vec<RuleIr> = rules.iter().map(|e| c.rule(e)).collect();
+    let mut compiled: Vec<RuleIr> = Vec::with_capacity(rules.len());
+    for (id, e) in rules.iter().enumerate() {
+        let key = e.decl.span;
+        let extra = match share.rule(key) {
+            Some((rule, extra)) => {
+                compiled.push(rule);
+                c.deps.push(extra.deps.clone());
+                c.locals = c.locals.max(extra.locals);
+                Some(extra)
+            }
+            None => {
+                let before = c.g.diags.len();
+                let (outer_locals, outer_exceptions) = (c.locals, c.compiled_exceptions.len());
+                c.locals = 0;
+                compiled.push(c.rule(e));
+                let extra = RuleExtra {
+                    deps: c.deps.last().cloned().unwrap_or_default(),
+                    locals: c.locals,
+                    exceptions: c.compiled_exceptions.split_off(outer_exceptions),
+                };
+                c.locals = c.locals.max(outer_locals);
+                (c.g.diags.len() == before).then_some(extra)
+            }
+        };
+        if let Some(extra) = extra {
+            share.clean_rule(key, id as RuleId, extra);
+        }
+    }
     check_exception_cycles(c.g, names, exceptions);
     check_rule_cycles(c.g, &compiled, &c.deps);
     (compiled, c.locals)
@@ -234,6 +269,7 @@ impl<'g, 'a, 'v> Compiler<'g, 'a, 'v> {
                 continue;
             }
             visiting.push(x.name.name.clone());
+            self.compiled_exceptions.push(e.decl.span);
             let citations = self.citations(&x.citations, &x.name, "exception");
             let body = ast::RuleBody::Cases {
                 cases: x.cases.clone(),
@@ -375,7 +411,7 @@ fn may_not_apply(g: &mut Globals, name: &ast::Ident, cases: &[ast::Case], def: &
 
 /// Cases of the form `X is v` whose values cover every value of X's enum.
 fn enum_cases_cover(g: &Globals, def: &Definition) -> bool {
-    let mut seen: HashMap<String, Vec<u32>> = HashMap::new();
+    let mut seen: HashMap<String, Vec<u32>> = HashMap::default();
     for c in &def.cases {
         if let Some(Ex::Cmp(CmpOp::Eq, lhs, rhs)) = &c.condition {
             if let Ex::Const(crate::value::Value::Enum(v)) = **rhs {

@@ -7,11 +7,11 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::*;
 use crate::source::Span;
 use crate::syntax::ast::{self, DeclKind};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// Register the schema: ids first (records may refer to each other), then field types.
 pub fn declare(g: &mut Globals, decls: &[&ast::Declaration]) {
-    let mut seen: HashMap<String, Span> = HashMap::new();
+    let mut seen: HashMap<String, Span> = HashMap::default();
     for d in decls {
         let name = d.kind.name();
         let global = matches!(
@@ -181,7 +181,7 @@ pub fn amendments<'d>(
     decls: &[&'d ast::Declaration],
 ) -> Vec<(AmendmentId, &'d ast::AmendmentDecl)> {
     let mut out = Vec::new();
-    let mut seen: HashMap<&str, Span> = HashMap::new();
+    let mut seen: HashMap<&str, Span> = HashMap::default();
     for d in decls {
         let DeclKind::Amendment(a) = &d.kind else {
             continue;

@@ -8,7 +8,7 @@ use crate::ir::*;
 use crate::syntax::ast::{self, DeclKind};
 use crate::time::date;
 use crate::value::Value;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 pub fn compile(
     g: &mut Globals,
@@ -17,7 +17,7 @@ pub fn compile(
     decls: &[&ast::Declaration],
 ) -> (Vec<TestCase>, Vec<ExampleCase>) {
     let empty = VersionNames::default();
-    let mut examples: HashMap<String, Vec<Value>> = HashMap::new();
+    let mut examples: HashMap<String, Vec<Value>> = HashMap::default();
     let mut in_order = Vec::new();
     for d in decls {
         if let DeclKind::Example(e) = &d.kind {
@@ -43,9 +43,10 @@ pub fn compile(
         }
     }
     let mut out: Vec<TestCase> = Vec::new();
+    let mut names_out: std::collections::HashSet<String> = std::collections::HashSet::default();
     for d in decls {
         let DeclKind::Test(t) = &d.kind else { continue };
-        if out.iter().any(|x| x.name == t.name.name) {
+        if names_out.contains(&t.name.name) {
             g.error(
                 Diagnostic::new(
                     Code::DuplicateDeclaration,
@@ -57,6 +58,7 @@ pub fn compile(
             continue;
         }
         if let Some(tc) = test(g, rb, names, &examples, t) {
+            names_out.insert(tc.name.clone());
             out.push(tc);
         }
     }
@@ -78,7 +80,9 @@ fn facts_of(g: &mut Globals, names: &VersionNames, e: &ast::Expr) -> Option<Vec<
         );
         return None;
     };
-    let facts = g.schema.facts.clone();
+    // Facts are constants here: checking them never reads the facts of the schema, which
+    // are lent to `fields` meanwhile rather than copied for every example.
+    let facts = std::mem::take(&mut g.schema.facts);
     let mut cx = ExprCx::new(g, names);
     cx.facts_allowed = false;
     let exs = cx.fields("the case", &facts, fields, e.span);
@@ -97,6 +101,7 @@ fn facts_of(g: &mut Globals, names: &VersionNames, e: &ast::Expr) -> Option<Vec<
             }
         }
     }
+    g.schema.facts = facts;
     values
 }
 

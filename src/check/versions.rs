@@ -7,7 +7,7 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{AmendmentId, AppliedProvision, Origin};
 use crate::syntax::ast::{self, ProvisionAction};
 use crate::time::date::{self, Day};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// One declaration of a name and the dates it is in force (inclusive).
 #[derive(Clone)]
@@ -35,7 +35,7 @@ pub fn timeline<'d>(
     baseline: &[&'d ast::Declaration],
     amendments: &[(AmendmentId, &'d ast::AmendmentDecl)],
 ) -> Timeline<'d> {
-    let mut entries: HashMap<String, Vec<Entry<'d>>> = HashMap::new();
+    let mut entries: HashMap<String, Vec<Entry<'d>>> = HashMap::default();
     for decl in baseline {
         let (from, until) = own_period(g, decl);
         add_baseline(
