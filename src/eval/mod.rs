@@ -129,12 +129,15 @@ pub fn eval_version(
     as_of: Day,
     explain: bool,
 ) -> Result<Decision, EvalError> {
-    let program = &rb
-        .versions
-        .get(version)
-        .ok_or_else(|| EvalError::new("no such version of the rulebook"))?
-        .program;
+    let program = program_of(rb, version)?;
     eval_outputs(rb, version, &program.outputs, case, as_of, explain)
+}
+
+fn program_of(rb: &Rulebook, version: usize) -> Result<&Arc<Program>, EvalError> {
+    rb.versions
+        .get(version)
+        .map(|v| &v.program)
+        .ok_or_else(|| EvalError::new("no such version of the rulebook"))
 }
 
 /// Evaluate only the given rules of one version (rule ids of that version's program), in that
@@ -147,11 +150,7 @@ pub fn eval_outputs(
     as_of: Day,
     explain: bool,
 ) -> Result<Decision, EvalError> {
-    let program = &rb
-        .versions
-        .get(version)
-        .ok_or_else(|| EvalError::new("no such version of the rulebook"))?
-        .program;
+    let program = program_of(rb, version)?;
     let mut m = Machine::new(program, &case.facts, as_of);
     let outputs = outputs.iter().map(|&r| (r, m.rule(r))).collect();
     let explanation = explain.then(|| explain::explain(&mut m, rb, version));
