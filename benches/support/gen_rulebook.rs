@@ -5,8 +5,10 @@
 //! a small piece of law with what real rulebooks have: a source, an enum, a record, parameters
 //! with dated values, tables, rules with cases and exceptions that read facts and earlier rules
 //! (also the rules of the unit before), reasons, outputs, and tests that cite their sentence.
-//! Every file opens with a record fact (the part of the case its units read) and an example
-//! of it. A few amendments (`AMENDMENTS`, whatever the size) each replace a rule of one unit
+//! Every file has a record of what the case says for its units and an example of it; the
+//! records of `FILES_PER_SUBJECT` files are the fields of one fact (a subject), so that the case
+//! grows with the rulebook, more slowly (tests carry whole cases: their checking grows as tests
+//! times facts). A few amendments (`AMENDMENTS`, whatever the size) each replace a rule of one unit
 //! and add a rule to another, each from its own date, so the rulebook has versions to
 //! consolidate; `generate_with_amendments` gives more of them.
 //!
@@ -19,8 +21,11 @@ use std::fmt::Write;
 pub const DECLS_PER_UNIT: usize = 19;
 /// Units per file.
 pub const UNITS_PER_FILE: usize = 5;
-/// Declarations per file: its units, and the file's record, fact, example, summary and test.
-pub const DECLS_PER_FILE: usize = DECLS_PER_UNIT * UNITS_PER_FILE + 5;
+/// Declarations per file: its units, and the file's record, example, summary and test (and
+/// in the last file of a subject, the subject's record and fact).
+pub const DECLS_PER_FILE: usize = DECLS_PER_UNIT * UNITS_PER_FILE + 4;
+/// Files whose records make one fact.
+pub const FILES_PER_SUBJECT: usize = 10;
 /// Amendments of a generated rulebook, each in force from its own date (so as many versions
 /// plus one).
 pub const AMENDMENTS: usize = 4;
@@ -67,6 +72,10 @@ pub fn generate_with_amendments(n: usize, amendments: usize) -> GenRulebook {
     for f in 0..files_count {
         let mut text = String::with_capacity(48 * 1024);
         declarations += file(&mut text, f);
+        let s = f / FILES_PER_SUBJECT;
+        if f + 1 == files_count || (f + 1) % FILES_PER_SUBJECT == 0 {
+            declarations += subject(&mut text, s, s * FILES_PER_SUBJECT..f + 1);
+        }
         files.push(GenFile {
             name: format!("part-{f:05}.zan"),
             text,
@@ -138,9 +147,27 @@ fn file(out: &mut String, f: usize) -> usize {
     count + part_case(out, f) + summary(out, f)
 }
 
-/// The record of what the case says for the units of a part, its fact (every field has a
-/// default, so that a test of one part needs to give no other), and an example of it.
-/// 3 declarations.
+/// The fact of a subject: a record of the records of its parts (every field has a default,
+/// so that a test of one part needs to give no other). 2 declarations.
+fn subject(out: &mut String, s: usize, parts: std::ops::Range<usize>) -> usize {
+    let _ = writeln!(out, "/// What the case says for subject {s}.");
+    let _ = writeln!(out, "record Subject{s} {{");
+    for f in parts {
+        let _ = writeln!(out, "  part_{f}: Part{f} = {{}}");
+    }
+    out.push_str("}\n\n");
+    let _ = writeln!(out, "/// The case of subject {s}.");
+    let _ = writeln!(out, "fact subject_{s}: Subject{s} = {{}}\n");
+    2
+}
+
+/// How the facts of part `f` are written.
+fn part_path(f: usize) -> String {
+    format!("subject_{}.part_{f}", f / FILES_PER_SUBJECT)
+}
+
+/// The record of what the case says for the units of a part (every field has a default) and
+/// an example of it. 2 declarations.
 fn part_case(out: &mut String, f: usize) -> usize {
     let first = f * UNITS_PER_FILE;
     let _ = writeln!(out, "/// What the case says for the units of part {f}.");
@@ -154,15 +181,13 @@ fn part_case(out: &mut String, f: usize) -> usize {
         let _ = writeln!(out, "  filed_on_{u}: date = 2026-01-01");
     }
     out.push_str("}\n\n");
-    let _ = writeln!(out, "/// The case of part {f}.");
-    let _ = writeln!(out, "fact part_{f}: Part{f} = {{}}\n");
     let _ = writeln!(
         out,
         "/// A case of part {f} that every test of the part starts from."
     );
     let _ = writeln!(out, "example base_{f} {{");
     out.push_str("  assessed_on: 2026-03-20\n");
-    let _ = writeln!(out, "  part_{f}: {{");
+    let _ = writeln!(out, "  subject_{}: {{ part_{f}: {{", f / FILES_PER_SUBJECT);
     for u in first..first + UNITS_PER_FILE {
         let _ = writeln!(
             out,
@@ -173,8 +198,8 @@ fn part_case(out: &mut String, f: usize) -> usize {
         );
         let _ = writeln!(out, "    filed_on_{u}: 2026-0{}-0{}", 1 + u % 3, 1 + u % 9);
     }
-    out.push_str("  }\n}\n\n");
-    3
+    out.push_str("  } }\n}\n\n");
+    2
 }
 
 /// How many decisions of the part are granted, and a test of it. 2 declarations.
@@ -205,8 +230,8 @@ fn summary(out: &mut String, f: usize) -> usize {
 
 /// One unit: 19 declarations.
 fn unit(out: &mut String, f: usize, u: usize) -> usize {
-    let p = format!("part_{f}.person_{u}");
-    let filed = format!("part_{f}.filed_on_{u}");
+    let p = format!("{}.person_{u}", part_path(f));
+    let filed = format!("{}.filed_on_{u}", part_path(f));
     let prev = u.checked_sub(1);
     let _ = write!(
         out,
@@ -400,8 +425,8 @@ fn amendment(out: &mut String, a: usize, units: usize) -> usize {
     let year = 2027 + a / (28 * 12);
     let f = u / UNITS_PER_FILE;
     let g = v / UNITS_PER_FILE;
-    let p = format!("part_{f}.person_{u}");
-    let q = format!("part_{g}.person_{v}");
+    let p = format!("{}.person_{u}", part_path(f));
+    let q = format!("{}.person_{v}", part_path(g));
     let _ = write!(
         out,
         r#"/// Amendment {a}: the fee of unit {u} is no longer halved for children; unit {v} gains a flag.

@@ -34,22 +34,27 @@ pub fn declarations(text: &str) -> Vec<Range<usize>> {
     for line in text.split_inclusive('\n') {
         let content = line.trim_start_matches('\u{feff}');
         let bom = line.len() - content.len();
+        // Every declaration keyword starts with a lowercase ASCII letter.
+        let lowercase = content.as_bytes().first().is_some_and(u8::is_ascii_lowercase);
         if content.starts_with("///") {
             doc_start.get_or_insert(offset);
-        } else if starts_keyword(content) {
+        } else if lowercase && starts_keyword(content) {
             let start = doc_start.take().unwrap_or(offset + bom);
             if let Some(s) = stray.take() {
                 starts.push(s);
             }
             starts.push(start);
-        } else if !content.trim().is_empty() && !content.trim_start().starts_with("//") {
-            // Text before the first declaration, indented or not: it belongs to nothing.
-            if starts.is_empty() && stray.is_none() {
-                stray = Some(offset);
+        } else {
+            let trimmed = content.trim();
+            if !trimmed.is_empty() && !trimmed.starts_with("//") {
+                // Text before the first declaration, indented or not: it belongs to nothing.
+                if starts.is_empty() && stray.is_none() {
+                    stray = Some(offset);
+                }
+                doc_start = None;
+            } else if trimmed.is_empty() {
+                doc_start = None;
             }
-            doc_start = None;
-        } else if content.trim().is_empty() {
-            doc_start = None;
         }
         offset += line.len();
     }
@@ -164,15 +169,24 @@ fn is_operator_word(word: &[u8]) -> bool {
 /// `// OPEN: ...` comments mark points a reviewer must see; each becomes a note.
 pub fn open_points(text: &str, file: FileId) -> Vec<Diagnostic> {
     let mut out: Vec<Diagnostic> = Vec::new();
+    if !text.contains("// OPEN:") {
+        return out;
+    }
     let mut offset = 0;
     // An open point runs on over the comment lines right below its `// OPEN:` line.
     let mut current: Option<(usize, usize, String)> = None;
     for line in text.split_inclusive('\n') {
-        let trimmed = line.trim();
         // A doc comment (`///`) below belongs to the declaration, not to the open point.
-        let continues =
-            current.is_some() && trimmed.starts_with("//") && !trimmed.starts_with("///");
-        if let Some(pos) = line.find("// OPEN:") {
+        let continues = current.is_some() && {
+            let trimmed = line.trim();
+            trimmed.starts_with("//") && !trimmed.starts_with("///")
+        };
+        let open = if line.as_bytes().contains(&b'/') {
+            line.find("// OPEN:")
+        } else {
+            None
+        };
+        if let Some(pos) = open {
             let note = line[pos + "// OPEN:".len()..].trim();
             match current.as_mut() {
                 Some((_, end, text)) if continues => {
@@ -192,7 +206,7 @@ pub fn open_points(text: &str, file: FileId) -> Vec<Diagnostic> {
         } else if continues {
             if let Some((_, end, text)) = current.as_mut() {
                 text.push(' ');
-                text.push_str(trimmed.trim_start_matches('/').trim());
+                text.push_str(line.trim().trim_start_matches('/').trim());
                 *end = offset + line.trim_end().len();
             }
         } else {
