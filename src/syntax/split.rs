@@ -35,7 +35,10 @@ pub fn declarations(text: &str) -> Vec<Range<usize>> {
         let content = line.trim_start_matches('\u{feff}');
         let bom = line.len() - content.len();
         // Every declaration keyword starts with a lowercase ASCII letter.
-        let lowercase = content.as_bytes().first().is_some_and(u8::is_ascii_lowercase);
+        let lowercase = content
+            .as_bytes()
+            .first()
+            .is_some_and(u8::is_ascii_lowercase);
         if content.starts_with("///") {
             doc_start.get_or_insert(offset);
         } else if lowercase && starts_keyword(content) {
@@ -91,15 +94,17 @@ pub fn nesting_too_deep(piece: &str, file: FileId, offset: usize) -> Option<Diag
     let mut word_start = 0;
     let mut i = 0;
     while i < bytes.len() {
-        let b = bytes[i];
-        let (separator, len) = if b.is_ascii() {
-            (
-                b.is_ascii_whitespace() || b == 0x0B || b"()[]{}".contains(&b),
-                1,
-            )
-        } else {
-            let c = piece[i..].chars().next().unwrap_or(' ');
-            (c.is_whitespace(), c.len_utf8())
+        // Skip the bytes of a word at once.
+        while i < bytes.len() && BYTE_CLASS[bytes[i] as usize] == WORD {
+            i += 1;
+        }
+        let Some(&b) = bytes.get(i) else { break };
+        let (separator, len) = match BYTE_CLASS[b as usize] {
+            OTHER => {
+                let c = piece[i..].chars().next().unwrap_or(' ');
+                (c.is_whitespace(), c.len_utf8())
+            }
+            _ => (true, 1),
         };
         if separator {
             operators += usize::from(is_operator_word(&bytes[word_start..i]));
@@ -143,6 +148,26 @@ pub fn nesting_too_deep(piece: &str, file: FileId, offset: usize) -> Option<Diag
             .help("split the expression into named rules")
     })
 }
+
+/// Bytes of a word (no whitespace, no bracket), separators (ASCII whitespace and brackets),
+/// and the first bytes of other characters (which may be Unicode whitespace).
+const WORD: u8 = 0;
+const SEPARATOR: u8 = 1;
+const OTHER: u8 = 2;
+const BYTE_CLASS: [u8; 256] = {
+    let mut class = [WORD; 256];
+    let mut b = 0;
+    while b < 256 {
+        class[b] = match b as u8 {
+            b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r' => SEPARATOR,
+            b'(' | b')' | b'[' | b']' | b'{' | b'}' => SEPARATOR,
+            0x80..=0xFF => OTHER,
+            _ => WORD,
+        };
+        b += 1;
+    }
+    class
+};
 
 /// The words `nesting_too_deep` counts as operators.
 fn is_operator_word(word: &[u8]) -> bool {
