@@ -1282,6 +1282,9 @@ fn string_value(p: &Pair<Rule>) -> String {
         .strip_prefix('"')
         .and_then(|s| s.strip_suffix('"'))
         .unwrap_or(raw);
+    if !inner.contains('\\') {
+        return inner.to_string();
+    }
     let mut out = String::with_capacity(inner.len());
     let mut chars = inner.chars();
     while let Some(c) = chars.next() {
@@ -1303,8 +1306,7 @@ fn string_value(p: &Pair<Rule>) -> String {
 fn trimmed_len(text: &str) -> usize {
     let mut t = text.trim_end();
     // Most pairs end on a line with no `/` at all, so no comment: skip the scan.
-    let last_line = t.rfind('\n').map_or(t, |i| &t[i + 1..]);
-    if !last_line.as_bytes().contains(&b'/') {
+    if !last_line_has_slash(t) {
         return t.len();
     }
     loop {
@@ -1315,6 +1317,18 @@ fn trimmed_len(text: &str) -> usize {
             None => return t.len(),
         }
     }
+}
+
+/// Whether the last line of `text` has a `/` (one pass back from the end).
+fn last_line_has_slash(text: &str) -> bool {
+    for &b in text.as_bytes().iter().rev() {
+        match b {
+            b'\n' => return false,
+            b'/' => return true,
+            _ => {}
+        }
+    }
+    false
 }
 
 /// Where a `//` comment starts in a line, outside string literals.
