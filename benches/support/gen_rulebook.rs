@@ -60,7 +60,7 @@ pub fn generate(n: usize) -> GenRulebook {
 
 /// A rulebook of about `n` declarations and `amendments` amendments.
 pub fn generate_with_amendments(n: usize, amendments: usize) -> GenRulebook {
-    let files_count = n.div_ceil(DECLS_PER_FILE).max(1);
+    let files_count = ((n + DECLS_PER_FILE / 2) / DECLS_PER_FILE).max(1);
     let mut files = Vec::with_capacity(files_count + 1);
     let mut declarations = 0;
     let mut header = String::new();

@@ -450,7 +450,6 @@ impl<'g, 'a> ExprCx<'g, 'a> {
             }
         }
         let (bex, bty) = self.check(base, None);
-        let key = path_key(whole);
         match bty {
             Type::Error => (bex, Type::Error),
             Type::Record(r) => {
@@ -460,13 +459,18 @@ impl<'g, 'a> ExprCx<'g, 'a> {
                 match info.fields.iter().position(|f| f.name == field.name) {
                     Some(i) => {
                         let ty = info.fields[i].ty.clone();
-                        let record = info.name.clone();
-                        self.g.refer(field, || Symbol::Field {
-                            record,
-                            field: field.name.clone(),
-                        });
+                        if !self.g.uses.contains_key(&field.span) {
+                            let record = info.name.clone();
+                            self.g.refer(field, || Symbol::Field {
+                                record,
+                                field: field.name.clone(),
+                            });
+                        }
                         let ex = Ex::Field(Box::new(bex), i as u32);
-                        match key {
+                        // Only an optional field may have been narrowed by `is present`.
+                        let narrowable =
+                            matches!(ty, Type::Optional(_)) && !self.narrowed.is_empty();
+                        match narrowable.then(|| path_key(whole)).flatten() {
                             Some(k) => self.narrow(ex, ty, &k),
                             None => (ex, ty),
                         }
