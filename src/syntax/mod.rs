@@ -124,3 +124,57 @@ pub fn parse_expr(text: &str, file: FileId) -> Result<ast::Expr, Diagnostic> {
         )),
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::{Rule, ZanParser};
+    use pest::Parser;
+
+    /// The words of the grammar's `keyword` rule.
+    fn keywords() -> Vec<&'static str> {
+        let grammar = include_str!("../../grammar/zan.pest");
+        let start = grammar.find("\nkeyword = @{").unwrap();
+        let body = &grammar[start..];
+        let body = &body[..body.find("\n}").unwrap()];
+        body.split('"').skip(1).step_by(2).collect()
+    }
+
+    /// `keyword` first checks the shape of the word (2 to 9 lowercase ASCII letters): a keyword
+    /// of another shape would never be recognised.
+    #[test]
+    fn every_keyword_is_recognised_and_nothing_else() {
+        let words = keywords();
+        assert!(words.len() > 40 && words.contains(&"rulebook"), "{words:?}");
+        let whole =
+            |rule: Rule, text: &str| ZanParser::parse(rule, text).is_ok_and(|p| p.as_str() == text);
+        for w in &words {
+            assert!(
+                whole(Rule::keyword, w),
+                "`{w}` is not recognised as a keyword"
+            );
+            assert!(!whole(Rule::ident, w), "`{w}` is a name");
+            for longer in [
+                format!("{w}s"),
+                format!("{w}_x"),
+                format!("{w}2"),
+                format!("x{w}"),
+            ] {
+                if !words.contains(&longer.as_str()) {
+                    assert!(whole(Rule::ident, &longer), "`{longer}` is not a name");
+                }
+            }
+        }
+        for name in [
+            "a",
+            "applicant",
+            "application",
+            "visa_form",
+            "Rule",
+            "ЖСН",
+            "_when",
+        ] {
+            assert!(whole(Rule::ident, name), "`{name}` is not a name");
+        }
+    }
+}
