@@ -103,8 +103,9 @@ fn check_declarations(
     let mut share = share::Sharing::new(map, if sharing { segments.len() } else { 1 });
     let mut versions = Vec::new();
     let mut version_names = Vec::new();
+    let all = versions::by_position(&timeline);
     for seg in segments {
-        let entries = versions::in_force(&timeline, seg);
+        let entries = versions::in_force(&all, seg);
         let (program, names, ids) = program::build(g, &entries, &mut calendars, &mut share);
         let program = Arc::new(program);
         share.finish(Arc::clone(&program), ids);

@@ -312,20 +312,23 @@ pub fn segments(t: &Timeline) -> Vec<(Option<Day>, Option<Day>)> {
     out
 }
 
-/// The entries in force throughout a segment.
+/// Every entry of the timeline, by the position of its declaration.
+pub fn by_position<'t, 'd>(t: &'t Timeline<'d>) -> Vec<&'t Entry<'d>> {
+    let mut out: Vec<&Entry> = t.entries.values().flat_map(|l| l.iter()).collect();
+    out.sort_by_key(|e| e.decl.span);
+    out
+}
+
+/// The entries in force throughout a segment, by position (`all` from `by_position`).
 pub fn in_force<'t, 'd>(
-    t: &'t Timeline<'d>,
+    all: &[&'t Entry<'d>],
     seg: (Option<Day>, Option<Day>),
 ) -> Vec<&'t Entry<'d>> {
-    let mut out: Vec<&Entry> = t
-        .entries
-        .values()
-        .flat_map(|l| l.iter())
+    all.iter()
+        .copied()
         .filter(|e| {
             e.from.is_none_or(|f| seg.0.is_some_and(|s| f <= s))
                 && e.until.is_none_or(|u| seg.1.is_some_and(|s| s <= u))
         })
-        .collect();
-    out.sort_by_key(|e| e.decl.span);
-    out
+        .collect()
 }
