@@ -177,6 +177,32 @@ fn plain_kz_visa(map: &SourceMap, lines: usize) {
     );
 }
 
+/// What the language server does on a keystroke: parse the edited file again (the largest
+/// one here) and check the rulebook with the other files' parses kept.
+fn plain_kz_visa_edit(map: &SourceMap) {
+    let edited = map
+        .ids()
+        .max_by_key(|id| map.get(*id).map_or(0, |f| f.text.len()))
+        .expect("a file");
+    let parsed: Vec<zan::syntax::Parsed> = map
+        .ids()
+        .map(|id| zan::syntax::parse_file(map, id))
+        .collect();
+    let t = best_of(20, || {
+        let again = zan::syntax::parse_file(map, edited);
+        let refs: Vec<&zan::syntax::Parsed> = parsed
+            .iter()
+            .map(|p| if p.file == edited { &again } else { p })
+            .collect();
+        zan::check::check_parsed(map, &refs).rulebook.is_some()
+    });
+    let name = map.get(edited).map_or("?", |f| f.name.as_str());
+    println!(
+        "zan check kz-visa, one file parsed again (the language server on a keystroke; {name}): {:.1} ms (best of 20, 1 thread)",
+        ms(t)
+    );
+}
+
 fn plain_generated(all: &[Generated]) {
     let mut times = Vec::new();
     for g in all {
@@ -241,6 +267,7 @@ fn main() {
         return;
     }
     plain_kz_visa(&kz, lines);
+    plain_kz_visa_edit(&kz);
     plain_generated(&all);
     let mut c = Criterion::default()
         .measurement_time(Duration::from_secs(3))

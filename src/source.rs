@@ -2,6 +2,7 @@
 //! line and column numbers are computed only by the renderers.
 
 use std::fmt;
+use std::sync::Arc;
 
 /// Index of a file in the `SourceMap`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
@@ -88,11 +89,12 @@ impl SourceFile {
 }
 
 /// All the files of one rulebook, in a stable order, and the legal texts its sources name
-/// (read so that citations can be checked against them; never parsed as zan).
+/// (read so that citations can be checked against them; never parsed as zan). Files are
+/// shared: a checked rulebook keeps a copy of the map without copying the texts.
 #[derive(Clone, Debug, Default)]
 pub struct SourceMap {
-    files: Vec<SourceFile>,
-    legal_texts: Vec<SourceFile>,
+    files: Vec<Arc<SourceFile>>,
+    legal_texts: Vec<Arc<SourceFile>>,
 }
 
 impl SourceMap {
@@ -101,30 +103,30 @@ impl SourceMap {
     }
 
     pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
-        self.files.push(SourceFile::new(name, text));
+        self.files.push(Arc::new(SourceFile::new(name, text)));
         FileId(clamp_u32(self.files.len() - 1))
     }
 
     pub fn get(&self, id: FileId) -> Option<&SourceFile> {
-        self.files.get(id.0 as usize)
+        self.files.get(id.0 as usize).map(|f| &**f)
     }
 
     pub fn ids(&self) -> impl Iterator<Item = FileId> + '_ {
         (0..self.files.len()).map(|i| FileId(clamp_u32(i)))
     }
 
-    pub fn files(&self) -> &[SourceFile] {
+    pub fn files(&self) -> &[Arc<SourceFile>] {
         &self.files
     }
 
     /// Add the text of a legal source (a `source`'s `file`), by its path.
     pub fn add_legal_text(&mut self, name: impl Into<String>, text: impl Into<String>) {
-        self.legal_texts.push(SourceFile::new(name, text));
+        self.legal_texts.push(Arc::new(SourceFile::new(name, text)));
     }
 
     /// The legal text whose path is `file` or ends with `/file`.
     pub fn legal_text(&self, file: &str) -> Option<&SourceFile> {
-        self.legal_texts.iter().find(|t| {
+        self.legal_texts.iter().map(|t| &**t).find(|t| {
             t.name == file
                 || t.name
                     .strip_suffix(file)
@@ -132,7 +134,7 @@ impl SourceMap {
         })
     }
 
-    pub fn legal_texts(&self) -> &[SourceFile] {
+    pub fn legal_texts(&self) -> &[Arc<SourceFile>] {
         &self.legal_texts
     }
 
