@@ -166,6 +166,27 @@ fn check_once(map: &SourceMap) -> bool {
     zan::check::check(map).rulebook.is_some()
 }
 
+/// Where the time goes: parsing every file (pest and lowering), and checking the parsed files
+/// (names, types, versions, tests), each the best of `repeats`.
+fn split(map: &SourceMap, repeats: usize) -> String {
+    let parse = || -> Vec<zan::syntax::Parsed> {
+        map.ids()
+            .map(|id| zan::syntax::parse_file(map, id))
+            .collect()
+    };
+    let t_parse = best_of(repeats, || !parse().is_empty());
+    let parsed = parse();
+    let refs: Vec<&zan::syntax::Parsed> = parsed.iter().collect();
+    let t_check = best_of(repeats, || {
+        zan::check::check_parsed(map, &refs).rulebook.is_some()
+    });
+    format!(
+        "parsing {:.1} ms, checking the parsed files {:.1} ms",
+        ms(t_parse),
+        ms(t_check)
+    )
+}
+
 fn plain_kz_visa(map: &SourceMap, lines: usize) {
     let t = best_of(20, || check_once(map));
     println!(
@@ -175,6 +196,7 @@ fn plain_kz_visa(map: &SourceMap, lines: usize) {
         t.as_secs_f64() / KZ_VISA_TARGET.as_secs_f64(),
         map.files().len(),
     );
+    println!("zan check kz-visa: {}", split(map, 20));
 }
 
 /// What the language server does on a keystroke: parse the edited file again (the largest
@@ -217,6 +239,11 @@ fn plain_generated(all: &[Generated]) {
             g.files,
             g.lines,
             g.bytes as f64 / 1e6,
+        );
+        println!(
+            "zan check generated {:>7} declarations: {}",
+            g.decls,
+            split(&g.map, repeats)
         );
         times.push((g.decls, t));
     }

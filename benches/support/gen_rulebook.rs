@@ -58,7 +58,8 @@ pub fn generate(n: usize) -> GenRulebook {
     generate_with_amendments(n, AMENDMENTS)
 }
 
-/// A rulebook of about `n` declarations and `amendments` amendments.
+/// A rulebook of about `n` declarations and `amendments` amendments (no more than there are
+/// units, five per hundred declarations, or two would add the same rule).
 pub fn generate_with_amendments(n: usize, amendments: usize) -> GenRulebook {
     let files_count = ((n + DECLS_PER_FILE / 2) / DECLS_PER_FILE).max(1);
     let mut files = Vec::with_capacity(files_count + 1);
