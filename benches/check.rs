@@ -17,7 +17,7 @@ mod gen_rulebook;
 
 use criterion::{black_box, BenchmarkId, Criterion, Throughput};
 use gen_rulebook::GenRulebook;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 use zan::diagnostics::Diagnostic;
 use zan::SourceMap;
@@ -31,39 +31,12 @@ const SIZES: [usize; 3] = [1_000, 10_000, 100_000];
 
 // ------------------------------------------------------------------ fixtures
 
-fn collect(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).expect("read rulebook folder") {
-        let p = entry.expect("read folder entry").path();
-        if p.is_dir() {
-            collect(&p, ext, out);
-        } else if p.extension().is_some_and(|e| e == ext) {
-            out.push(p);
-        }
-    }
-}
-
-/// The kz-visa rulebook as `zan check` loads it (its `.zan` files, in path order), and its
-/// number of lines.
+/// The kz-visa rulebook as `zan check` loads it (its `.zan` files in path order, and its legal
+/// texts), and its number of `.zan` lines.
 fn kz_visa() -> (SourceMap, usize) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("rulebooks")
-        .join("kz-visa");
-    let mut files = Vec::new();
-    collect(&dir, "zan", &mut files);
-    files.sort();
-    assert!(!files.is_empty(), "no .zan files under {}", dir.display());
-    let mut map = SourceMap::new();
-    let mut lines = 0;
-    for f in &files {
-        let text = std::fs::read_to_string(f).expect("read .zan file");
-        lines += text.lines().count();
-        let name = f
-            .strip_prefix(env!("CARGO_MANIFEST_DIR"))
-            .unwrap_or(f)
-            .to_string_lossy()
-            .replace('\\', "/");
-        map.add(name.trim_start_matches('/'), text);
-    }
+    // `cargo bench` runs from the package root; relative names keep the file names short.
+    let map = zan::load::rulebook(Path::new("rulebooks/kz-visa")).expect("the kz-visa rulebook");
+    let lines = map.files().iter().map(|f| f.text.lines().count()).sum();
     (map, lines)
 }
 

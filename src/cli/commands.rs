@@ -176,14 +176,16 @@ pub struct EvalRequest<'a> {
     pub outputs: &'a [String],
 }
 
-/// The engine for a rulebook, and the selected outputs; errors are printed.
-fn engine_and_selection(
+/// What `zan eval` needs before reading cases: `--as-of`, the engine and the selected
+/// outputs; errors are printed.
+fn prepare(
     path: &Path,
-    outputs: &[String],
-) -> Result<(Engine, Option<Selection>), i32> {
+    request: &EvalRequest,
+) -> Result<(Option<date::Day>, Engine, Option<Selection>), i32> {
+    let given = given_date(request.as_of)?;
     let engine = Engine::from_rulebook(checked_rulebook(path)?);
-    let selection = select(&engine, outputs)?;
-    Ok((engine, selection))
+    let selection = select(&engine, request.outputs)?;
+    Ok((given, engine, selection))
 }
 
 fn select(engine: &Engine, outputs: &[String]) -> Result<Option<Selection>, i32> {
@@ -205,11 +207,7 @@ pub fn eval_batch(
     fail_fast: bool,
     threads: Option<usize>,
 ) -> i32 {
-    let given = match given_date(request.as_of) {
-        Ok(d) => d,
-        Err(code) => return code,
-    };
-    let (engine, outputs) = match engine_and_selection(path, request.outputs) {
+    let (given, engine, outputs) = match prepare(path, request) {
         Ok(x) => x,
         Err(code) => return code,
     };
@@ -254,11 +252,7 @@ pub fn eval_batch(
 }
 
 pub fn eval(path: &Path, case_path: &Path, request: &EvalRequest, format: Format) -> i32 {
-    let given = match given_date(request.as_of) {
-        Ok(d) => d,
-        Err(code) => return code,
-    };
-    let (engine, outputs) = match engine_and_selection(path, request.outputs) {
+    let (given, engine, outputs) = match prepare(path, request) {
         Ok(x) => x,
         Err(code) => return code,
     };
