@@ -162,6 +162,36 @@ fn every_input_line_gets_one_output_line_and_errors_do_not_stop_the_run() {
     );
 }
 
+/// Blank lines before the first case, a line that is not UTF-8 and lines across chunk
+/// boundaries: each is one output line, numbered as in the input, and the run goes on.
+#[test]
+fn blank_leading_lines_and_invalid_utf8_get_their_own_numbered_lines() {
+    let mut input = b"\n  \r\n".to_vec();
+    input.extend(ndjson(700));
+    input.extend_from_slice(b"{\"application\": \"\xff\xfe\"}\n");
+    input.extend(ndjson(600));
+    // The last line has no line end.
+    input.extend_from_slice(case(3).to_string().as_bytes());
+    let out = batch(&input, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let got = lines(&out);
+    assert_eq!(got.len(), 2 + 700 + 1 + 600 + 1);
+    assert_eq!(got[0]["line"], 1);
+    assert_eq!(got[0]["error"]["kind"], "empty_line");
+    assert_eq!(got[1]["line"], 2);
+    assert_eq!(got[1]["error"]["kind"], "empty_line");
+    assert!(got[2]["outputs"].is_object(), "{}", got[2]);
+    assert_eq!(got[702]["line"], 703);
+    assert_eq!(got[702]["error"]["kind"], "invalid_utf8");
+    for (i, line) in got.iter().enumerate() {
+        if ![0, 1, 702].contains(&i) {
+            assert!(line["outputs"].is_object(), "line {}: {line}", i + 1);
+        }
+    }
+    let summary = String::from_utf8_lossy(&out.stderr);
+    assert!(summary.contains("1304 cases, 1301 decided"), "{summary}");
+}
+
 #[test]
 fn fail_fast_stops_after_the_first_error() {
     let mut input = ndjson(3);

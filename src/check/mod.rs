@@ -46,7 +46,7 @@ impl Checked {
 
 /// Parse and check every file of a rulebook.
 pub fn check(map: &SourceMap) -> Checked {
-    let parsed: Vec<syntax::Parsed> = map.ids().map(|id| syntax::parse_file(map, id)).collect();
+    let parsed = syntax::parse_files(map);
     let parsed: Vec<&syntax::Parsed> = parsed.iter().collect();
     check_parsed(map, &parsed)
 }

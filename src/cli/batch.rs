@@ -11,7 +11,7 @@
 //! its decision written straight to text (`eval::write_decision_json`): no JSON tree per case.
 
 use crate::engine::{DecideError, Engine, Options as DecideOptions, Selection};
-use crate::eval::{self, Decision};
+use crate::eval::{self, Case, Decision};
 use crate::ir::Type;
 use crate::time::date::Day;
 use crate::value::Value;
@@ -27,26 +27,43 @@ use std::time::{Duration, Instant};
 
 /// Cases per chunk: large enough to keep channel traffic low, small enough to keep memory flat.
 const CHUNK: usize = 512;
+/// White space read before deciding that the input is NDJSON rather than an array.
+const MAX_SKIPPED: usize = 1 << 20;
 /// Chunks waiting for a worker, per worker.
 const QUEUED_PER_WORKER: usize = 2;
 
-/// One input item: its line number (1-based; the element number in a JSON array) and text, or
-/// an already parsed element.
-enum Item {
-    Text(String),
-    Parsed(Json),
+/// One chunk of input: NDJSON lines as they were read (no allocation per line), or the
+/// elements of a JSON array, already parsed.
+enum Input {
+    Lines { text: Vec<u8>, count: usize },
+    Parsed(Vec<Json>),
+}
+
+impl Input {
+    fn len(&self) -> usize {
+        match self {
+            Input::Lines { count, .. } => *count,
+            Input::Parsed(items) => items.len(),
+        }
+    }
 }
 
 struct Chunk {
     index: usize,
+    /// The line number (1-based; the element number in a JSON array) of its first case.
     first_line: usize,
-    items: Vec<Item>,
+    input: Input,
 }
 
+/// A decided chunk: its output lines as one text, written with a single call.
 struct Done {
     index: usize,
-    /// Each output line, and whether it is an error line.
-    lines: Vec<(String, bool)>,
+    text: Vec<u8>,
+    lines: usize,
+    errors: usize,
+    /// The first error line: its position in the chunk and the end of its text (fail-fast
+    /// writes up to there).
+    first_error: Option<(usize, usize)>,
     /// The values of the summary's output in this chunk.
     tally: Tally,
 }
@@ -99,6 +116,11 @@ impl Tally {
             }
             None => self.others += n,
         }
+    }
+
+    /// The decisions counted.
+    fn total(&self) -> usize {
+        self.counts.iter().map(|c| c.3).sum::<usize>() + self.others
     }
 
     fn merge(&mut self, other: Tally) {
@@ -226,8 +248,10 @@ fn summary_line(engine: &Engine, options: &Options, summary: Summary, elapsed: D
         0.0
     };
     let by_value = match &options.summary_by {
-        Some((name, _)) => format!(" ({})", summary.tally.describe(engine, name)),
-        None => String::new(),
+        Some((name, _)) if summary.tally.total() > 0 => {
+            format!(" ({})", summary.tally.describe(engine, name))
+        }
+        _ => String::new(),
     };
     format!(
         "zan eval --batch: {} cases, {} decided{by_value}, {} errors, {seconds:.2} s, {rate:.0} cases/s{}",
@@ -312,18 +336,18 @@ fn read(
     size: usize,
 ) -> Result<(), String> {
     let mut reader = BufReader::with_capacity(1 << 16, reader);
+    // The first byte that is not white space tells an array from NDJSON. The white space
+    // before it is kept: in NDJSON its lines are (empty) input lines and get output lines.
+    let mut skipped = Vec::new();
     let first = loop {
         let buf = reader
             .fill_buf()
             .map_err(|e| format!("cannot read the cases: {e}"))?;
         match buf.iter().position(|b| !b.is_ascii_whitespace()) {
-            Some(i) => {
-                let b = buf[i];
-                reader.consume(i);
-                break Some(b);
-            }
-            None if buf.is_empty() => break None,
+            Some(i) => break buf.get(i).copied(),
+            None if buf.is_empty() || skipped.len() > MAX_SKIPPED => break None,
             None => {
+                skipped.extend_from_slice(buf);
                 let n = buf.len();
                 reader.consume(n);
             }
@@ -333,74 +357,68 @@ fn read(
         tx,
         stop,
         size,
-        chunk: Vec::with_capacity(size),
         index: 0,
         next_line: 1,
     };
-    let read = match first {
-        None => Ok(()),
+    match first {
         Some(b'[') => read_array(reader, &mut sender),
-        Some(_) => read_lines(reader, &mut sender),
-    };
-    // What was read before an error is still decided.
-    sender.flush();
-    read
+        _ => read_lines(std::io::Cursor::new(skipped).chain(reader), &mut sender),
+    }
 }
 
 struct Sender<'a> {
     tx: &'a SyncSender<Chunk>,
     stop: &'a AtomicBool,
     size: usize,
-    chunk: Vec<Item>,
     index: usize,
     next_line: usize,
 }
 
 impl Sender<'_> {
-    /// Queue one item; `false` when the run is stopping.
-    fn push(&mut self, item: Item) -> bool {
-        self.chunk.push(item);
-        if self.chunk.len() >= self.size {
-            self.flush();
+    /// Queue one chunk; `false` when the run is stopping.
+    fn send(&mut self, input: Input) -> bool {
+        let n = input.len();
+        if n == 0 {
+            return !self.stop.load(Ordering::Relaxed);
         }
-        !self.stop.load(Ordering::Relaxed)
-    }
-
-    fn flush(&mut self) {
-        if self.chunk.is_empty() {
-            return;
-        }
-        let items = std::mem::replace(&mut self.chunk, Vec::with_capacity(self.size));
-        let n = items.len();
         let chunk = Chunk {
             index: self.index,
             first_line: self.next_line,
-            items,
+            input,
         };
         self.index += 1;
         self.next_line += n;
         if self.tx.send(chunk).is_err() {
             self.stop.store(true, Ordering::Relaxed);
         }
+        !self.stop.load(Ordering::Relaxed)
     }
 }
 
+/// NDJSON: `size` lines at a time into one buffer, as bytes (a line that is not UTF-8 is the
+/// worker's to report, on its own output line).
 fn read_lines(mut reader: impl BufRead, sender: &mut Sender) -> Result<(), String> {
-    let mut line = String::new();
+    let mut capacity = 1 << 16;
     loop {
-        line.clear();
-        let n = reader.read_line(&mut line).map_err(|e| {
-            format!(
-                "cannot read line {}: {e}",
-                sender.next_line + sender.chunk.len()
-            )
-        })?;
-        if n == 0 {
-            return Ok(());
+        let mut text = Vec::with_capacity(capacity);
+        let mut count = 0;
+        let mut result = Ok(());
+        while count < sender.size {
+            match reader.read_until(b'\n', &mut text) {
+                Ok(0) => break,
+                Ok(_) => count += 1,
+                Err(e) => {
+                    let line = sender.next_line + count;
+                    result = Err(format!("cannot read line {line}: {e}"));
+                    break;
+                }
+            }
         }
-        let text = line.trim_end_matches(['\n', '\r']).to_string();
-        if !sender.push(Item::Text(text)) {
-            return Ok(());
+        let end = count < sender.size || result.is_err();
+        capacity = capacity.max(text.len());
+        // What was read before an error is still decided.
+        if !sender.send(Input::Lines { text, count }) || end {
+            return result;
         }
     }
 }
@@ -408,25 +426,34 @@ fn read_lines(mut reader: impl BufRead, sender: &mut Sender) -> Result<(), Strin
 /// The elements of a top-level JSON array, one at a time (the array never sits in memory).
 fn read_array(reader: impl BufRead, sender: &mut Sender) -> Result<(), String> {
     use serde::de::{Deserializer, SeqAccess, Visitor};
-    struct Elements<'s, 'a>(&'s mut Sender<'a>);
-    impl<'de> Visitor<'de> for Elements<'_, '_> {
+    struct Elements<'s, 'a>(&'s mut Sender<'a>, Vec<Json>);
+    impl<'de> Visitor<'de> for &mut Elements<'_, '_> {
         type Value = ();
         fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
             f.write_str("an array of cases")
         }
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
             while let Some(case) = seq.next_element::<Json>()? {
-                if !self.0.push(Item::Parsed(case)) {
-                    break;
+                self.1.push(case);
+                if self.1.len() >= self.0.size {
+                    let items = std::mem::take(&mut self.1);
+                    if !self.0.send(Input::Parsed(items)) {
+                        break;
+                    }
                 }
             }
             Ok(())
         }
     }
+    let mut elements = Elements(sender, Vec::new());
     let mut de = serde_json::Deserializer::from_reader(reader);
-    de.deserialize_seq(Elements(sender)).map_err(|e| {
+    let read = de.deserialize_seq(&mut elements).map_err(|e| {
         format!("the cases are not a valid JSON array: {e} (the cases before it were decided)")
-    })
+    });
+    // What was read before an error is still decided.
+    let rest = std::mem::take(&mut elements.1);
+    elements.0.send(Input::Parsed(rest));
+    read
 }
 
 fn work(
@@ -441,7 +468,7 @@ fn work(
         explain: options.explain,
         outputs: options.outputs.as_ref(),
     };
-    let mut line_capacity = 1024;
+    let mut capacity = 1 << 16;
     loop {
         let chunk = match rx.lock() {
             Ok(r) => r.recv(),
@@ -451,35 +478,71 @@ fn work(
         if stop.load(Ordering::Relaxed) {
             return;
         }
-        let mut tally = Tally::default();
-        let lines = chunk
-            .items
-            .into_iter()
-            .enumerate()
-            .map(|(i, item)| match decide(engine, item, &decide_options) {
+        let mut done = Done {
+            index: chunk.index,
+            text: Vec::with_capacity(capacity),
+            lines: 0,
+            errors: 0,
+            first_error: None,
+            tally: Tally::default(),
+        };
+        let line = |case: Result<Case, Json>, done: &mut Done| {
+            let decided = case.and_then(|c| {
+                engine
+                    .decide(&c, &decide_options)
+                    .map_err(|e: DecideError| e.json())
+            });
+            match decided {
                 Ok(decision) => {
-                    count(&mut tally, options, &decision);
-                    let mut text = Vec::with_capacity(line_capacity);
-                    eval::write_decision_json(engine.rulebook(), &decision, &mut text);
-                    line_capacity = line_capacity.max(text.len());
-                    // serde_json writes UTF-8; the check is a formality.
-                    (String::from_utf8(text).unwrap_or_default(), false)
+                    count(&mut done.tally, options, &decision);
+                    eval::write_decision_json(engine.rulebook(), &decision, &mut done.text);
                 }
                 Err(e) => {
-                    let line = chunk.first_line + i;
-                    (json!({ "line": line, "error": e }).to_string(), true)
+                    let line = chunk.first_line + done.lines;
+                    let error = json!({ "line": line, "error": e });
+                    // Writing to a Vec cannot fail.
+                    let _ = serde_json::to_writer(&mut done.text, &error);
+                    done.errors += 1;
+                    if done.first_error.is_none() {
+                        done.first_error = Some((done.lines, done.text.len() + 1));
+                    }
                 }
-            })
-            .collect();
-        let done = Done {
-            index: chunk.index,
-            lines,
-            tally,
+            }
+            done.text.push(b'\n');
+            done.lines += 1;
         };
+        match &chunk.input {
+            Input::Lines { text, count } => {
+                for bytes in text.split(|&b| b == b'\n').take(*count) {
+                    line(case_from_line(engine, bytes), &mut done);
+                }
+            }
+            Input::Parsed(items) => {
+                for item in items {
+                    line(engine.case_from_json(item).map_err(|e| e.json()), &mut done);
+                }
+            }
+        }
+        capacity = capacity.max(done.text.len());
         if tx.send(done).is_err() {
             return;
         }
     }
+}
+
+/// One NDJSON line (without its `\n`) as a case.
+fn case_from_line(engine: &Engine, bytes: &[u8]) -> Result<Case, Json> {
+    let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        json!({
+            "kind": "invalid_utf8",
+            "message": format!("the line is not valid UTF-8 (at byte {})", e.valid_up_to() + 1),
+        })
+    })?;
+    if text.trim().is_empty() {
+        return Err(json!({ "kind": "empty_line", "message": "an empty line: one case per line" }));
+    }
+    engine.case_from_str(text).map_err(|e| e.json())
 }
 
 /// Count the value of the summary's output in a decision.
@@ -493,20 +556,6 @@ fn count(tally: &mut Tally, options: &Options, d: &Decision) {
         (Some((_, Ok(v))), Some(r)) => tally.add(Some(v), d.version, &r.ty, 1),
         _ => tally.add(None, d.version, &Type::Error, 1),
     }
-}
-
-fn decide(engine: &Engine, item: Item, options: &DecideOptions) -> Result<Decision, Json> {
-    let case = match item {
-        Item::Parsed(j) => engine.case_from_json(&j),
-        Item::Text(t) if t.trim().is_empty() => {
-            return Err(
-                json!({ "kind": "empty_line", "message": "an empty line: one case per line" }),
-            )
-        }
-        Item::Text(t) => engine.case_from_str(&t),
-    };
-    case.and_then(|c| engine.decide(&c, options))
-        .map_err(|e: DecideError| e.json())
 }
 
 /// Write the chunks in input order as they come back; with fail-fast, stop after the line of
@@ -526,16 +575,22 @@ fn write_in_order(
         while let Some(mut done) = waiting.remove(&next) {
             next += 1;
             summary.tally.merge(std::mem::take(&mut done.tally));
-            progress.update(summary.cases + done.lines.len());
-            for (line, failed) in &done.lines {
-                summary.cases += 1;
-                summary.errors += usize::from(*failed);
-                let closed = writeln!(out, "{line}").is_err();
-                if closed || (*failed && fail_fast) {
-                    summary.stopped = true;
-                    stop.store(true, Ordering::Relaxed);
-                    return summary;
-                }
+            let (lines, end) = match done.first_error {
+                Some((i, end)) if fail_fast => (i + 1, end),
+                _ => (done.lines, done.text.len()),
+            };
+            summary.cases += lines;
+            summary.errors += if fail_fast {
+                done.errors.min(1)
+            } else {
+                done.errors
+            };
+            progress.update(summary.cases);
+            let closed = out.write_all(&done.text[..end]).is_err();
+            if closed || (fail_fast && done.errors > 0) {
+                summary.stopped = true;
+                stop.store(true, Ordering::Relaxed);
+                return summary;
             }
         }
     }

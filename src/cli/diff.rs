@@ -133,11 +133,7 @@ fn parse_date(s: &str, flag: &str) -> Result<Day, String> {
 
 /// Parse and check a version; a version with errors cannot be compared.
 fn check(files: Files) -> Result<Loaded, String> {
-    let parsed: Vec<Parsed> = files
-        .map
-        .ids()
-        .map(|id| syntax::parse_file(&files.map, id))
-        .collect();
+    let parsed = syntax::parse_files(&files.map);
     let refs: Vec<&Parsed> = parsed.iter().collect();
     let checked = crate::check::check_parsed(&files.map, &refs);
     let errors: Vec<_> = checked

@@ -50,12 +50,7 @@ pub fn parse(map: &SourceMap, file: FileId) -> (ast::File, Vec<Diagnostic>) {
                 diags.extend(lower.diagnostics);
             }
             Err(_) => {
-                // Parse again with detailed errors, which record the brackets and separators
-                // pest tried; they cost too much to keep on for declarations that parse.
-                pest::set_error_detail(true);
-                let detailed = ZanParser::parse(Rule::single_declaration, piece);
-                pest::set_error_detail(false);
-                if let Err(err) = detailed {
+                if let Err(err) = parse_with_error_detail(piece) {
                     diags.push(errors::to_diagnostic(&err, piece, file, chunk.start));
                 }
             }
@@ -63,6 +58,22 @@ pub fn parse(map: &SourceMap, file: FileId) -> (ast::File, Vec<Diagnostic>) {
     }
     diags.extend(split::open_points(text, file));
     (out, diags)
+}
+
+/// Parse again with detailed errors, which record the brackets and separators pest tried;
+/// they cost too much to keep on for declarations that parse. pest's switch is global to the
+/// process, so detailed parses take turns: files are parsed on several threads (and by the
+/// language server and embedders at once), and one thread must not switch it off under
+/// another. A parse without the lock that sees the switch on is only slower.
+fn parse_with_error_detail(piece: &str) -> Result<(), pest::error::Error<Rule>> {
+    static DETAIL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = DETAIL
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    pest::set_error_detail(true);
+    let detailed = ZanParser::parse(Rule::single_declaration, piece).map(|_| ());
+    pest::set_error_detail(false);
+    detailed
 }
 
 /// An operator between two operands (the grammar's `infix` rule).
@@ -125,6 +136,62 @@ pub fn parse_expr(text: &str, file: FileId) -> Result<ast::Expr, Diagnostic> {
     }
 }
 
+/// Below this much text, parsing on one thread is as fast as starting others.
+const PARALLEL_PARSE_BYTES: usize = 64 * 1024;
+
+/// Parse every file of the map, on all cores when there is enough text: files are parsed
+/// independently, and parsing is most of the time a rulebook takes to check.
+pub fn parse_files(map: &SourceMap) -> Vec<Parsed> {
+    let ids: Vec<FileId> = map.ids().collect();
+    let total: usize = map.files().iter().map(|f| f.text.len()).sum();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(ids.len());
+    if threads < 2 || total < PARALLEL_PARSE_BYTES {
+        return ids.iter().map(|&id| parse_file(map, id)).collect();
+    }
+    // Deal the files out largest first, each to the thread with the least text so far.
+    let mut order: Vec<usize> = (0..ids.len()).collect();
+    let size = |i: usize| map.get(ids[i]).map_or(0, |f| f.text.len());
+    order.sort_by_key(|&i| std::cmp::Reverse(size(i)));
+    let mut shares: Vec<(usize, Vec<usize>)> = vec![(0, Vec::new()); threads];
+    for i in order {
+        if let Some(share) = shares.iter_mut().min_by_key(|s| s.0) {
+            share.0 += size(i);
+            share.1.push(i);
+        }
+    }
+    let mut parsed: Vec<Option<Parsed>> = (0..ids.len()).map(|_| None).collect();
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = shares
+            .into_iter()
+            .map(|(_, files)| {
+                let ids = &ids;
+                scope.spawn(move || {
+                    files
+                        .into_iter()
+                        .map(|i| (i, parse_file(map, ids[i])))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        for handle in handles {
+            // A parse that panicked is done again below on this thread, as a sequential
+            // parse would have.
+            if let Ok(done) = handle.join() {
+                for (i, p) in done {
+                    parsed[i] = Some(p);
+                }
+            }
+        }
+    });
+    parsed
+        .into_iter()
+        .zip(&ids)
+        .map(|(p, &id)| p.unwrap_or_else(|| parse_file(map, id)))
+        .collect()
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -176,5 +243,27 @@ mod tests {
         ] {
             assert!(whole(Rule::ident, name), "`{name}` is not a name");
         }
+    }
+
+    /// Parsing on several threads gives what parsing one file after another gives, in the
+    /// map's order, diagnostics included.
+    #[test]
+    fn parallel_parse_is_the_sequential_parse() {
+        let mut map = crate::source::SourceMap::new();
+        let good =
+            "rulebook r\n\nfact age : Integer\n\nrule adult : Boolean\n  source s\n  = age >= 18\n";
+        for i in 0..40 {
+            let mut text = good.repeat(1 + i % 7 * 100);
+            if i % 3 == 0 {
+                text.push_str("rule broken : = (\n");
+            }
+            map.add(format!("f{i}.zan"), text);
+        }
+        let total: usize = map.files().iter().map(|f| f.text.len()).sum();
+        assert!(total > super::PARALLEL_PARSE_BYTES, "{total}");
+        let parallel = super::parse_files(&map);
+        let sequential: Vec<_> = map.ids().map(|id| super::parse_file(&map, id)).collect();
+        assert_eq!(format!("{parallel:?}"), format!("{sequential:?}"));
+        assert!(parallel.iter().any(|p| !p.diagnostics.is_empty()));
     }
 }
