@@ -15,6 +15,11 @@
 #[path = "support/gen_rulebook.rs"]
 mod gen_rulebook;
 
+/// mimalloc, as in the `zan` binary: checking and evaluation allocate many small, short-lived
+/// values, and the figures are those of the binary.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use criterion::{black_box, BenchmarkId, Criterion, Throughput};
 use gen_rulebook::GenRulebook;
 use std::path::Path;

@@ -18,6 +18,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use chrono::{Datelike, Duration as Days, NaiveDate};
+/// mimalloc, as in the `zan` binary: checking and evaluation allocate many small, short-lived
+/// values, and the figures are those of the binary.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use criterion::{black_box, BenchmarkId, Criterion, Throughput};
 use serde_json::{json, Value as Json};
 use std::collections::{BTreeMap, HashSet};

@@ -1,5 +1,10 @@
 //! The `zan` command.
 
+/// mimalloc: checking and evaluation allocate many small, short-lived values (syntax trees,
+/// decisions), which glibc's allocator serves markedly slower, and worse across threads.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Checking and evaluation recurse over expressions (at most `syntax::MAX_NESTING` brackets
 /// and `syntax::MAX_OPERATORS` operators deep); a generous stack keeps every accepted input
 /// within bounds even in debug builds.

@@ -26,7 +26,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Cases per chunk: large enough to keep channel traffic low, small enough to keep memory flat.
-const CHUNK: usize = 512;
+const CHUNK: usize = 256;
 /// White space read before deciding that the input is NDJSON rather than an array.
 const MAX_SKIPPED: usize = 1 << 20;
 /// Chunks waiting for a worker, per worker.
