@@ -24,6 +24,12 @@
 //! assert_eq!(decision, r#"{"rulebook":"demo","as_of":"2026-03-10","outputs":{"adult":true}}"#);
 //! ```
 
+/// The stack every thread that parses, checks or evaluates is given. The deepest declaration
+/// accepted (`syntax::MAX_NESTING` brackets, `syntax::MAX_OPERATORS` operators) is walked
+/// recursively by each stage and fits in it with room to spare, in debug builds too. An
+/// embedder that decides cases on its own threads should give them this much.
+pub const THREAD_STACK_BYTES: usize = 64 * 1024 * 1024;
+
 pub mod check;
 pub mod cli;
 pub mod coverage;

@@ -184,12 +184,19 @@ pub fn run(engine: &Engine, input: &Path, options: &Options) -> Result<i32, Stri
     let chunk_rx = Arc::new(Mutex::new(chunk_rx));
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
-    let summary = std::thread::scope(|scope| {
+    let (summary, started) = std::thread::scope(|scope| {
+        let mut started = 0;
         for _ in 0..workers {
             let rx = Arc::clone(&chunk_rx);
             let tx = done_tx.clone();
             let stop = &*stop;
-            scope.spawn(move || work(engine, &rx, &tx, options, stop));
+            let spawned = std::thread::Builder::new()
+                .stack_size(crate::THREAD_STACK_BYTES)
+                .spawn_scoped(scope, move || work(engine, &rx, &tx, options, stop));
+            match spawned {
+                Ok(_) => started += 1,
+                Err(e) => eprintln!("warning: cannot start a worker thread: {e}"),
+            }
         }
         drop(done_tx);
         drop(chunk_rx);
@@ -197,9 +204,12 @@ pub fn run(engine: &Engine, input: &Path, options: &Options) -> Result<i32, Stri
         // Stop the workers (and through them the reader) if the writer stopped early.
         stop.store(true, Ordering::Relaxed);
         drop(done_rx);
-        summary
+        (summary, started)
     });
     progress.finish();
+    if started == 0 {
+        return Err("cannot start a worker thread; no case was decided".into());
+    }
     let read_error = if stop.load(Ordering::Relaxed) && summary.stopped {
         None
     } else {

@@ -28,7 +28,7 @@ pub const DEBOUNCE: Duration = Duration::from_millis(10);
 pub fn run() -> i32 {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
-        .thread_stack_size(64 * 1024 * 1024)
+        .thread_stack_size(crate::THREAD_STACK_BYTES)
         .enable_all()
         .build();
     let runtime = match runtime {

@@ -167,17 +167,19 @@ pub fn parse_files(map: &SourceMap) -> Vec<Parsed> {
             .into_iter()
             .map(|(_, files)| {
                 let ids = &ids;
-                scope.spawn(move || {
-                    files
-                        .into_iter()
-                        .map(|i| (i, parse_file(map, ids[i])))
-                        .collect::<Vec<_>>()
-                })
+                std::thread::Builder::new()
+                    .stack_size(crate::THREAD_STACK_BYTES)
+                    .spawn_scoped(scope, move || {
+                        files
+                            .into_iter()
+                            .map(|i| (i, parse_file(map, ids[i])))
+                            .collect::<Vec<_>>()
+                    })
             })
             .collect();
-        for handle in handles {
-            // A parse that panicked is done again below on this thread, as a sequential
-            // parse would have.
+        // A thread that could not start, or whose parse panicked, leaves its files to be
+        // parsed again below on this thread, as a sequential parse would have.
+        for handle in handles.into_iter().flatten() {
             if let Ok(done) = handle.join() {
                 for (i, p) in done {
                     parsed[i] = Some(p);

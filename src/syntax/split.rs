@@ -81,48 +81,16 @@ fn starts_keyword(line: &str) -> bool {
 }
 
 /// Refuse a declaration whose brackets nest deeper than `MAX_NESTING`, or with more operators
-/// than `MAX_OPERATORS` (a long chain of operators nests as deeply as brackets do).
+/// than `MAX_OPERATORS`: a long chain of operators, `if … else if …`, quantifiers or `as of`
+/// nests the syntax tree (and pest's recursion) as deeply as brackets do, and every later
+/// stage walks that tree recursively.
 ///
-/// Operators are counted as words: the runs of characters between whitespace and brackets
-/// that are an operator. One pass over the bytes (this runs on every declaration).
+/// A small scanner, one pass over the bytes (this runs on every declaration): it skips strings
+/// and comments, counts bracket depth, and counts operators whether or not they are spaced:
+/// the operator words, each `+ - * /` (the dashes of a date literal and the arrows `->`, `=>`
+/// excepted), each comparison and each field access.
 pub fn nesting_too_deep(piece: &str, file: FileId, offset: usize) -> Option<Diagnostic> {
-    let bytes = piece.as_bytes();
-    let mut operators = 0usize;
-    let mut depth = 0usize;
-    // Where the brackets first nest too deeply.
-    let mut too_deep: Option<usize> = None;
-    let mut word_start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        // Skip the bytes of a word at once.
-        while i < bytes.len() && BYTE_CLASS[bytes[i] as usize] == WORD {
-            i += 1;
-        }
-        let Some(&b) = bytes.get(i) else { break };
-        let (separator, len) = match BYTE_CLASS[b as usize] {
-            OTHER => {
-                let c = piece[i..].chars().next().unwrap_or(' ');
-                (c.is_whitespace(), c.len_utf8())
-            }
-            _ => (true, 1),
-        };
-        if separator {
-            operators += usize::from(is_operator_word(&bytes[word_start..i]));
-            word_start = i + len;
-            match b {
-                b'(' | b'[' | b'{' => {
-                    depth += 1;
-                    if depth > super::MAX_NESTING && too_deep.is_none() {
-                        too_deep = Some(i);
-                    }
-                }
-                b')' | b']' | b'}' => depth = depth.saturating_sub(1),
-                _ => {}
-            }
-        }
-        i += len;
-    }
-    operators += usize::from(is_operator_word(&bytes[word_start..]));
+    let (operators, too_deep) = count_nesting(piece.as_bytes());
     if operators > super::MAX_OPERATORS {
         let span = Span::new(file, offset, offset + piece.trim_end().len().min(80));
         return Some(
@@ -139,7 +107,8 @@ pub fn nesting_too_deep(piece: &str, file: FileId, offset: usize) -> Option<Diag
         );
     }
     too_deep.map(|i| {
-        let span = Span::new(file, offset + i, offset + i + 1);
+        let end = (i + 1).min(piece.len());
+        let span = Span::new(file, offset + i, offset + end);
         Diagnostic::new(Code::LimitExceeded, span, "expressions nest too deeply")
             .label(format!(
                 "more than {} levels of brackets",
@@ -149,45 +118,106 @@ pub fn nesting_too_deep(piece: &str, file: FileId, offset: usize) -> Option<Diag
     })
 }
 
-/// Bytes of a word (no whitespace, no bracket), separators (ASCII whitespace and brackets),
-/// and the first bytes of other characters (which may be Unicode whitespace).
-const WORD: u8 = 0;
-const SEPARATOR: u8 = 1;
-const OTHER: u8 = 2;
-const BYTE_CLASS: [u8; 256] = {
-    let mut class = [WORD; 256];
-    let mut b = 0;
-    while b < 256 {
-        class[b] = match b as u8 {
-            b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r' => SEPARATOR,
-            b'(' | b')' | b'[' | b']' | b'{' | b'}' => SEPARATOR,
-            0x80..=0xFF => OTHER,
-            _ => WORD,
-        };
-        b += 1;
+/// The operators of a declaration, and where its brackets first nest deeper than
+/// `MAX_NESTING`.
+fn count_nesting(bytes: &[u8]) -> (usize, Option<usize>) {
+    let mut operators = 0usize;
+    let mut depth = 0usize;
+    let mut too_deep: Option<usize> = None;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'"' => i = string_end(bytes, i + 1),
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                i = bytes[i..]
+                    .iter()
+                    .position(|&c| c == b'\n')
+                    .map_or(bytes.len(), |n| i + n);
+            }
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > super::MAX_NESTING && too_deep.is_none() {
+                    too_deep = Some(i);
+                }
+                i += 1;
+            }
+            b')' | b']' | b'}' => {
+                depth = depth.saturating_sub(1);
+                i += 1;
+            }
+            b'0'..=b'9' => {
+                // A date literal is one token: its dashes are no operators.
+                i += if is_date_literal(&bytes[i..]) { 10 } else { 1 };
+            }
+            b'+' | b'*' | b'/' | b'!' => {
+                operators += 1;
+                i += if bytes.get(i + 1) == Some(&b'=') { 2 } else { 1 };
+            }
+            // A field access nests like an operator (a decimal's point is no field).
+            b'.' if bytes
+                .get(i + 1)
+                .is_some_and(|&c| is_word_byte(c) && !c.is_ascii_digit()) =>
+            {
+                operators += 1;
+                i += 1;
+            }
+            b'-' | b'=' if bytes.get(i + 1) == Some(&b'>') => i += 2,
+            b'-' | b'<' | b'>' => {
+                operators += 1;
+                i += if bytes.get(i + 1) == Some(&b'=') { 2 } else { 1 };
+            }
+            b'=' if bytes.get(i + 1) == Some(&b'=') => {
+                operators += 1;
+                i += 2;
+            }
+            _ if is_word_byte(b) => {
+                let end = bytes[i..]
+                    .iter()
+                    .position(|&c| !is_word_byte(c))
+                    .map_or(bytes.len(), |n| i + n);
+                operators += usize::from(is_operator_word(&bytes[i..end]));
+                i = end;
+            }
+            _ => i += 1,
+        }
     }
-    class
-};
+    (operators, too_deep)
+}
 
-/// The words `nesting_too_deep` counts as operators.
+/// Where a string that starts before `i` ends (after its closing quote).
+fn string_end(bytes: &[u8], mut i: usize) -> usize {
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'"' => return i + 1,
+            b'\\' => i += 2,
+            _ => i += 1,
+        }
+    }
+    bytes.len()
+}
+
+/// `YYYY-MM-DD` not followed by a digit (the grammar's `date_lit`).
+fn is_date_literal(b: &[u8]) -> bool {
+    b.len() >= 10
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[5..7].iter().all(u8::is_ascii_digit)
+        && b[7] == b'-'
+        && b[8..10].iter().all(u8::is_ascii_digit)
+        && !b.get(10).is_some_and(u8::is_ascii_digit)
+}
+
+/// Bytes of names and keywords (the bytes of non-ASCII letters included).
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
+}
+
+/// The words `nesting_too_deep` counts as operators: the word operators, and the constructs
+/// that nest an expression without brackets (`if`, the quantifiers, `as of`).
 fn is_operator_word(word: &[u8]) -> bool {
     matches!(
         word,
-        b"and"
-            | b"or"
-            | b"not"
-            | b"is"
-            | b"+"
-            | b"-"
-            | b"*"
-            | b"/"
-            | b"=="
-            | b"!="
-            | b"<"
-            | b"<="
-            | b">"
-            | b">="
-            | b"in"
+        b"and" | b"or" | b"not" | b"is" | b"in" | b"if" | b"any" | b"all" | b"count" | b"sum" | b"as"
     )
 }
 
@@ -270,50 +300,121 @@ mod tests {
         assert!(text[r[1].clone()].starts_with("enum E"));
     }
 
-    /// The definition `nesting_too_deep` implements in one pass.
-    fn operators_by_words(piece: &str) -> usize {
-        piece
-            .split(|c: char| c.is_whitespace() || "()[]{}".contains(c))
-            .filter(|w| is_operator_word(w.as_bytes()))
-            .count()
+    /// The text with its strings and comments blanked out, byte for byte (so positions
+    /// stay), brackets in them included.
+    fn code_only(piece: &str) -> String {
+        let mut code = String::new();
+        let mut rest = piece;
+        let blank = |code: &mut String, gone: &str| code.push_str(&" ".repeat(gone.len()));
+        while let Some(c) = rest.chars().next() {
+            let gone = if c == '"' {
+                let mut escaped = false;
+                let end = rest[1..]
+                    .char_indices()
+                    .find(|&(_, c)| {
+                        let close = c == '"' && !escaped;
+                        escaped = c == '\\' && !escaped;
+                        close
+                    })
+                    .map_or(rest.len(), |(i, _)| i + 2);
+                end
+            } else if rest.starts_with("//") {
+                rest.find('\n').unwrap_or(rest.len())
+            } else {
+                0
+            };
+            if gone > 0 {
+                blank(&mut code, &rest[..gone]);
+                rest = &rest[gone..];
+            } else {
+                code.push(c);
+                rest = &rest[c.len_utf8()..];
+            }
+        }
+        code
+    }
+
+    /// The definition `nesting_too_deep` implements in one pass, written as plainly as
+    /// possible: drop strings and comments, cut the rest into tokens (words, date literals,
+    /// symbols, longest first) and count the operator tokens.
+    fn operators_by_tokens(piece: &str) -> usize {
+        let code = code_only(piece);
+        let word = |c: char| c.is_ascii_alphanumeric() || c == '_' || !c.is_ascii();
+        let chars: Vec<char> = code.chars().collect();
+        let mut n = 0;
+        let mut i = 0;
+        while i < chars.len() {
+            let c = chars[i];
+            let at = |k: usize| chars.get(i + k).copied().unwrap_or(' ');
+            if c.is_ascii_digit() {
+                let date: String = chars[i..chars.len().min(i + 11)].iter().collect();
+                let is_date = date.len() >= 10
+                    && date.chars().enumerate().take(10).all(|(k, d)| {
+                        if k == 4 || k == 7 { d == '-' } else { d.is_ascii_digit() }
+                    })
+                    && !date.chars().nth(10).is_some_and(|d| d.is_ascii_digit());
+                i += if is_date { 10 } else { 1 };
+            } else if word(c) {
+                let start = i;
+                while i < chars.len() && word(chars[i]) {
+                    i += 1;
+                }
+                let w: String = chars[start..i].iter().collect();
+                let ops = ["and", "or", "not", "is", "in", "if", "any", "all", "count", "sum", "as"];
+                n += usize::from(ops.contains(&w.as_str()));
+            } else if ["->", "=>"].contains(&format!("{c}{}", at(1)).as_str()) {
+                i += 2;
+            } else if ["==", "!=", "<=", ">=", "+=", "*=", "/=", "-="]
+                .contains(&format!("{c}{}", at(1)).as_str())
+                || (c == '!' && at(1) == '=')
+            {
+                n += 1;
+                i += 2;
+            } else if "+-*/<>!".contains(c) {
+                n += 1;
+                i += 1;
+            } else if c == '.' && word(at(1)) && !at(1).is_ascii_digit() {
+                n += 1;
+                i += 1;
+            } else {
+                i += 1;
+            }
+        }
+        n
     }
 
     #[test]
-    fn operators_are_counted_as_words_between_whitespace_and_brackets() {
+    fn operators_are_counted_spaced_or_not_outside_strings_and_comments() {
         let texts = [
-            "a and b or not c",
-            "(a)and(b)\u{a0}or\u{2003}c\u{85}in\u{3000}d",
-            "x == y != z <= 1 >= 2 < 3 > 4 + 5 - 6 * 7 / 8",
-            "and\u{b}or\u{c}is\tin\r\nnot",
-            "\"and\" // or\nжand or",
-            "",
-            "and",
+            ("a and b or not c", 3),
+            ("x==y!=z<=1>=2<3>4+5-6*7/8", 10),
+            ("x == y != z <= 1 >= 2 < 3 > 4 + 5 - 6 * 7 / 8", 10),
+            ("2026-03-10 - 1 day", 1),
+            ("table t(x: A) -> decimal { a => 1 }", 0),
+            ("\"a and b - \\\" c\" // or - +\n x.y.z", 2),
+            ("1.5 * 2", 1),
+            ("if a then b else if c then d else e", 2),
+            ("any x in xs where x is present", 3),
+            ("application.age as of 2026-01-01", 2),
+            ("жand ---1 not(not(a))", 5),
+            ("", 0),
         ];
-        for t in texts {
-            let n = operators_by_words(t);
-            let limit = crate::syntax::MAX_OPERATORS;
-            let many = format!("{} ", t).repeat(limit / n.max(1) + 1);
-            let expected = operators_by_words(&many) > limit;
-            let got = nesting_too_deep(&many, FileId(0), 0)
-                .is_some_and(|d| d.message.contains("operators"));
-            assert_eq!(got, expected, "{t:?}");
-            let label = nesting_too_deep(&many, FileId(0), 0).map(|d| d.primary.message);
-            if expected {
-                assert_eq!(
-                    label,
-                    Some(format!(
-                        "{} operators; the limit is {limit}",
-                        operators_by_words(&many)
-                    ))
-                );
-            }
+        for (t, expected) in texts {
+            assert_eq!(operators_by_tokens(t), expected, "{t:?} by tokens");
+            assert_eq!(count_nesting(t.as_bytes()).0, expected, "{t:?} in one pass");
         }
+        let limit = crate::syntax::MAX_OPERATORS;
+        let many = "a+".repeat(limit) + "a";
+        assert!(nesting_too_deep(&many, FileId(0), 0).is_none(), "the limit itself is accepted");
+        let more = "a+".repeat(limit + 1) + "a";
+        let d = nesting_too_deep(&more, FileId(0), 0).map(|d| d.primary.message);
+        assert_eq!(d, Some(format!("{} operators; the limit is {limit}", limit + 1)));
     }
 
     /// The first bracket deeper than `MAX_NESTING`, by the definition.
     fn too_deep_by_chars(piece: &str) -> Option<usize> {
         let mut depth = 0usize;
-        for (i, c) in piece.char_indices() {
+        for (i, c) in code_only(piece).char_indices() {
             match c {
                 '(' | '[' | '{' => {
                     depth += 1;
@@ -333,7 +434,8 @@ mod tests {
         const PARTS: &[&str] = &[
             "and", "or", "not", "is", "in", "+", "-", "*", "/", "==", "!=", "<", "<=", ">", ">=",
             "(", ")", "[", "]", "{", "}", " ", "\t", "\n", "\u{b}", "\u{a0}", "\u{2028}", "ж", "x",
-            "andx", "\"", "é", "\u{feff}",
+            "andx", "\"", "é", "\u{feff}", "if", "any", ".", "x.y", "1.5", "2026-03-10", "->",
+            "=>", "//", "\\", "!", "count", "as",
         ];
         let mut seed = 0x2026_0310_u64;
         for _ in 0..300 {
@@ -345,7 +447,8 @@ mod tests {
                 text.push_str(PARTS[(seed >> 33) as usize % PARTS.len()]);
             }
             let d = nesting_too_deep(&text, FileId(0), 0);
-            let operators = operators_by_words(&text);
+            let operators = operators_by_tokens(&text);
+            assert_eq!(count_nesting(text.as_bytes()).0, operators, "{text:?}");
             if operators > crate::syntax::MAX_OPERATORS {
                 assert!(d.is_some_and(|d| d.message.contains("operators")));
             } else {
