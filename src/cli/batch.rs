@@ -184,7 +184,7 @@ pub fn run(engine: &Engine, input: &Path, options: &Options) -> Result<i32, Stri
     let chunk_rx = Arc::new(Mutex::new(chunk_rx));
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
-    let (summary, started) = std::thread::scope(|scope| {
+    let (summary, workers_started) = std::thread::scope(|scope| {
         let mut started = 0;
         for _ in 0..workers {
             let rx = Arc::clone(&chunk_rx);
@@ -207,7 +207,7 @@ pub fn run(engine: &Engine, input: &Path, options: &Options) -> Result<i32, Stri
         (summary, started)
     });
     progress.finish();
-    if started == 0 {
+    if workers_started == 0 {
         return Err("cannot start a worker thread; no case was decided".into());
     }
     let read_error = if stop.load(Ordering::Relaxed) && summary.stopped {
