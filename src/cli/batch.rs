@@ -21,9 +21,25 @@ use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+/// Set by Ctrl-C (SIGINT): the writer stops after the chunk it is writing, so the output ends
+/// with a whole line, and the run reports how far it got.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Ctrl-C stops the run between two chunks; a second Ctrl-C ends the process at once.
+fn on_ctrl_c() {
+    let _ = ctrlc::set_handler(|| {
+        if INTERRUPTED.swap(true, Ordering::Relaxed) {
+            std::process::exit(EXIT_INTERRUPTED);
+        }
+    });
+}
+
+/// The exit status after Ctrl-C, as shells report a process ended by SIGINT.
+const EXIT_INTERRUPTED: i32 = 130;
 
 /// Cases per chunk: large enough to keep channel traffic low, small enough to keep memory flat.
 const CHUNK: usize = 256;
@@ -84,8 +100,10 @@ pub struct Options {
 struct Summary {
     cases: usize,
     errors: usize,
-    /// Stopped before the end of the input (fail-fast, or the output was closed).
+    /// Stopped before the end of the input (fail-fast, Ctrl-C, or the output was closed).
     stopped: bool,
+    /// Stopped by Ctrl-C.
+    interrupted: bool,
     tally: Tally,
 }
 
@@ -162,6 +180,7 @@ pub fn run(engine: &Engine, input: &Path, options: &Options) -> Result<i32, Stri
         let size = file.metadata().ok().map(|m| m.len());
         (Box::new(file), size)
     };
+    on_ctrl_c();
     let started = Instant::now();
     let workers = options.threads.max(1);
     // Explanations are long: smaller chunks keep the memory in flight about the same.
@@ -220,10 +239,13 @@ pub fn run(engine: &Engine, input: &Path, options: &Options) -> Result<i32, Stri
     };
     let _ = out.flush();
     let failed = summary.errors > 0;
-    eprintln!(
-        "{}",
-        summary_line(engine, options, summary, started.elapsed())
-    );
+    let interrupted = summary.interrupted;
+    let line = summary_line(engine, options, summary, started.elapsed());
+    if interrupted {
+        eprintln!("{line}; interrupted: the lines written are whole, the rest was not decided");
+        return Ok(EXIT_INTERRUPTED);
+    }
+    eprintln!("{line}");
     if let Some(e) = read_error {
         return Err(e);
     }
@@ -349,6 +371,13 @@ fn read(
     // The first byte that is not white space tells an array from NDJSON. The white space
     // before it is kept: in NDJSON its lines are (empty) input lines and get output lines.
     let mut skipped = Vec::new();
+    // A UTF-8 byte order mark, as some editors save it, is not part of the cases.
+    let buf = reader
+        .fill_buf()
+        .map_err(|e| format!("cannot read the cases: {e}"))?;
+    if buf.starts_with(b"\xef\xbb\xbf") {
+        reader.consume(3);
+    }
     let first = loop {
         let buf = reader
             .fill_buf()
@@ -580,7 +609,20 @@ fn write_in_order(
     let mut waiting: BTreeMap<usize, Done> = BTreeMap::new();
     let mut next = 0;
     let mut summary = Summary::default();
-    while let Ok(done) = rx.recv() {
+    loop {
+        let done = match rx.recv_timeout(Duration::from_millis(50)) {
+            Ok(done) => done,
+            Err(RecvTimeoutError::Timeout) => {
+                if INTERRUPTED.load(Ordering::Relaxed) {
+                    summary.stopped = true;
+                    summary.interrupted = true;
+                    stop.store(true, Ordering::Relaxed);
+                    return summary;
+                }
+                continue;
+            }
+            Err(RecvTimeoutError::Disconnected) => break,
+        };
         waiting.insert(done.index, done);
         while let Some(mut done) = waiting.remove(&next) {
             next += 1;
@@ -597,8 +639,10 @@ fn write_in_order(
             };
             progress.update(summary.cases);
             let closed = out.write_all(&done.text[..end]).is_err();
-            if closed || (fail_fast && done.errors > 0) {
+            let interrupted = INTERRUPTED.load(Ordering::Relaxed);
+            if closed || interrupted || (fail_fast && done.errors > 0) {
                 summary.stopped = true;
+                summary.interrupted = interrupted;
                 stop.store(true, Ordering::Relaxed);
                 return summary;
             }

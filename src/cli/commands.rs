@@ -140,7 +140,9 @@ fn read_case(path: &Path) -> Result<serde_json::Value, String> {
         text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     }
-    serde_json::from_str(&text).map_err(|e| format!("{} is not valid JSON: {e}", path.display()))
+    // A UTF-8 byte order mark, as some editors save it, is not part of the JSON.
+    let json = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    serde_json::from_str(json).map_err(|e| format!("{} is not valid JSON: {e}", path.display()))
 }
 
 /// `--as-of`, if given; a usage error when it is not a date.

@@ -45,8 +45,10 @@ impl fmt::Display for CaseTextError {
 
 impl std::error::Error for CaseTextError {}
 
-/// Read a case from JSON text. On the fast path nothing but the facts is allocated.
+/// Read a case from JSON text. On the fast path nothing but the facts is allocated. A UTF-8
+/// byte order mark before the text, as some editors save it, is skipped.
 pub fn case_from_str(rb: &Rulebook, text: &str) -> Result<Case, CaseTextError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut de = serde_json::Deserializer::from_str(text);
     let seed = FactsSeed {
         schema: &rb.schema,
