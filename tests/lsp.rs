@@ -625,3 +625,61 @@ fn formatting_gives_the_canonical_layout_and_nothing_for_a_broken_file() {
     assert!(edits.is_null(), "{edits}");
     assert_eq!(c.shutdown(), Some(0));
 }
+
+#[test]
+fn a_panicking_handler_answers_with_an_error_and_the_server_keeps_serving() {
+    // The test hook makes the hover handler panic (`zan::lsp::TEST_PANIC_VAR`).
+    let mut c = Client::start_with_env(zan(), &[("ZAN_LSP_TEST_PANIC", "textDocument/hover")]);
+    c.initialize(&rulebook());
+    let (money, text) = read("money.zan");
+    c.open(&money, &text);
+    let params = at(&money, &text, "parameter mci", 0, 10);
+    for _ in 0..2 {
+        let answer = c.request("textDocument/hover", params.clone());
+        assert_eq!(answer["error"]["code"], -32603, "{answer}");
+        let message = answer["error"]["message"].as_str().unwrap_or_default();
+        assert!(message.contains("textDocument/hover"), "{message}");
+        // The other features answer, on the same analysis.
+        let symbols = c.result(
+            "textDocument/documentSymbol",
+            json!({"textDocument": doc(&money)}),
+        );
+        assert!(labels_of_symbols(&symbols).contains(&"mci".to_string()));
+        let definition = c.result("textDocument/definition", params.clone());
+        assert!(!definition.is_null(), "{definition}");
+    }
+    // Edits are still taken and their diagnostics published.
+    let broken = text.replacen("parameter mci: money", "parameter mci money", 1);
+    change(&mut c, &money, 2, &broken);
+    c.wait_diagnostics(&uri(&money), |d| d.iter().any(|x| x["code"] == "Z0001"));
+    assert_eq!(c.shutdown(), Some(0));
+}
+
+#[test]
+fn a_panic_while_computing_diagnostics_leaves_the_requests_answered() {
+    let mut c = Client::start_with_env(zan(), &[("ZAN_LSP_TEST_PANIC", "zan/diagnostics")]);
+    c.initialize(&rulebook());
+    let (money, text) = read("money.zan");
+    c.open(&money, &text);
+    let params = at(&money, &text, "parameter mci", 0, 10);
+    for version in 2..5 {
+        let edited = format!("{text}\n// edit {version}\n");
+        change(&mut c, &money, version, &edited);
+        let hover = hover_text(&mut c, params.clone());
+        assert!(hover.contains("mci"), "{hover}");
+    }
+    // The hook took effect: no diagnostics were published (past the debounce).
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    c.result(
+        "textDocument/documentSymbol",
+        json!({"textDocument": doc(&money)}),
+    );
+    assert!(
+        !c.notifications
+            .iter()
+            .any(|n| n["method"] == "textDocument/publishDiagnostics"),
+        "{:#?}",
+        c.notifications
+    );
+    assert_eq!(c.shutdown(), Some(0));
+}

@@ -40,8 +40,10 @@ pub fn run() -> i32 {
     };
     let shutdown = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let flag = shutdown.clone();
+    let panic_on: Option<Arc<str>> = std::env::var(TEST_PANIC_VAR).ok().map(Into::into);
     runtime.block_on(async move {
-        let (service, socket) = LspService::new(|client| Backend::new(client, flag));
+        let (service, socket) =
+            LspService::new(|client| Backend::new(client, flag, panic_on.clone()));
         Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
             .serve(service)
             .await;
@@ -69,6 +71,35 @@ pub struct Backend {
     client: Client,
     state: Arc<Mutex<State>>,
     shutdown: Arc<std::sync::atomic::AtomicBool>,
+    /// The test hook's method (`ZAN_LSP_TEST_PANIC`), read once at startup.
+    panic_on: Option<Arc<str>>,
+    /// Held by a debounced diagnostics task from its computation to the end of its
+    /// publication, so an older version's diagnostics are never sent after a newer one's.
+    publishing: Arc<tokio::sync::Mutex<()>>,
+}
+
+/// Test hook: when `zan lsp` starts with this variable set to a request's method (e.g.
+/// `textDocument/hover`), that request's handler panics, or with `zan/diagnostics`, the
+/// computation of diagnostics does; the tests check that the server answers with an error and
+/// keeps serving. Not meant for users.
+pub const TEST_PANIC_VAR: &str = "ZAN_LSP_TEST_PANIC";
+
+/// Panic (the test hook) if `method` is the one named by `TEST_PANIC_VAR`.
+fn test_hook(panic_on: Option<&str>, method: &str) {
+    if panic_on == Some(method) {
+        std::panic::panic_any(format!("{TEST_PANIC_VAR} makes {method} panic"));
+    }
+}
+
+/// The message of a panic's payload.
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "a panic".to_string()
+    }
 }
 
 fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
@@ -94,7 +125,11 @@ struct At {
 }
 
 impl Backend {
-    fn new(client: Client, shutdown: Arc<std::sync::atomic::AtomicBool>) -> Backend {
+    fn new(
+        client: Client,
+        shutdown: Arc<std::sync::atomic::AtomicBool>,
+        panic_on: Option<Arc<str>>,
+    ) -> Backend {
         Backend {
             client,
             state: Arc::new(Mutex::new(State {
@@ -103,23 +138,37 @@ impl Backend {
                 markdown: true,
             })),
             shutdown,
+            panic_on,
+            publishing: Arc::new(tokio::sync::Mutex::new(())),
         }
     }
 
-    /// Run `f` on a blocking thread with panics turned into an internal error.
+    /// Run the handler of `method` on a blocking thread with a panic turned into an internal
+    /// error that names the method, so the server keeps serving the other requests.
     async fn blocking<T: Send + 'static>(
         &self,
+        method: &'static str,
         f: impl FnOnce(&Mutex<State>) -> Option<T> + Send + 'static,
     ) -> Result<Option<T>> {
         let state = self.state.clone();
+        let hook = self.panic_on.clone();
         let joined = tokio::task::spawn_blocking(move || {
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&state)))
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                test_hook(hook.as_deref(), method);
+                f(&state)
+            }))
         })
         .await;
-        match joined {
-            Ok(Ok(v)) => Ok(v),
-            _ => Err(Error::internal_error()),
-        }
+        let panic = match joined {
+            Ok(Ok(v)) => return Ok(v),
+            Ok(Err(payload)) => panic_message(payload.as_ref()),
+            Err(e) => e.to_string(),
+        };
+        Err(Error {
+            code: tower_lsp_server::jsonrpc::ErrorCode::InternalError,
+            message: format!("internal error in {method}: {panic}").into(),
+            data: None,
+        })
     }
 
     /// Analyse the folder of `uri` (if needed) and locate `position` in it.
@@ -149,10 +198,14 @@ impl Backend {
         };
         let state = self.state.clone();
         let client = self.client.clone();
+        let hook = self.panic_on.clone();
+        let publishing = self.publishing.clone();
         tokio::spawn(async move {
             tokio::time::sleep(DEBOUNCE).await;
+            let _turn = publishing.lock().await;
             let computed = tokio::task::spawn_blocking(move || {
                 std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    test_hook(hook.as_deref(), "zan/diagnostics");
                     folder_diagnostics(&state, &path, generation)
                 }))
                 .ok()
@@ -161,8 +214,8 @@ impl Backend {
             .await
             .ok()
             .flatten();
-            for (uri, diags) in computed.unwrap_or_default() {
-                client.publish_diagnostics(uri, diags, None).await;
+            for (uri, diags, version) in computed.unwrap_or_default() {
+                client.publish_diagnostics(uri, diags, version).await;
             }
         });
     }
@@ -174,14 +227,18 @@ fn folder_diagnostics(
     state: &Mutex<State>,
     path: &Path,
     generation: u64,
-) -> Option<Vec<(Uri, Vec<Diagnostic>)>> {
+) -> Option<Vec<(Uri, Vec<Diagnostic>, Option<i32>)>> {
     let (analysis, paths) = {
         let mut s = lock(state);
         let folder = s.workspace.find(path)?;
         if folder.generation != generation {
             return None;
         }
-        let paths: Vec<PathBuf> = folder.paths().cloned().collect();
+        // The versions of the texts analysed (taken under the same lock).
+        let paths: Vec<(PathBuf, Option<i32>)> = folder
+            .paths()
+            .map(|p| (p.clone(), folder.version(p)))
+            .collect();
         (folder.analysis(today()), paths)
     };
     let mut by_file: HashMap<FileId, Vec<&crate::diagnostics::Diagnostic>> = HashMap::new();
@@ -190,7 +247,7 @@ fn folder_diagnostics(
     }
     let mut out = Vec::new();
     let mut s = lock(state);
-    for p in paths {
+    for (p, version) in paths {
         let Some(file) = analysis.file_named(&crate::cli::load::display(&p)) else {
             continue;
         };
@@ -210,7 +267,7 @@ fn folder_diagnostics(
         }
         s.published.insert(p.clone(), diags.clone());
         if let Some(uri) = uri_of(&p) {
-            out.push((uri, diags));
+            out.push((uri, diags, version));
         }
     }
     Some(out)
@@ -310,9 +367,9 @@ impl LanguageServer for Backend {
         };
         {
             let mut s = lock(&self.state);
-            s.workspace
-                .folder_for(&path)
-                .set_text(&path, params.text_document.text, true);
+            let folder = s.workspace.folder_for(&path);
+            folder.set_text(&path, params.text_document.text, true);
+            folder.set_version(&path, params.text_document.version);
         }
         self.schedule_diagnostics(path);
     }
@@ -329,6 +386,7 @@ impl LanguageServer for Backend {
                     apply_change(text, change);
                 }
             });
+            folder.set_version(&path, params.text_document.version);
         }
         self.schedule_diagnostics(path);
     }
@@ -371,7 +429,7 @@ impl LanguageServer for Backend {
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let p = params.text_document_position_params;
-        self.blocking(move |state| {
+        self.blocking("textDocument/hover", move |state| {
             let at = Backend::at(state, &p.text_document.uri, Some(p.position))?;
             let markdown = lock(state).markdown;
             let (span, text) = ide::hover(&at.analysis, at.file, at.offset as u32)?;
@@ -395,7 +453,7 @@ impl LanguageServer for Backend {
         params: GotoDefinitionParams,
     ) -> Result<Option<GotoDefinitionResponse>> {
         let p = params.text_document_position_params;
-        self.blocking(move |state| {
+        self.blocking("textDocument/definition", move |state| {
             let at = Backend::at(state, &p.text_document.uri, Some(p.position))?;
             let a = &at.analysis;
             let locations: Vec<Location> = ide::definition(a, at.file, at.offset as u32)
@@ -420,7 +478,7 @@ impl LanguageServer for Backend {
     async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
         let p = params.text_document_position;
         let include = params.context.include_declaration;
-        self.blocking(move |state| {
+        self.blocking("textDocument/references", move |state| {
             let at = Backend::at(state, &p.text_document.uri, Some(p.position))?;
             let spans = ide::references(&at.analysis, at.file, at.offset as u32, include);
             Some(
@@ -437,7 +495,7 @@ impl LanguageServer for Backend {
         &self,
         params: TextDocumentPositionParams,
     ) -> Result<Option<PrepareRenameResponse>> {
-        self.blocking(move |state| {
+        self.blocking("textDocument/prepareRename", move |state| {
             let at = Backend::at(state, &params.text_document.uri, Some(params.position))?;
             let span = ide::prepare_rename(&at.analysis, at.file, at.offset as u32)?;
             Some(PrepareRenameResponse::Range(range_of(&at.analysis, span)))
@@ -449,7 +507,7 @@ impl LanguageServer for Backend {
         let p = params.text_document_position;
         let new_name = params.new_name;
         let result = self
-            .blocking(move |state| {
+            .blocking("textDocument/rename", move |state| {
                 let at = Backend::at(state, &p.text_document.uri, Some(p.position))?;
                 Some(
                     ide::rename(&at.analysis, at.file, at.offset as u32, &new_name)
@@ -469,7 +527,7 @@ impl LanguageServer for Backend {
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
         let p = params.text_document_position;
-        self.blocking(move |state| {
+        self.blocking("textDocument/completion", move |state| {
             let at = Backend::at(state, &p.text_document.uri, Some(p.position))?;
             let items = ide::complete(&at.analysis, at.file, at.offset)
                 .into_iter()
@@ -490,7 +548,7 @@ impl LanguageServer for Backend {
         &self,
         params: DocumentSymbolParams,
     ) -> Result<Option<DocumentSymbolResponse>> {
-        self.blocking(move |state| {
+        self.blocking("textDocument/documentSymbol", move |state| {
             let at = Backend::at(state, &params.text_document.uri, None)?;
             let pos = FilePositions::new(&at.analysis, at.file);
             let symbols = ide::document_symbols(&at.analysis, at.file)
@@ -506,7 +564,7 @@ impl LanguageServer for Backend {
         &self,
         params: WorkspaceSymbolParams,
     ) -> Result<Option<WorkspaceSymbolResponse>> {
-        self.blocking(move |state| {
+        self.blocking("workspace/symbol", move |state| {
             let analyses: Vec<Arc<Analysis>> = {
                 let mut s = lock(state);
                 s.workspace
@@ -538,7 +596,7 @@ impl LanguageServer for Backend {
     }
 
     async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
-        self.blocking(move |state| {
+        self.blocking("textDocument/formatting", move |state| {
             let at = Backend::at(state, &params.text_document.uri, None)?;
             let text = at.analysis.text(at.file);
             let formatted = format_source(text)?;
@@ -558,7 +616,7 @@ impl LanguageServer for Backend {
         &self,
         params: SemanticTokensParams,
     ) -> Result<Option<SemanticTokensResult>> {
-        self.blocking(move |state| {
+        self.blocking("textDocument/semanticTokens/full", move |state| {
             let at = Backend::at(state, &params.text_document.uri, None)?;
             let pos = FilePositions::new(&at.analysis, at.file);
             let tokens = ide::semantic_tokens(&at.analysis, at.file);
@@ -571,7 +629,7 @@ impl LanguageServer for Backend {
     }
 
     async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
-        self.blocking(move |state| {
+        self.blocking("textDocument/foldingRange", move |state| {
             let at = Backend::at(state, &params.text_document.uri, None)?;
             let pos = FilePositions::new(&at.analysis, at.file);
             let folds = ide::folding_ranges(&at.analysis, at.file)
@@ -595,7 +653,7 @@ impl LanguageServer for Backend {
     }
 
     async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
-        self.blocking(move |state| {
+        self.blocking("textDocument/inlayHint", move |state| {
             let at = Backend::at(state, &params.text_document.uri, None)?;
             let pos = FilePositions::new(&at.analysis, at.file);
             let (from, to) = (pos.offset(params.range.start), pos.offset(params.range.end));
@@ -619,7 +677,7 @@ impl LanguageServer for Backend {
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
-        self.blocking(move |state| {
+        self.blocking("textDocument/codeAction", move |state| {
             let at = Backend::at(state, &params.text_document.uri, None)?;
             let a = &at.analysis;
             let pos = FilePositions::new(a, at.file);

@@ -17,6 +17,9 @@ struct Document {
     open: bool,
     /// The parse of `text`, kept until the text changes.
     parsed: Option<Arc<Parsed>>,
+    /// The editor's version of an open document (`didOpen`/`didChange`), published with its
+    /// diagnostics so the editor can drop those of an older text.
+    version: Option<i32>,
 }
 
 /// A rulebook folder (every `.zan` file below it, as `zan check FOLDER` reads it), or a
@@ -40,6 +43,7 @@ impl Folder {
                     text,
                     open: false,
                     parsed: None,
+                    version: None,
                 },
             );
         }
@@ -75,8 +79,12 @@ impl Folder {
             text: String::new(),
             open,
             parsed: None,
+            version: None,
         });
         doc.open = open;
+        if !open {
+            doc.version = None;
+        }
         if doc.text != text || doc.parsed.is_none() {
             doc.text = text;
             doc.parsed = None;
@@ -93,6 +101,18 @@ impl Folder {
         doc.parsed = None;
         self.generation += 1;
         true
+    }
+
+    /// Record the editor's version of an open file.
+    pub fn set_version(&mut self, path: &Path, version: i32) {
+        if let Some(doc) = self.docs.get_mut(path) {
+            doc.version = Some(version);
+        }
+    }
+
+    /// The editor's version of a file, if it is open.
+    pub fn version(&self, path: &Path) -> Option<i32> {
+        self.docs.get(path).and_then(|d| d.version)
     }
 
     /// The editor closed the file: from now on its text is the one on disk.

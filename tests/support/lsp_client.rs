@@ -22,8 +22,14 @@ pub const TIMEOUT: Duration = Duration::from_secs(60);
 
 impl Client {
     pub fn start(zan: &Path) -> Client {
+        Client::start_with_env(zan, &[])
+    }
+
+    /// Start `zan lsp` with extra environment variables (test hooks).
+    pub fn start_with_env(zan: &Path, env: &[(&str, &str)]) -> Client {
         let mut child = Command::new(zan)
             .arg("lsp")
+            .envs(env.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -86,16 +92,36 @@ impl Client {
 
     /// Send a request and wait for its response (the whole message: `result` or `error`).
     pub fn request(&mut self, method: &str, params: Value) -> Value {
+        self.request_within(method, params, TIMEOUT)
+            .unwrap_or_else(|| panic!("no answer to {method}"))
+    }
+
+    /// Send a request and wait at most `timeout` for its response.
+    pub fn request_within(
+        &mut self,
+        method: &str,
+        params: Value,
+        timeout: Duration,
+    ) -> Option<Value> {
+        let id = self.send_request(method, params);
+        self.answer_within(id, timeout)
+    }
+
+    /// Send a request without waiting; returns its id.
+    pub fn send_request(&mut self, method: &str, params: Value) -> i64 {
         self.next_id += 1;
         let id = self.next_id;
         self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
-        let deadline = Instant::now() + TIMEOUT;
+        id
+    }
+
+    /// Wait at most `timeout` for the response to request `id`.
+    pub fn answer_within(&mut self, id: i64, timeout: Duration) -> Option<Value> {
+        let deadline = Instant::now() + timeout;
         loop {
-            let msg = self
-                .next_message(deadline)
-                .unwrap_or_else(|| panic!("no answer to {method}"));
+            let msg = self.next_message(deadline)?;
             if msg.get("id") == Some(&json!(id)) && msg.get("method").is_none() {
-                return msg;
+                return Some(msg);
             }
         }
     }
@@ -107,7 +133,19 @@ impl Client {
         msg["result"].clone()
     }
 
-    fn next_message(&mut self, deadline: Instant) -> Option<Value> {
+    /// The server's process id (to read its memory use).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Whether the server process is still running.
+    pub fn running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// Receive the next message (recording notifications, answering server requests), or
+    /// `None` when nothing arrived before `deadline`.
+    pub fn next_message(&mut self, deadline: Instant) -> Option<Value> {
         let left = deadline.saturating_duration_since(Instant::now());
         match self.messages.recv_timeout(left) {
             Ok(msg) => {
