@@ -94,7 +94,11 @@ fn constructs_that_nest_without_brackets_are_refused_with_a_limit() {
         let o = check(&dir);
         assert_no_crash(&o, name);
         assert_eq!(o.status.code(), Some(1), "{name}: {}", text(&o));
-        assert!(codes(&o).contains(&"Z0003".to_string()), "{name}: {}", text(&o));
+        assert!(
+            codes(&o).contains(&"Z0003".to_string()),
+            "{name}: {}",
+            text(&o)
+        );
         assert!(text(&o).contains("too many operators"), "{name}");
         let _ = std::fs::remove_dir_all(dir);
     }
@@ -108,7 +112,9 @@ fn the_deepest_accepted_declarations_check_evaluate_and_format() {
     let depth = zan::syntax::MAX_NESTING;
     // `if flag then i else` is one operator each (`if`); the condition adds none.
     // With the `-` of `-1`, exactly the limit.
-    let ifs: String = (1..limit).map(|i| format!("if flag then {i} else ")).collect();
+    let ifs: String = (1..limit)
+        .map(|i| format!("if flag then {i} else "))
+        .collect();
     let src = format!(
         "{HEAD}fact flag: bool\n{}{}",
         rule("ifs", "integer", &format!("{ifs}-1")),
@@ -130,7 +136,11 @@ fn the_deepest_accepted_declarations_check_evaluate_and_format() {
     let out: Json = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(out["outputs"], json!({ "ifs": -1, "brackets": 7 }));
     let lines = "{\"flag\": true}\n{\"flag\": false}\n".repeat(50);
-    let o = batch(d, lines.as_bytes(), &["--threads", "2", "--as-of", "2026-03-10"]);
+    let o = batch(
+        d,
+        lines.as_bytes(),
+        &["--threads", "2", "--as-of", "2026-03-10"],
+    );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 100);
     let o = zan(&["fmt", "--check", d]);
@@ -244,8 +254,12 @@ fn nul_bytes_invalid_utf8_bom_and_crlf_in_rulebooks() {
         ),
         (
             "bom",
-            [b"\xef\xbb\xbf".as_slice(), HEAD.as_bytes(), rule("z", "integer", "1").as_bytes()]
-                .concat(),
+            [
+                b"\xef\xbb\xbf".as_slice(),
+                HEAD.as_bytes(),
+                rule("z", "integer", "1").as_bytes(),
+            ]
+            .concat(),
             Some(0),
             "",
         ),
@@ -276,9 +290,17 @@ fn nul_bytes_invalid_utf8_bom_and_crlf_in_rulebooks() {
     let o = check(&dir);
     let out: Json = serde_json::from_slice(&o.stdout).unwrap();
     let d = &out["diagnostics"][0];
-    assert_eq!(d["message"].as_str().map(|m| m.contains("nope")), Some(true), "{d}");
+    assert_eq!(
+        d["message"].as_str().map(|m| m.contains("nope")),
+        Some(true),
+        "{d}"
+    );
     let at = &d["primary"];
-    assert_eq!((at["line"].as_u64(), at["column"].as_u64()), (Some(4), Some(7)), "{d}");
+    assert_eq!(
+        (at["line"].as_u64(), at["column"].as_u64()),
+        (Some(4), Some(7)),
+        "{d}"
+    );
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -374,7 +396,12 @@ fn extreme_dates_30_digit_amounts_and_odd_bytes_in_cases() {
         .as_array()
         .map(|e| e.iter().map(|e| &e["output"]).collect())
         .unwrap_or_default();
-    assert_eq!(failed, [&json!("double_fee"), &json!("next_n")], "{}", text(&o));
+    assert_eq!(
+        failed,
+        [&json!("double_fee"), &json!("next_n")],
+        "{}",
+        text(&o)
+    );
     // A BOM, CRLF and a NUL inside a string are read; invalid UTF-8 is an error.
     let mut bom = b"\xef\xbb\xbf".to_vec();
     bom.extend(case("2026-03-10", "1", "1"));
@@ -430,7 +457,14 @@ fn ctrl_c_in_batch_leaves_no_partial_line() {
     use std::io::Read;
     let dir = case_rulebook("ctrl-c");
     let mut child = Command::new(env!("CARGO_BIN_EXE_zan"))
-        .args(["eval", dir.to_str().unwrap(), "--batch", "-", "--threads", "2"])
+        .args([
+            "eval",
+            dir.to_str().unwrap(),
+            "--batch",
+            "-",
+            "--threads",
+            "2",
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -458,7 +492,11 @@ fn ctrl_c_in_batch_leaves_no_partial_line() {
     drop(feeder);
     let mut all = first[..n].to_vec();
     all.extend(rest);
-    assert_eq!(all.last(), Some(&b'\n'), "the output ends with a whole line");
+    assert_eq!(
+        all.last(),
+        Some(&b'\n'),
+        "the output ends with a whole line"
+    );
     for l in String::from_utf8(all).unwrap().lines() {
         let v: Json = serde_json::from_str(l).unwrap();
         assert_eq!(v["outputs"]["next_n"], 2);

@@ -85,6 +85,7 @@ pub struct Backend {
 pub const TEST_PANIC_VAR: &str = "ZAN_LSP_TEST_PANIC";
 
 /// Panic (the test hook) if `method` is the one named by `TEST_PANIC_VAR`.
+#[allow(clippy::panic)] // The panic is the point: it stands for a bug in one feature.
 fn test_hook(panic_on: Option<&str>, method: &str) {
     if panic_on == Some(method) {
         std::panic::panic_any(format!("{TEST_PANIC_VAR} makes {method} panic"));
@@ -221,13 +222,17 @@ impl Backend {
     }
 }
 
+/// One file's diagnostics to publish, with the document version they are for (none for a
+/// file that is not open).
+type Publication = (Uri, Vec<Diagnostic>, Option<i32>);
+
 /// The diagnostics of every file of the folder of `path` that changed since they were last
 /// published, if the folder is still at `generation` (a newer edit publishes its own).
 fn folder_diagnostics(
     state: &Mutex<State>,
     path: &Path,
     generation: u64,
-) -> Option<Vec<(Uri, Vec<Diagnostic>, Option<i32>)>> {
+) -> Option<Vec<Publication>> {
     let (analysis, paths) = {
         let mut s = lock(state);
         let folder = s.workspace.find(path)?;

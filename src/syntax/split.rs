@@ -151,7 +151,11 @@ fn count_nesting(bytes: &[u8]) -> (usize, Option<usize>) {
             }
             b'+' | b'*' | b'/' | b'!' => {
                 operators += 1;
-                i += if bytes.get(i + 1) == Some(&b'=') { 2 } else { 1 };
+                i += if bytes.get(i + 1) == Some(&b'=') {
+                    2
+                } else {
+                    1
+                };
             }
             // A field access nests like an operator (a decimal's point is no field).
             b'.' if bytes
@@ -164,7 +168,11 @@ fn count_nesting(bytes: &[u8]) -> (usize, Option<usize>) {
             b'-' | b'=' if bytes.get(i + 1) == Some(&b'>') => i += 2,
             b'-' | b'<' | b'>' => {
                 operators += 1;
-                i += if bytes.get(i + 1) == Some(&b'=') { 2 } else { 1 };
+                i += if bytes.get(i + 1) == Some(&b'=') {
+                    2
+                } else {
+                    1
+                };
             }
             b'=' if bytes.get(i + 1) == Some(&b'=') => {
                 operators += 1;
@@ -217,7 +225,17 @@ fn is_word_byte(b: u8) -> bool {
 fn is_operator_word(word: &[u8]) -> bool {
     matches!(
         word,
-        b"and" | b"or" | b"not" | b"is" | b"in" | b"if" | b"any" | b"all" | b"count" | b"sum" | b"as"
+        b"and"
+            | b"or"
+            | b"not"
+            | b"is"
+            | b"in"
+            | b"if"
+            | b"any"
+            | b"all"
+            | b"count"
+            | b"sum"
+            | b"as"
     )
 }
 
@@ -350,7 +368,11 @@ mod tests {
                 let date: String = chars[i..chars.len().min(i + 11)].iter().collect();
                 let is_date = date.len() >= 10
                     && date.chars().enumerate().take(10).all(|(k, d)| {
-                        if k == 4 || k == 7 { d == '-' } else { d.is_ascii_digit() }
+                        if k == 4 || k == 7 {
+                            d == '-'
+                        } else {
+                            d.is_ascii_digit()
+                        }
                     })
                     && !date.chars().nth(10).is_some_and(|d| d.is_ascii_digit());
                 i += if is_date { 10 } else { 1 };
@@ -360,7 +382,9 @@ mod tests {
                     i += 1;
                 }
                 let w: String = chars[start..i].iter().collect();
-                let ops = ["and", "or", "not", "is", "in", "if", "any", "all", "count", "sum", "as"];
+                let ops = [
+                    "and", "or", "not", "is", "in", "if", "any", "all", "count", "sum", "as",
+                ];
                 n += usize::from(ops.contains(&w.as_str()));
             } else if ["->", "=>"].contains(&format!("{c}{}", at(1)).as_str()) {
                 i += 2;
@@ -370,10 +394,8 @@ mod tests {
             {
                 n += 1;
                 i += 2;
-            } else if "+-*/<>!".contains(c) {
-                n += 1;
-                i += 1;
-            } else if c == '.' && word(at(1)) && !at(1).is_ascii_digit() {
+            } else if "+-*/<>!".contains(c) || (c == '.' && word(at(1)) && !at(1).is_ascii_digit())
+            {
                 n += 1;
                 i += 1;
             } else {
@@ -405,10 +427,16 @@ mod tests {
         }
         let limit = crate::syntax::MAX_OPERATORS;
         let many = "a+".repeat(limit) + "a";
-        assert!(nesting_too_deep(&many, FileId(0), 0).is_none(), "the limit itself is accepted");
+        assert!(
+            nesting_too_deep(&many, FileId(0), 0).is_none(),
+            "the limit itself is accepted"
+        );
         let more = "a+".repeat(limit + 1) + "a";
         let d = nesting_too_deep(&more, FileId(0), 0).map(|d| d.primary.message);
-        assert_eq!(d, Some(format!("{} operators; the limit is {limit}", limit + 1)));
+        assert_eq!(
+            d,
+            Some(format!("{} operators; the limit is {limit}", limit + 1))
+        );
     }
 
     /// The first bracket deeper than `MAX_NESTING`, by the definition.
@@ -432,10 +460,52 @@ mod tests {
     #[test]
     fn one_pass_agrees_with_the_definition_on_generated_text() {
         const PARTS: &[&str] = &[
-            "and", "or", "not", "is", "in", "+", "-", "*", "/", "==", "!=", "<", "<=", ">", ">=",
-            "(", ")", "[", "]", "{", "}", " ", "\t", "\n", "\u{b}", "\u{a0}", "\u{2028}", "ж", "x",
-            "andx", "\"", "é", "\u{feff}", "if", "any", ".", "x.y", "1.5", "2026-03-10", "->",
-            "=>", "//", "\\", "!", "count", "as",
+            "and",
+            "or",
+            "not",
+            "is",
+            "in",
+            "+",
+            "-",
+            "*",
+            "/",
+            "==",
+            "!=",
+            "<",
+            "<=",
+            ">",
+            ">=",
+            "(",
+            ")",
+            "[",
+            "]",
+            "{",
+            "}",
+            " ",
+            "\t",
+            "\n",
+            "\u{b}",
+            "\u{a0}",
+            "\u{2028}",
+            "ж",
+            "x",
+            "andx",
+            "\"",
+            "é",
+            "\u{feff}",
+            "if",
+            "any",
+            ".",
+            "x.y",
+            "1.5",
+            "2026-03-10",
+            "->",
+            "=>",
+            "//",
+            "\\",
+            "!",
+            "count",
+            "as",
         ];
         let mut seed = 0x2026_0310_u64;
         for _ in 0..300 {
