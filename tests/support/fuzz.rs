@@ -909,11 +909,16 @@ fn meaning(text: &str) -> (String, String, bool) {
     )
 }
 
+/// Whether an input whose first byte is `b` is taken as text (an ASCII character or a BOM),
+/// rather than as the choices of a generator.
+fn looks_like_text(b: u8) -> bool {
+    b.is_ascii_graphic() || b.is_ascii_whitespace() || b == 0xef
+}
+
 pub fn fmt_roundtrip(data: &[u8]) {
     let (raw, rest) = data.split_first().unwrap_or((&0, &[]));
-    // Text as it comes (a first byte of `{`, `/`, `r`, `t`, ... is a multiple of 4 or not),
-    // or a mutated or generated rulebook.
-    let text = if raw % 4 == 0 {
+    // Text as it comes (when it starts like text), or a mutated or generated rulebook.
+    let text = if looks_like_text(*raw) {
         String::from_utf8_lossy(data).into_owned()
     } else {
         mutated_text(&mut Unstructured::new(rest))
@@ -1048,8 +1053,8 @@ pub fn eval_case(data: &[u8]) {
     let engine = engine();
     let (mode, rest) = data.split_first().unwrap_or((&0, &[]));
     let mut u = Unstructured::new(rest);
-    // Text as it comes (JSON starts with `{`, a multiple of 3), or an example case mutated.
-    let text = if mode % 3 == 0 {
+    // Text as it comes (when it starts like text), or an example case mutated.
+    let text = if looks_like_text(*mode) {
         String::from_utf8_lossy(data).into_owned()
     } else {
         let examples = &kz_visa().examples;
