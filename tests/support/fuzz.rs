@@ -203,10 +203,8 @@ fn declarations(text: &str) -> Vec<Vec<&str>> {
     for line in text.lines() {
         let starts = line.starts_with(|c: char| c.is_ascii_alphabetic());
         let doc = line.starts_with("///");
-        if (starts && !in_doc) || (doc && !in_doc) {
-            if !current.is_empty() {
-                out.push(std::mem::take(&mut current));
-            }
+        if (starts || doc) && !in_doc && !current.is_empty() {
+            out.push(std::mem::take(&mut current));
         }
         in_doc = doc;
         current.push(line);
@@ -471,7 +469,7 @@ fn mutate(u: &mut Unstructured, lines: &mut Vec<String>) {
             lines.insert(j, l);
         }
         2 => lines.swap(i, j),
-        3 | 4 | 5 => {
+        3..=5 => {
             // Declarations: delete, duplicate, or move one.
             let text = lines.join("\n");
             let mut decls: Vec<String> = declarations(&text).iter().map(|d| d.join("\n")).collect();
