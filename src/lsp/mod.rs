@@ -5,8 +5,8 @@
 //! `catch_unwind`, so a bug in one feature answers with an error instead of ending the
 //! server.
 
-mod convert;
-mod workspace;
+pub mod convert;
+pub mod workspace;
 
 use crate::ide::{self, Analysis};
 use crate::source::FileId;
@@ -729,8 +729,9 @@ fn format_source(text: &str) -> Option<String> {
     crate::fmt::format_source(text).ok()
 }
 
-/// Apply one content change (a range edit, or the whole text) to a document's text.
-fn apply_change(text: &mut String, change: TextDocumentContentChangeEvent) {
+/// Apply one content change (a range edit, or the whole text) to a document's text. Public for
+/// the `lsp_document` fuzz target, which replays edits the way the server applies them.
+pub fn apply_change(text: &mut String, change: TextDocumentContentChangeEvent) {
     match change.range {
         None => *text = change.text,
         Some(range) => {

@@ -1,0 +1,7 @@
+//! `cargo +nightly fuzz run lsp_document`: see `tests/support/fuzz.rs` for what it does.
+#![no_main]
+
+#[path = "../../tests/support/fuzz.rs"]
+mod fuzz;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| fuzz::lsp_document(data));
