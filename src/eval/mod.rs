@@ -8,6 +8,7 @@ mod explain;
 pub mod json_schema;
 pub(crate) mod ops;
 pub mod output;
+pub mod reference;
 
 pub use case::{case_from_json, CaseError};
 pub use case_text::{case_from_str, CaseTextError};
