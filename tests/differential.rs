@@ -76,101 +76,28 @@ fn small_rulebooks() -> Vec<(String, Rulebook)> {
         .collect()
 }
 
-fn show(
-    rb: &Rulebook,
-    program: &zan::ir::Program,
-    rule: u32,
-    r: &Result<zan::value::Value, String>,
-) -> String {
-    match r {
-        Err(e) => format!("error: {e}"),
-        Ok(v) => {
-            let ty = program
-                .rules
-                .get(rule as usize)
-                .map_or(zan::ir::Type::Error, |r| r.ty.clone());
-            format!(
-                "{} ({v:?})",
-                zan::eval::output::value_json(rb, program, &ty, v)
-            )
-        }
-    }
-}
-
-/// The differences between the two evaluators on one case, each described in full.
+/// The differences between the two evaluators on one case, each with the case and the
+/// regression file that replays it.
 fn differences(rb: &Rulebook, rb_path: &str, case: &Case, as_of: Day) -> Vec<String> {
-    let engine = zan::eval(rb, case, as_of, false);
-    let refd = reference::decide(rb, case, as_of);
+    let found = reference::differences(rb, case, as_of);
+    if found.is_empty() {
+        return found;
+    }
     let regression = json!({
         "rulebook": rb_path,
         "as_of": date::format(as_of),
         "case": case_json(rb, case),
     });
-    let head = || {
-        format!(
-            "as of {}, case {}\nregression file: {}",
-            date::format(as_of),
-            case_json(rb, case),
-            regression
-        )
-    };
-    let (d, r) = match (engine, refd) {
-        (Err(a), Err(b)) => {
-            return if a.to_string() == b.to_string() {
-                Vec::new()
-            } else {
-                vec![format!(
-                    "{}\nthe decision fails differently:\n  engine:    {a}\n  reference: {b}",
-                    head()
-                )]
-            };
-        }
-        (Ok(d), Ok(r)) => (d, r),
-        (Ok(_), Err(b)) => return vec![format!("{}\nonly the reference fails: {b}", head())],
-        (Err(a), Ok(_)) => return vec![format!("{}\nonly the engine fails: {a}", head())],
-    };
-    if d.version != r.version {
-        return vec![format!(
-            "{}\nversions differ: engine {}, reference {}",
-            head(),
-            d.version,
-            r.version
-        )];
-    }
-    let p = &d.program;
-    let mut engine_outputs: Vec<_> = d
-        .outputs
-        .iter()
-        .map(|(id, v)| (*id, v.clone().map_err(|e| e.to_string())))
-        .collect();
-    engine_outputs.sort_by_key(|(id, _)| *id);
-    let ref_outputs: Vec<_> = r
-        .outputs
-        .iter()
-        .map(|(id, v)| (*id, v.clone().map_err(|e| e.to_string())))
-        .collect();
-    let ids = |o: &[(u32, _)]| o.iter().map(|(id, _)| *id).collect::<Vec<_>>();
-    if ids(&engine_outputs) != ids(&ref_outputs) {
-        return vec![format!(
-            "{}\nthe outputs differ: engine {:?}, reference {:?}",
-            head(),
-            ids(&engine_outputs),
-            ids(&ref_outputs)
-        )];
-    }
-    let mut out = Vec::new();
-    for ((id, a), (_, b)) in engine_outputs.iter().zip(&ref_outputs) {
-        if a != b {
-            let name = p.rules.get(*id as usize).map_or("?", |r| r.name.as_str());
-            out.push(format!(
-                "{}\noutput `{name}`:\n  engine:    {}\n  reference: {}",
-                head(),
-                show(rb, p, *id, a),
-                show(rb, p, *id, b)
-            ));
-        }
-    }
-    out
+    found
+        .into_iter()
+        .map(|d| {
+            format!(
+                "as of {}, case {}\n{d}\nregression file (tests/data/differential/<name>.json): {regression}",
+                date::format(as_of),
+                case_json(rb, case),
+            )
+        })
+        .collect()
 }
 
 /// The evaluation dates of a case with no date of its own: each version's first day.

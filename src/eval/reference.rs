@@ -123,6 +123,76 @@ pub fn decide(rb: &Rulebook, case: &super::Case, as_of: Day) -> Result<RefDecisi
     Ok(RefDecision { version, outputs })
 }
 
+/// Where the engine (`eval::eval`) and the reference disagree on a case, in words: the
+/// decision failing differently, another version, other outputs, or for each output that
+/// differs its name and both results (a value as JSON and as data, or the error message).
+/// Empty when they agree.
+pub fn differences(rb: &Rulebook, case: &super::Case, as_of: Day) -> Vec<String> {
+    let engine = super::eval(rb, case, as_of, false);
+    let reference = decide(rb, case, as_of);
+    let (d, r) = match (engine, reference) {
+        (Err(a), Err(b)) if a.to_string() == b.to_string() => return Vec::new(),
+        (Err(a), Err(b)) => {
+            return vec![format!(
+                "the decision fails differently:\n  engine:    {a}\n  reference: {b}"
+            )]
+        }
+        (Ok(_), Err(b)) => return vec![format!("only the reference fails: {b}")],
+        (Err(a), Ok(_)) => return vec![format!("only the engine fails: {a}")],
+        (Ok(d), Ok(r)) => (d, r),
+    };
+    if d.version != r.version {
+        return vec![format!(
+            "versions differ: engine {}, reference {}",
+            d.version, r.version
+        )];
+    }
+    let p = &d.program;
+    let mut engine_outputs: Vec<(RuleId, Result<Value, String>)> = d
+        .outputs
+        .iter()
+        .map(|(id, v)| (*id, v.clone().map_err(|e| e.to_string())))
+        .collect();
+    engine_outputs.sort_by_key(|(id, _)| *id);
+    let reference_outputs: Vec<(RuleId, Result<Value, String>)> = r
+        .outputs
+        .into_iter()
+        .map(|(id, v)| (id, v.map_err(|e| e.to_string())))
+        .collect();
+    let ids =
+        |o: &[(RuleId, Result<Value, String>)]| o.iter().map(|(id, _)| *id).collect::<Vec<_>>();
+    if ids(&engine_outputs) != ids(&reference_outputs) {
+        return vec![format!(
+            "the outputs differ: engine {:?}, reference {:?}",
+            ids(&engine_outputs),
+            ids(&reference_outputs)
+        )];
+    }
+    let show = |id: RuleId, r: &Result<Value, String>| match r {
+        Err(e) => format!("error: {e}"),
+        Ok(v) => {
+            let ty = p
+                .rules
+                .get(id as usize)
+                .map_or(Type::Error, |r| r.ty.clone());
+            format!("{} ({v:?})", super::output::value_json(rb, p, &ty, v))
+        }
+    };
+    let mut out = Vec::new();
+    for ((id, a), (_, b)) in engine_outputs.iter().zip(&reference_outputs) {
+        // Values compare as data (`Integer(1)` is not `Decimal(1)`: their JSON differs).
+        if a != b {
+            let name = p.rules.get(*id as usize).map_or("?", |r| r.name.as_str());
+            out.push(format!(
+                "output `{name}`:\n  engine:    {}\n  reference: {}",
+                show(*id, a),
+                show(*id, b)
+            ));
+        }
+    }
+    out
+}
+
 /// The quantified variables in scope: `(slot, value)`, innermost last.
 type Env = Vec<(u32, Value)>;
 

@@ -216,6 +216,11 @@ impl<'r> CaseGen<'r> {
         }
     }
 
+    /// The rulebook the cases are for.
+    pub fn rulebook(&self) -> &'r Rulebook {
+        self.rb
+    }
+
     /// A case and its evaluation date.
     pub fn case(&self, e: &mut impl Entropy) -> GenCase {
         let as_of = self.as_of(e);
