@@ -5,6 +5,8 @@ use crate::eval::output::value_json;
 use crate::eval::{eval_rule, eval_rule_traced, Case};
 use crate::ir::*;
 use crate::time::date;
+
+pub mod gen_case;
 use serde_json::Value as Json;
 
 #[derive(Clone, Debug)]

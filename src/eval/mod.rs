@@ -8,6 +8,7 @@ mod explain;
 pub mod json_schema;
 pub(crate) mod ops;
 pub mod output;
+pub mod reference;
 
 pub use case::{case_from_json, CaseError};
 pub use case_text::{case_from_str, CaseTextError};
@@ -212,7 +213,12 @@ pub(crate) struct Machine<'p> {
     pub(crate) cache: Vec<Option<Result<Value, EvalError>>>,
     /// The rules in `cache`, so that clearing it costs what the case used, not the rulebook.
     touched: Vec<RuleId>,
+    /// The values of quantified variables: the slots of the rule being evaluated start at
+    /// `frame`. A rule evaluated inside another's quantifier gets the slots above (slot
+    /// numbers restart at 0 in every rule, so sharing them would let the inner rule overwrite
+    /// the outer rule's variable).
     locals: Vec<Value>,
+    frame: usize,
     /// What was exercised, for test coverage; `None` (no cost but a branch) otherwise.
     trace: Option<Box<Trace>>,
 }
@@ -280,6 +286,7 @@ impl<'p> Machine<'p> {
             cache: scratch.cache,
             touched: scratch.touched,
             locals: scratch.locals,
+            frame: 0,
             trace: None,
         }
     }
@@ -292,6 +299,15 @@ impl<'p> Machine<'p> {
         let Some(rule) = p.rules.get(id as usize) else {
             return Err(EvalError::new("unknown rule"));
         };
+        // A frame of its own for the rule's quantified variables, above the caller's.
+        let caller_frame = self.frame;
+        if p.locals > 0 {
+            self.frame += p.locals as usize;
+            let needed = self.frame + p.locals as usize;
+            if self.locals.len() < needed {
+                self.locals.resize(needed, Value::Absent);
+            }
+        }
         let result = match &rule.body {
             RuleBodyIr::Definition(def) => match self.definition(def) {
                 Ok(Some((v, _))) => Ok(v),
@@ -303,6 +319,7 @@ impl<'p> Machine<'p> {
             RuleBodyIr::Reasons(items) => self.reasons(id, items),
         }
         .map_err(|e| e.at(&rule.name, rule.span));
+        self.frame = caller_frame;
         if let Some(t) = &mut self.trace {
             t.hit(rule.span);
         }
@@ -458,7 +475,7 @@ impl<'p> Machine<'p> {
             },
             Ex::Local(s) => self
                 .locals
-                .get(*s as usize)
+                .get(self.frame + *s as usize)
                 .cloned()
                 .unwrap_or(Value::Absent),
             Ex::Rule(r) => self.rule(*r)?,
@@ -574,7 +591,7 @@ impl<'p> Machine<'p> {
     fn place<'a>(&'a self, e: &'a Ex) -> Option<&'a Value> {
         match e {
             Ex::Fact(s) => self.facts.get(*s as usize),
-            Ex::Local(s) => self.locals.get(*s as usize),
+            Ex::Local(s) => self.locals.get(self.frame + *s as usize),
             Ex::Const(v) => Some(v),
             // Absent here is an error, which `expr` reports.
             Ex::Unwrap(x) => self.place(x).filter(|v| !matches!(v, Value::Absent)),
@@ -606,7 +623,7 @@ impl<'p> Machine<'p> {
         let mut count = 0i64;
         let mut sum: Option<Value> = None;
         for item in items.iter() {
-            if let Some(l) = self.locals.get_mut(slot as usize) {
+            if let Some(l) = self.locals.get_mut(self.frame + slot as usize) {
                 *l = item.clone();
             }
             match kind {
