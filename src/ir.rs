@@ -210,7 +210,27 @@ pub enum QuantKind {
     Any,
     All,
     Count,
-    Sum,
+    /// `sum`, with the kind of number it adds: the sum of no items is that kind's zero (an
+    /// amount of 0, not the integer 0, for money).
+    Sum(SumOf),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SumOf {
+    Integer,
+    Decimal,
+    Money,
+}
+
+impl SumOf {
+    pub fn zero(self) -> crate::value::Value {
+        use crate::value::Value;
+        match self {
+            SumOf::Integer => Value::Integer(0),
+            SumOf::Decimal => Value::Decimal(rust_decimal::Decimal::ZERO),
+            SumOf::Money => Value::Money(rust_decimal::Decimal::ZERO),
+        }
+    }
 }
 
 /// A resolved expression.

@@ -59,3 +59,30 @@ fn an_optional_enum_output_is_shown_by_its_name() {
     let out = zan::eval::output::decision_json(&rb, &d);
     assert_eq!(out["outputs"]["picked"], "large");
 }
+
+/// The sum of no items is the zero of what is summed: an amount of 0 for money, not the
+/// integer 0 (found by the differential helper; the reference evaluator shared the bug).
+#[test]
+fn the_sum_of_no_amounts_is_an_amount_of_zero() {
+    let mut map = zan::SourceMap::new();
+    map.add(
+        "r.zan",
+        "rulebook r { title \"t\" as of day }\nsource law { title \"Law\" }\nfact day: date\nfact fees: list of money\nfact rates: list of decimal\nfact counts: list of integer\noutput rule fees_total: money cites law \"x\" { sum f in fees of f }\noutput rule rates_total: decimal cites law \"x\" { sum r in rates of r }\noutput rule counts_total: integer cites law \"x\" { sum c in counts of c }\n",
+    );
+    let rb = zan::check(&map).rulebook.unwrap();
+    for (fees, expected) in [
+        (serde_json::json!([]), "0.00"),
+        (serde_json::json!(["1.50 KZT", "2 KZT"]), "3.50"),
+    ] {
+        let json =
+            serde_json::json!({ "day": "2026-01-01", "fees": fees, "rates": [], "counts": [] });
+        let case = zan::eval::case_from_json(&rb, &json).unwrap();
+        let day = zan::eval::as_of_date(&rb, &case, None).unwrap();
+        let d = zan::eval(&rb, &case, day, false).unwrap();
+        let out = zan::eval::output::decision_json(&rb, &d);
+        assert_eq!(out["outputs"]["fees_total"]["amount"], expected, "{out}");
+        assert_eq!(out["outputs"]["fees_total"]["currency"], "KZT", "{out}");
+        assert_eq!(out["outputs"]["counts_total"], 0, "{out}");
+        assert_eq!(out["outputs"]["rates_total"], "0", "{out}");
+    }
+}

@@ -1086,7 +1086,12 @@ impl<'g, 'a> ExprCx<'g, 'a> {
                         .help("`sum` adds numbers or amounts"),
                     );
                 }
-                (QuantKind::Sum, b, t)
+                let of = match t {
+                    Type::Decimal => SumOf::Decimal,
+                    Type::Money(_) => SumOf::Money,
+                    _ => SumOf::Integer,
+                };
+                (QuantKind::Sum(of), b, t)
             }
         };
         self.locals.pop();

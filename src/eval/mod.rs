@@ -630,7 +630,7 @@ impl<'p> Machine<'p> {
                 QuantKind::Any if self.truth(body)? => return Ok(Value::Bool(true)),
                 QuantKind::All if !self.truth(body)? => return Ok(Value::Bool(false)),
                 QuantKind::Count if self.truth(body)? => count += 1,
-                QuantKind::Sum => {
+                QuantKind::Sum(_) => {
                     let v = self.expr(body)?;
                     sum = Some(match sum {
                         None => v,
@@ -644,7 +644,7 @@ impl<'p> Machine<'p> {
             QuantKind::Any => Value::Bool(false),
             QuantKind::All => Value::Bool(true),
             QuantKind::Count => Value::Integer(count),
-            QuantKind::Sum => sum.unwrap_or(Value::Integer(0)),
+            QuantKind::Sum(of) => sum.unwrap_or(of.zero()),
         })
     }
 

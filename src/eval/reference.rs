@@ -581,7 +581,7 @@ impl Reference<'_> {
                         count += 1;
                     }
                 }
-                QuantKind::Sum => {
+                QuantKind::Sum(_) => {
                     let v = self.value(body, &inner)?;
                     total = Some(match total {
                         None => v,
@@ -594,7 +594,7 @@ impl Reference<'_> {
             QuantKind::Any => Value::Bool(false),
             QuantKind::All => Value::Bool(true),
             QuantKind::Count => Value::Integer(count),
-            QuantKind::Sum => total.unwrap_or(Value::Integer(0)),
+            QuantKind::Sum(of) => total.unwrap_or(of.zero()),
         })
     }
 }
