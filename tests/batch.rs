@@ -16,24 +16,10 @@ fn rulebook() -> PathBuf {
 }
 
 fn batch(input: &[u8], args: &[&str]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_zan"))
-        .arg("eval")
-        .arg(rulebook())
-        .arg("--batch")
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let data = input.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = stdin.write_all(&data);
-    });
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap();
-    out
+    let dir = rulebook();
+    let mut all = vec!["eval", dir.to_str().unwrap(), "--batch"];
+    all.extend_from_slice(args);
+    common::zan_with_stdin(&all, input)
 }
 
 fn lines(o: &Output) -> Vec<Json> {

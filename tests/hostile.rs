@@ -149,22 +149,9 @@ fn the_deepest_accepted_declarations_check_evaluate_and_format() {
 }
 
 fn batch(dir: &str, input: &[u8], args: &[&str]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_zan"))
-        .args(["eval", dir, "--batch", "-"])
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let data = input.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = stdin.write_all(&data);
-    });
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap();
-    out
+    let mut all = vec!["eval", dir, "--batch", "-"];
+    all.extend_from_slice(args);
+    common::zan_with_stdin(&all, input)
 }
 
 /// 50 MB in one file: 15,000 rules with long Kazakh doc comments. It checks, and a case

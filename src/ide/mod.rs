@@ -12,7 +12,7 @@ mod highlight;
 mod hints;
 mod hover;
 pub mod index;
-pub(crate) mod lex;
+pub mod lex;
 mod navigate;
 mod outline;
 

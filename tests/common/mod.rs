@@ -59,6 +59,30 @@ pub fn zan(args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// Run zan with `input` on its standard input, fed from another thread (so a large input
+/// cannot block against a full output pipe).
+pub fn zan_with_stdin(args: &[&str], input: &[u8]) -> Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zan"))
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let data = input.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&data);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    out
+}
+
 /// Compare `actual` with the file `expected` (relative to the repository); with
 /// `ZAN_BLESS=1`, write it instead. Returns a readable diff on mismatch.
 pub fn compare(expected: &Path, actual: &str) -> Result<(), String> {
