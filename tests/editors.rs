@@ -381,3 +381,41 @@ fn neovim_client_smoke_test_passes() {
         "{text}"
     );
 }
+
+/// The line of a grammar or syntax file that highlights the built-in functions.
+fn builtin_line<'a>(text: &'a str, marker: &str) -> &'a str {
+    text.lines()
+        .find(|l| l.contains(marker) && l.contains("working_days_between"))
+        .unwrap_or_else(|| panic!("no line with {marker} listing the built-in functions"))
+}
+
+#[test]
+fn editors_and_the_language_docs_know_every_built_in_function_with_its_arguments() {
+    let vim = read(&root().join("editors/nvim/syntax/zan.vim"));
+    let vim = builtin_line(&vim, "zanBuiltinFunction");
+    let tm = read(&vscode_dir().join("syntaxes/zan.tmLanguage.json"));
+    let tm = builtin_line(&tm, "\"match\"");
+    let docs = read(&root().join("docs/language.md"));
+    for f in zan::check::FUNCTIONS {
+        assert!(contains_word(vim, f.name), "zan.vim misses `{}`", f.name);
+        assert!(
+            contains_word(tm, f.name),
+            "the TextMate grammar misses `{}`",
+            f.name
+        );
+        // docs/language.md writes each as `name(a, b)`, with the same number of arguments.
+        let call = format!("`{}(", f.name);
+        let at = docs
+            .find(&call)
+            .unwrap_or_else(|| panic!("docs/language.md does not show `{}(…)`", f.name));
+        let args = &docs[at + call.len()..];
+        let args = &args[..args.find(')').unwrap_or(0)];
+        assert_eq!(
+            args.split(',').count(),
+            f.params.len(),
+            "docs/language.md shows `{}({args})`, the checker takes {}",
+            f.name,
+            f.signature()
+        );
+    }
+}

@@ -86,3 +86,39 @@ fn the_sum_of_no_amounts_is_an_amount_of_zero() {
         assert_eq!(out["outputs"]["rates_total"], "0", "{out}");
     }
 }
+
+/// Each built-in function called with the arguments its signature shows (completion and hover
+/// show that signature), and with one more: the first is never an arity error, the second always
+/// is, and neither panics the checker. The arguments are of any type: type errors are expected.
+#[test]
+fn every_built_in_function_takes_the_arguments_it_is_shown_with() {
+    let header =
+        "rulebook r { title \"t\" as of day }\nsource law { title \"Law\" }\nfact day: date\n";
+    for f in zan::check::FUNCTIONS {
+        for extra in [0, 1] {
+            let args = vec!["day"; f.params.len() + extra].join(", ");
+            let mut map = zan::SourceMap::new();
+            map.add(
+                "r.zan",
+                format!(
+                    "{header}rule x: bool cites law \"x\" {{ {}({args}) == {}({args}) }}\n",
+                    f.name, f.name
+                ),
+            );
+            let checked = zan::check(&map);
+            let arity: Vec<&str> = checked
+                .diagnostics
+                .iter()
+                .filter(|d| d.code == zan::diagnostics::Code::WrongArity)
+                .map(|d| d.message.as_str())
+                .collect();
+            if extra == 0 {
+                assert!(arity.is_empty(), "{}: {arity:?}", f.signature());
+            } else {
+                assert_eq!(arity.len(), 2, "{}: {arity:?}", f.signature());
+                let want = format!("takes {} argument", f.params.len());
+                assert!(arity[0].contains(&want), "{}: {}", f.signature(), arity[0]);
+            }
+        }
+    }
+}

@@ -176,6 +176,25 @@ fn hover_shows_type_doc_citation_values_by_date_and_the_last_amendment() {
     assert!(amended.contains("last changed by amendment `"), "{amended}");
     assert!(amended.contains("replace from 2026-"), "{amended}");
 
+    // A built-in function: its signature, the one the checker holds calls to.
+    let (regimes, rtext) = read("entry-regimes.zan");
+    c.open(&regimes, &rtext);
+    let builtin = hover_text(
+        &mut c,
+        at(
+            &regimes,
+            &rtext,
+            "max_days_in_any_window(stay.earlier_stays",
+            0,
+            4,
+        ),
+    );
+    assert!(
+        builtin.contains("max_days_in_any_window(stays, window_days) -> integer"),
+        "{builtin}"
+    );
+    assert!(builtin.contains("a built-in function"), "{builtin}");
+
     // Constant date arithmetic: the date it comes to, counted in the calendar.
     let probe = format!(
         "{text}\nrule probe_deadline: date {{\n  2026-03-06 + 3 working days in kazakhstan\n}}\n"
@@ -398,6 +417,19 @@ fn completion_offers_what_fits_where_the_cursor_is() {
             !got.iter().any(|g| g == absent),
             "{tail:?}: `{absent}` offered in {got:?}"
         );
+        if tail.ends_with("passport_") {
+            // A built-in function comes with its signature.
+            let age = items["items"]
+                .as_array()
+                .and_then(|v| v.iter().find(|i| i["label"] == "age"))
+                .or_else(|| {
+                    items
+                        .as_array()
+                        .and_then(|v| v.iter().find(|i| i["label"] == "age"))
+                });
+            let detail = age.map(|i| i["detail"].clone()).unwrap_or_default();
+            assert_eq!(detail, json!("age(birth_date, on) -> integer"), "{items}");
+        }
     }
     assert_eq!(c.shutdown(), Some(0));
 }

@@ -7,26 +7,142 @@ use crate::source::Span;
 use crate::syntax::ast;
 use crate::value::Value;
 
-pub const NAMES: &[&str] = &[
-    "age",
-    "days_between",
-    "period",
-    "start",
-    "end",
-    "days",
-    "days_present",
-    "max_days_in_any_window",
-    "year",
-    "date",
-    "count",
-    "is_empty",
-    "min",
-    "max",
-    "round",
-    "value_or",
-    "is_working_day",
-    "working_days_between",
+/// A built-in function as authors see it: in completion, on hover and in docs/language.md.
+/// The checker takes the number of arguments from here, so what an author is shown and what
+/// the checker accepts cannot drift apart.
+pub struct Function {
+    pub name: &'static str,
+    pub params: &'static [&'static str],
+    pub returns: &'static str,
+    pub doc: &'static str,
+}
+
+impl Function {
+    /// `days_between(from, to) -> integer`
+    pub fn signature(&self) -> String {
+        format!(
+            "{}({}) -> {}",
+            self.name,
+            self.params.join(", "),
+            self.returns
+        )
+    }
+}
+
+const fn f(
+    name: &'static str,
+    params: &'static [&'static str],
+    returns: &'static str,
+    doc: &'static str,
+) -> Function {
+    Function {
+        name,
+        params,
+        returns,
+        doc,
+    }
+}
+
+pub const FUNCTIONS: &[Function] = &[
+    f(
+        "age",
+        &["birth_date", "on"],
+        "integer",
+        "Whole years of age on a date.",
+    ),
+    f(
+        "days_between",
+        &["from", "to"],
+        "integer",
+        "Days from one date to another (`to - from`).",
+    ),
+    f(
+        "period",
+        &["start", "end"],
+        "period",
+        "The period from `start` to `end`, both days included.",
+    ),
+    f("start", &["period"], "date", "The first day of a period."),
+    f("end", &["period"], "date", "The last day of a period."),
+    f(
+        "days",
+        &["period"],
+        "integer",
+        "The number of days in a period, both ends included.",
+    ),
+    f(
+        "days_present",
+        &["stays", "window"],
+        "integer",
+        "The distinct days of the stays that fall inside the window period.",
+    ),
+    f(
+        "max_days_in_any_window",
+        &["stays", "window_days"],
+        "integer",
+        "The most days of the stays inside any window of `window_days` consecutive days.",
+    ),
+    f("year", &["date"], "integer", "The year of a date."),
+    f(
+        "date",
+        &["year", "month", "day"],
+        "date",
+        "The date of a year, month and day.",
+    ),
+    f(
+        "count",
+        &["list"],
+        "integer",
+        "The number of items in a list.",
+    ),
+    f(
+        "is_empty",
+        &["list"],
+        "bool",
+        "Whether a list has no items.",
+    ),
+    f(
+        "min",
+        &["a", "b"],
+        "same type",
+        "The smaller of two numbers, amounts or dates.",
+    ),
+    f(
+        "max",
+        &["a", "b"],
+        "same type",
+        "The larger of two numbers, amounts or dates.",
+    ),
+    f(
+        "round",
+        &["amount", "places"],
+        "same type",
+        "A decimal or amount rounded to `places` decimal places, half away from zero.",
+    ),
+    f(
+        "value_or",
+        &["optional", "default"],
+        "value",
+        "The optional value when it is present, else `default`.",
+    ),
+    f(
+        "is_working_day",
+        &["date", "calendar"],
+        "bool",
+        "Whether a date is a working day in a calendar.",
+    ),
+    f(
+        "working_days_between",
+        &["from", "to", "calendar"],
+        "integer",
+        "Working days of a calendar after `from` up to and including `to`.",
+    ),
 ];
+
+/// The built-in function of that name.
+pub fn function(name: &str) -> Option<&'static Function> {
+    FUNCTIONS.iter().find(|f| f.name == name)
+}
 
 pub fn call(
     cx: &mut ExprCx<'_, '_>,
@@ -35,6 +151,12 @@ pub fn call(
     span: Span,
 ) -> (Ex, Type) {
     use Builtin as B;
+    let Some(function) = function(&name.name) else {
+        return unknown(cx, name);
+    };
+    if function.params.len() != args.len() {
+        return cx.arity(name, function.params.len(), args.len(), span);
+    }
     let periods = Type::List(Box::new(Type::Period));
     let fixed: Option<(Builtin, Vec<Type>, Type)> = match name.name.as_str() {
         "age" => Some((B::Age, vec![Type::Date, Type::Date], Type::Integer)),
@@ -62,9 +184,6 @@ pub fn call(
         _ => None,
     };
     if let Some((b, params, ret)) = fixed {
-        if params.len() != args.len() {
-            return cx.arity(name, params.len(), args.len(), span);
-        }
         let exs: Vec<Ex> = args
             .iter()
             .zip(&params)
@@ -74,9 +193,6 @@ pub fn call(
     }
     match name.name.as_str() {
         "count" | "is_empty" => {
-            if args.len() != 1 {
-                return cx.arity(name, 1, args.len(), span);
-            }
             let (ex, ty) = cx.check(&args[0], None);
             if !matches!(ty, Type::List(_) | Type::Error) {
                 let t = cx.g.type_name(&ty);
@@ -97,9 +213,6 @@ pub fn call(
             (Ex::Builtin(b, vec![ex]), ret)
         }
         "min" | "max" => {
-            if args.len() != 2 {
-                return cx.arity(name, 2, args.len(), span);
-            }
             let (a, at) = cx.check(&args[0], None);
             let (b, bt) = cx.check(&args[1], Some(&at));
             let (ty, a, b) = cx.unify(a, at, args[0].span, b, bt, args[1].span);
@@ -123,9 +236,6 @@ pub fn call(
             )
         }
         "round" => {
-            if args.len() != 2 {
-                return cx.arity(name, 2, args.len(), span);
-            }
             let (a, at) = cx.check(&args[0], None);
             if !matches!(
                 at,
@@ -145,9 +255,6 @@ pub fn call(
             (Ex::Builtin(B::Round, vec![a, p]), at)
         }
         "value_or" => {
-            if args.len() != 2 {
-                return cx.arity(name, 2, args.len(), span);
-            }
             let (a, at) = cx.check(&args[0], None);
             let inner = match at {
                 Type::Optional(t) => *t,
@@ -173,17 +280,11 @@ pub fn call(
             (Ex::Builtin(B::ValueOr, vec![a, b]), inner)
         }
         "is_working_day" => {
-            if args.len() != 2 {
-                return cx.arity(name, 2, args.len(), span);
-            }
             let d = cx.expect(&args[0], &Type::Date);
             let c = cx.calendar_arg(&args[1]);
             (Ex::Builtin(B::IsWorkingDay, vec![d, c]), Type::Bool)
         }
         "working_days_between" => {
-            if args.len() != 3 {
-                return cx.arity(name, 3, args.len(), span);
-            }
             let a = cx.expect(&args[0], &Type::Date);
             let b = cx.expect(&args[1], &Type::Date);
             let c = cx.calendar_arg(&args[2]);
@@ -192,23 +293,30 @@ pub fn call(
                 Type::Integer,
             )
         }
-        _ => {
-            let mut candidates: Vec<&str> = NAMES.to_vec();
-            candidates.extend(cx.v.tables.keys().map(String::as_str));
-            let mut d = Diagnostic::new(
-                Code::UnknownName,
-                name.span,
-                format!("unknown function or table `{}`", name.name),
-            )
-            .label("not found");
-            d = match suggest(&name.name, candidates.into_iter()) {
-                Some(s) => d.help(format!("did you mean `{s}`?")),
-                None => d.help(format!("the built-in functions are {}", NAMES.join(", "))),
-            };
-            cx.g.error(d);
-            (Ex::Const(Value::Absent), Type::Error)
-        }
+        // Every name of FUNCTIONS has an arm above.
+        _ => unknown(cx, name),
     }
+}
+
+/// `unknown function or table`, with the closest name.
+fn unknown(cx: &mut ExprCx<'_, '_>, name: &ast::Ident) -> (Ex, Type) {
+    let mut candidates: Vec<&str> = FUNCTIONS.iter().map(|f| f.name).collect();
+    candidates.extend(cx.v.tables.keys().map(String::as_str));
+    let mut d = Diagnostic::new(
+        Code::UnknownName,
+        name.span,
+        format!("unknown function or table `{}`", name.name),
+    )
+    .label("not found");
+    d = match suggest(&name.name, candidates.into_iter()) {
+        Some(s) => d.help(format!("did you mean `{s}`?")),
+        None => {
+            let names: Vec<&str> = FUNCTIONS.iter().map(|f| f.name).collect();
+            d.help(format!("the built-in functions are {}", names.join(", ")))
+        }
+    };
+    cx.g.error(d);
+    (Ex::Const(Value::Absent), Type::Error)
 }
 
 /// `period(2026-01-01, 2026-03-31)` and `date(2026, 3, 10)` with constant arguments are

@@ -19,6 +19,7 @@ use crate::syntax::{self, ast};
 use names::Globals;
 use std::sync::Arc;
 
+pub use builtins::{function as builtin_function, Function, FUNCTIONS};
 pub use data::{CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR};
 pub use names::{Symbol, Uses};
 

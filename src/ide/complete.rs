@@ -62,29 +62,6 @@ const EXPRESSION_KEYWORDS: &[&str] = &[
     "as_of",
 ];
 
-const BUILTINS: &[(&str, &str)] = &[
-    ("age", "age(birth_date, on) -> integer: whole years"),
-    ("days_between", "days_between(from, to) -> integer"),
-    ("period", "period(start, end) -> period"),
-    ("start", "start(period) -> date"),
-    ("end", "end(period) -> date"),
-    ("days", "days(duration) -> integer"),
-    ("days_present", "days_present(periods, window) -> integer"),
-    (
-        "max_days_in_any_window",
-        "max_days_in_any_window(periods, days, until) -> integer",
-    ),
-    ("year", "year(date) -> integer"),
-    ("date", "date(year, month, day) -> date"),
-    ("round", "round(amount) -> money rounded to the unit"),
-    ("value_or", "value_or(optional, default)"),
-    ("is_working_day", "is_working_day(date, calendar) -> bool"),
-    (
-        "working_days_between",
-        "working_days_between(from, to, calendar) -> integer",
-    ),
-];
-
 /// Completions at `offset` of `file` in the analysed text.
 pub fn complete(a: &Analysis, file: FileId, offset: usize) -> Vec<Completion> {
     let text = a.text(file);
@@ -268,12 +245,12 @@ impl<'a> Context<'a> {
             DeclWhat::Calendar,
             DeclWhat::Enum,
         ]);
-        for (name, doc) in BUILTINS {
+        for f in crate::check::FUNCTIONS {
             out.push(Completion {
-                label: name.to_string(),
+                label: f.name.to_string(),
                 kind: CompletionKind::Function,
-                detail: Some(doc.to_string()),
-                documentation: None,
+                detail: Some(f.signature()),
+                documentation: Some(f.doc.to_string()),
             });
         }
         for (var, _) in self.quantifier_vars() {

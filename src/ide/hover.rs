@@ -1,6 +1,6 @@
 //! Hover: what a name is (kind, type, doc comment, citations, in-force period and the
-//! amendment that last changed it; a parameter's values by date), and the resulting date of
-//! constant date arithmetic.
+//! amendment that last changed it; a parameter's values by date), a built-in function's
+//! signature, and the resulting date of constant date arithmetic.
 
 use super::index::DeclEntry;
 use super::Analysis;
@@ -16,7 +16,31 @@ pub fn hover(a: &Analysis, file: FileId, offset: u32) -> Option<(Span, String)> 
         let text = describe(a, &occ.symbol)?;
         return Some((occ.span, text));
     }
+    if let Some(found) = builtin_call(a, file, offset) {
+        return Some(found);
+    }
     date_arithmetic(a, file, offset)
+}
+
+/// `days_between(…)`: the built-in function's signature and what it gives. Tables are called
+/// the same way but are symbols, found above.
+fn builtin_call(a: &Analysis, file: FileId, offset: u32) -> Option<(Span, String)> {
+    let on_name = |e: &ast::Expr| {
+        matches!(&e.kind, ExprKind::Call(name, _)
+            if name.span.start <= offset && offset <= name.span.end)
+    };
+    let ExprKind::Call(name, _) = &find_expr(a, file, offset, &on_name)?.kind else {
+        return None;
+    };
+    let f = crate::check::builtin_function(&name.name)?;
+    Some((
+        name.span,
+        format!(
+            "```zan\n{}\n```\n{}\n\na built-in function",
+            f.signature(),
+            f.doc
+        ),
+    ))
 }
 
 /// The description of a symbol, as shown on hover.

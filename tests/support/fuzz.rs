@@ -264,23 +264,6 @@ const WORDS: &[&str] = &[
     "as_of",
     "mci",
     "kazakhstan",
-    "age",
-    "days_between",
-    "period",
-    "start",
-    "end",
-    "days",
-    "days_present",
-    "max_days_in_any_window",
-    "date",
-    "count",
-    "is_empty",
-    "min",
-    "max",
-    "round",
-    "value_or",
-    "is_working_day",
-    "working_days_between",
     "KZT",
     "USD",
     "bool",
@@ -345,12 +328,16 @@ fn pick<'a>(u: &mut Unstructured, from: &[&'a str]) -> &'a str {
 
 /// Any token of the dictionaries, or a few arbitrary characters.
 fn token(u: &mut Unstructured) -> String {
-    match u.int_in_range(0..=5u8).unwrap_or(0) {
+    match u.int_in_range(0..=6u8).unwrap_or(0) {
         0 => pick(u, KEYWORDS).to_string(),
         1 => pick(u, PUNCT).to_string(),
         2 => pick(u, WORDS).to_string(),
         3 => pick(u, NUMBERS).to_string(),
         4 => pick(u, DATES).to_string(),
+        5 => u
+            .choose(zan::check::FUNCTIONS)
+            .map(|f| f.name.to_string())
+            .unwrap_or_default(),
         _ => u.arbitrary::<String>().unwrap_or_default(),
     }
 }
