@@ -297,6 +297,77 @@ pub struct ReasonIr {
     pub span: Span,
 }
 
+impl Ex {
+    /// Calls `f` on each expression directly inside this one, in the order they are written.
+    /// Passes that look at every expression of a rule (the constants a case generator draws
+    /// from, the rules an output depends on) handle the forms they care about and leave the
+    /// rest of the walk to this, so a new form of `Ex` is added to one walk, not to each pass.
+    pub fn for_each_child<'a>(&'a self, mut f: impl FnMut(&'a Ex)) {
+        match self {
+            Ex::Const(_)
+            | Ex::Fact(_)
+            | Ex::Local(_)
+            | Ex::Rule(_)
+            | Ex::AsOfDate
+            | Ex::Calendar(_) => {}
+            Ex::Field(x, _)
+            | Ex::Not(x)
+            | Ex::Neg(x)
+            | Ex::IsPresent(x, _)
+            | Ex::ToDecimal(x)
+            | Ex::Unwrap(x) => f(x),
+            Ex::Param(_, at) => {
+                if let Some(x) = at {
+                    f(x)
+                }
+            }
+            Ex::Table(_, xs) | Ex::List(xs) | Ex::Record(xs) | Ex::Builtin(_, xs) => {
+                for x in xs {
+                    f(x)
+                }
+            }
+            Ex::And(a, b)
+            | Ex::Or(a, b)
+            | Ex::Cmp(_, a, b)
+            | Ex::Arith(_, a, b)
+            | Ex::In(a, b)
+            | Ex::Quant(_, _, a, b) => {
+                f(a);
+                f(b);
+            }
+            Ex::If(c, a, b) => {
+                f(c);
+                f(a);
+                f(b);
+            }
+            Ex::Match(scrutinee, arms, otherwise) => {
+                f(scrutinee);
+                for (_, body) in arms {
+                    f(body);
+                }
+                if let Some(o) = otherwise {
+                    f(o);
+                }
+            }
+        }
+    }
+}
+
+impl Definition {
+    /// Calls `f` on each condition and value of the definition and of its exceptions.
+    pub fn for_each_expr<'a>(&'a self, f: &mut impl FnMut(&'a Ex)) {
+        for c in self.cases.iter().chain(&self.otherwise) {
+            if let Some(cond) = &c.condition {
+                f(cond);
+            }
+            f(&c.value);
+        }
+        for e in &self.exceptions {
+            e.for_each_expr(f);
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 #[expect(
     clippy::large_enum_variant,

@@ -282,15 +282,7 @@ impl<'a> Harvest<'a> {
     }
 
     fn definition(&mut self, def: &Definition) {
-        for c in def.cases.iter().chain(&def.otherwise) {
-            if let Some(cond) = &c.condition {
-                self.expr(cond);
-            }
-            self.expr(&c.value);
-        }
-        for e in &def.exceptions {
-            self.definition(e);
-        }
+        def.for_each_expr(&mut |e| self.expr(e));
     }
 
     fn value(&mut self, v: &Value) {
@@ -440,16 +432,11 @@ impl<'a> Harvest<'a> {
         }
     }
 
+    /// Collects the constants of `e` and of the expressions inside it; for a comparison, a
+    /// match or a table lookup, also what they are compared with.
     fn expr(&mut self, e: &Ex) {
         match e {
             Ex::Const(v) => self.value(v),
-            Ex::Fact(_) | Ex::Local(_) | Ex::Rule(_) | Ex::AsOfDate | Ex::Calendar(_) => {}
-            Ex::Field(b, _) => self.expr(b),
-            Ex::Param(_, at) => {
-                if let Some(at) = at {
-                    self.expr(at);
-                }
-            }
             Ex::Table(t, keys) => {
                 match self.p.tables.get(*t as usize).map(|t| &t.lookup) {
                     Some(TableLookup::Rows(rows)) => {
@@ -486,40 +473,19 @@ impl<'a> Harvest<'a> {
                     }
                     None => {}
                 }
-                keys.iter().for_each(|k| self.expr(k));
-            }
-            Ex::Not(x) | Ex::Neg(x) | Ex::IsPresent(x, _) | Ex::ToDecimal(x) | Ex::Unwrap(x) => {
-                self.expr(x)
-            }
-            Ex::And(a, b) | Ex::Or(a, b) | Ex::Arith(_, a, b) => {
-                self.expr(a);
-                self.expr(b);
             }
             Ex::Cmp(_, a, b) | Ex::In(a, b) => {
                 self.constants_against(a, b);
                 self.constants_against(b, a);
-                self.expr(a);
-                self.expr(b);
             }
-            Ex::If(c, a, b) => {
-                self.expr(c);
-                self.expr(a);
-                self.expr(b);
-            }
-            Ex::Match(s, arms, otherwise) => {
-                self.expr(s);
-                for (pats, body) in arms {
-                    for v in pats {
-                        self.value(v);
-                        self.constant(s, v);
-                    }
-                    self.expr(body);
-                }
-                if let Some(o) = otherwise {
-                    self.expr(o);
+            Ex::Match(s, arms, _) => {
+                for v in arms.iter().flat_map(|(pats, _)| pats) {
+                    self.value(v);
+                    self.constant(s, v);
                 }
             }
-            Ex::Quant(_, slot, list, body) => {
+            // The quantified variable's type, for the constants its items are compared with.
+            Ex::Quant(_, slot, list, _) => {
                 let elem = match self.type_of(list).map(strip) {
                     Some(Type::List(t)) => Some(*t),
                     _ => None,
@@ -527,13 +493,10 @@ impl<'a> Harvest<'a> {
                 if let Some(l) = self.locals.get_mut(*slot as usize) {
                     *l = elem;
                 }
-                self.expr(list);
-                self.expr(body);
             }
-            Ex::List(items) | Ex::Record(items) | Ex::Builtin(_, items) => {
-                items.iter().for_each(|i| self.expr(i));
-            }
+            _ => {}
         }
+        e.for_each_child(|x| self.expr(x));
     }
 }
 
@@ -1231,20 +1194,8 @@ fn output_order(p: &Program) -> Vec<RuleId> {
             Ex::Rule(r) => {
                 out.insert(*r);
             }
-            Ex::Const(_) | Ex::Fact(_) | Ex::Local(_) | Ex::AsOfDate | Ex::Calendar(_) => {}
-            Ex::Field(x, _)
-            | Ex::Not(x)
-            | Ex::Neg(x)
-            | Ex::IsPresent(x, _)
-            | Ex::ToDecimal(x)
-            | Ex::Unwrap(x) => refs(x, p, out),
-            Ex::Param(_, at) => {
-                if let Some(x) = at {
-                    refs(x, p, out);
-                }
-            }
-            Ex::Table(t, keys) => {
-                keys.iter().for_each(|k| refs(k, p, out));
+            // A table's values may name rules too.
+            Ex::Table(t, _) => {
                 if let Some(t) = p.tables.get(*t as usize) {
                     t.values
                         .iter()
@@ -1252,39 +1203,12 @@ fn output_order(p: &Program) -> Vec<RuleId> {
                         .for_each(|v| refs(v, p, out));
                 }
             }
-            Ex::And(a, b) | Ex::Or(a, b) | Ex::Cmp(_, a, b) | Ex::Arith(_, a, b) | Ex::In(a, b) => {
-                refs(a, p, out);
-                refs(b, p, out);
-            }
-            Ex::If(c, a, b) => {
-                refs(c, p, out);
-                refs(a, p, out);
-                refs(b, p, out);
-            }
-            Ex::Match(s, arms, o) => {
-                refs(s, p, out);
-                arms.iter().for_each(|(_, b)| refs(b, p, out));
-                if let Some(o) = o {
-                    refs(o, p, out);
-                }
-            }
-            Ex::Quant(_, _, l, b) => {
-                refs(l, p, out);
-                refs(b, p, out);
-            }
-            Ex::List(xs) | Ex::Record(xs) | Ex::Builtin(_, xs) => {
-                xs.iter().for_each(|x| refs(x, p, out));
-            }
+            _ => {}
         }
+        e.for_each_child(|x| refs(x, p, out));
     }
     fn definition(d: &Definition, p: &Program, out: &mut BTreeSet<RuleId>) {
-        for c in d.cases.iter().chain(&d.otherwise) {
-            if let Some(cond) = &c.condition {
-                refs(cond, p, out);
-            }
-            refs(&c.value, p, out);
-        }
-        d.exceptions.iter().for_each(|e| definition(e, p, out));
+        d.for_each_expr(&mut |e| refs(e, p, out));
     }
     let direct: Vec<BTreeSet<RuleId>> = p
         .rules

@@ -609,51 +609,18 @@ impl Harvest {
     }
 
     fn definition(&mut self, def: &Definition) {
-        for c in def.cases.iter().chain(&def.otherwise) {
-            if let Some(cond) = &c.condition {
-                self.ex(cond);
-            }
-            self.ex(&c.value);
-        }
-        def.exceptions.iter().for_each(|x| self.definition(x));
+        def.for_each_expr(&mut |e| self.ex(e));
     }
 
     fn ex(&mut self, e: &Ex) {
         match e {
             Ex::Const(v) => self.value(v),
-            Ex::Fact(_) | Ex::Local(_) | Ex::Rule(_) | Ex::AsOfDate | Ex::Calendar(_) => {}
-            Ex::Field(x, _)
-            | Ex::Not(x)
-            | Ex::Neg(x)
-            | Ex::IsPresent(x, _)
-            | Ex::ToDecimal(x)
-            | Ex::Unwrap(x) => self.ex(x),
-            Ex::Param(_, at) => at.iter().for_each(|x| self.ex(x)),
-            Ex::Table(_, xs) | Ex::List(xs) | Ex::Record(xs) | Ex::Builtin(_, xs) => {
-                xs.iter().for_each(|x| self.ex(x))
-            }
-            Ex::And(a, b)
-            | Ex::Or(a, b)
-            | Ex::Cmp(_, a, b)
-            | Ex::Arith(_, a, b)
-            | Ex::In(a, b)
-            | Ex::Quant(_, _, a, b) => {
-                self.ex(a);
-                self.ex(b);
-            }
-            Ex::If(c, a, b) => {
-                self.ex(c);
-                self.ex(a);
-                self.ex(b);
-            }
-            Ex::Match(s, arms, otherwise) => {
-                self.ex(s);
-                for (pats, body) in arms {
-                    pats.iter().for_each(|v| self.value(v));
-                    self.ex(body);
-                }
-                otherwise.iter().for_each(|x| self.ex(x));
-            }
+            Ex::Match(_, arms, _) => arms
+                .iter()
+                .flat_map(|(pats, _)| pats)
+                .for_each(|v| self.value(v)),
+            _ => {}
         }
+        e.for_each_child(|x| self.ex(x));
     }
 }
