@@ -213,6 +213,30 @@ fn plain_kz_visa_edit(map: &SourceMap) {
     );
 }
 
+/// kz-visa with a misspelt record name at each use (` stay.` becomes ` stayy.`): checking it
+/// and rendering every diagnostic for the terminal, as `zan check` does. Rendering used to
+/// split every file into lines again for each diagnostic.
+fn plain_kz_visa_rendered(kz: &SourceMap) {
+    let mut map = SourceMap::new();
+    for f in kz.files() {
+        map.add(f.name.clone(), f.text.replace(" stay.", " stayy."));
+    }
+    for legal in kz.legal_texts() {
+        map.add_legal_text(legal.name.clone(), legal.text.clone());
+    }
+    let checked = zan::check::check(&map);
+    let n = checked.diagnostics.len();
+    assert!(n > 100, "expected many diagnostics, found {n}");
+    let t = best_of(10, || {
+        let checked = zan::check::check(&map);
+        !zan::diagnostics::render::to_terminal(&map, &checked.diagnostics, false).is_empty()
+    });
+    println!(
+        "zan check kz-visa with {n} diagnostics, checked and rendered for the terminal: {:.1} ms (best of 10)",
+        ms(t)
+    );
+}
+
 fn plain_generated(all: &[Generated]) {
     let mut times = Vec::new();
     for g in all {
@@ -284,6 +308,7 @@ fn main() {
     }
     plain_kz_visa(&kz, lines);
     plain_kz_visa_edit(&kz);
+    plain_kz_visa_rendered(&kz);
     plain_generated(&all);
     let mut c = Criterion::default()
         .measurement_time(Duration::from_secs(3))

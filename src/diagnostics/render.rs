@@ -10,12 +10,21 @@ type AriadneSpan = (String, std::ops::Range<usize>);
 /// Render diagnostics for a terminal. `color` is off for snapshots and pipes.
 pub fn to_terminal(map: &SourceMap, diags: &[Diagnostic], color: bool) -> String {
     let mut out = Vec::new();
+    // One cache for all the reports, filled on first use: ariadne splits a file into lines
+    // when it is fetched. Building it per diagnostic, for every file, cost the size of the
+    // whole rulebook for each diagnostic.
+    let mut cache = ariadne::FnCache::new(|name: &String| {
+        map.files()
+            .iter()
+            .find(|f| f.name == *name)
+            .map(|f| f.text.as_str())
+            .ok_or_else(|| format!("no file {name}"))
+    });
     for d in diags {
         let report = build_report(map, d, color);
-        let cache = ariadne::sources(map.files().iter().map(|f| (f.name.clone(), f.text.clone())));
         // Writing into a Vec cannot fail; a report that ariadne cannot lay out is replaced
         // by a one-line fallback so no diagnostic is ever lost.
-        if report.write(cache, &mut out).is_err() {
+        if report.write(&mut cache, &mut out).is_err() {
             out.extend_from_slice(one_line(map, d).as_bytes());
             out.push(b'\n');
         }
