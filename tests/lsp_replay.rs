@@ -70,16 +70,12 @@ fn env_number(name: &str) -> Option<u64> {
     }
 }
 
-/// splitmix64: small, fast, and the same sequence everywhere.
+/// A seeded generator (`zan::testing::gen_case::splitmix64`): a seed names a replay.
 struct Rng(u64);
 
 impl Rng {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
+        zan::testing::gen_case::splitmix64(&mut self.0)
     }
 
     /// A number in `0..n` (`n > 0`).

@@ -168,7 +168,7 @@ pub fn project(rb: &Rulebook, facts: &Json) -> Json {
 // ---------------------------------------------------------------------------------------------
 // Randomness
 
-/// splitmix64: tiny, fast, and the same sequence everywhere.
+/// A seeded generator (`testing::gen_case::splitmix64`): the same cases on every machine.
 struct Rng(u64);
 
 impl Rng {
@@ -177,11 +177,7 @@ impl Rng {
     }
 
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        crate::testing::gen_case::splitmix64(&mut self.0)
     }
 
     /// Uniform in `0..n` (0 when `n` is 0).
