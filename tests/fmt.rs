@@ -9,9 +9,7 @@
 
 mod common;
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use zan::diagnostics::{Code, Severity};
 use zan::fmt::format_source;
 use zan::source::SourceMap;
@@ -395,22 +393,7 @@ fn unreadable_paths_exit_2() {
 }
 
 fn with_stdin(args: &[&str], input: &str) -> std::process::Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_zan"))
-        .args(args)
-        .current_dir(common::root())
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+    common::zan_with_stdin(args, input.as_bytes())
 }
 
 #[test]

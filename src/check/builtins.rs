@@ -300,7 +300,8 @@ pub fn call(
 
 /// `unknown function or table`, with the closest name.
 fn unknown(cx: &mut ExprCx<'_, '_>, name: &ast::Ident) -> (Ex, Type) {
-    let mut candidates: Vec<&str> = FUNCTIONS.iter().map(|f| f.name).collect();
+    let functions: Vec<&str> = FUNCTIONS.iter().map(|f| f.name).collect();
+    let mut candidates = functions.clone();
     candidates.extend(cx.v.tables.keys().map(String::as_str));
     let mut d = Diagnostic::new(
         Code::UnknownName,
@@ -310,10 +311,10 @@ fn unknown(cx: &mut ExprCx<'_, '_>, name: &ast::Ident) -> (Ex, Type) {
     .label("not found");
     d = match suggest(&name.name, candidates.into_iter()) {
         Some(s) => d.help(format!("did you mean `{s}`?")),
-        None => {
-            let names: Vec<&str> = FUNCTIONS.iter().map(|f| f.name).collect();
-            d.help(format!("the built-in functions are {}", names.join(", ")))
-        }
+        None => d.help(format!(
+            "the built-in functions are {}",
+            functions.join(", ")
+        )),
     };
     cx.g.error(d);
     (Ex::Const(Value::Absent), Type::Error)
