@@ -10,6 +10,13 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// within bounds even in debug builds.
 const STACK_BYTES: usize = 256 * 1024 * 1024;
 
+/// A message on standard error; a closed or full standard error loses it, but must not turn
+/// the exit status into a panic's.
+fn say(message: std::fmt::Arguments) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{message}");
+}
+
 fn main() {
     let worker = std::thread::Builder::new()
         .stack_size(STACK_BYTES)
@@ -17,11 +24,13 @@ fn main() {
     let code = match worker.map(|w| w.join()) {
         Ok(Ok(code)) => code,
         Ok(Err(_)) => {
-            eprintln!("error: zan stopped on an internal error; please report it with the input");
+            say(format_args!(
+                "error: zan stopped on an internal error; please report it with the input"
+            ));
             70
         }
         Err(e) => {
-            eprintln!("error: cannot start zan: {e}");
+            say(format_args!("error: cannot start zan: {e}"));
             70
         }
     };

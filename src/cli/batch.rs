@@ -7,9 +7,19 @@
 //! whatever the size of the input. Every input line gets exactly one output line: its
 //! decision, or `{"line": N, "error": {...}}`.
 //!
+//! A line is read whole up to `MAX_LINE_BYTES`; a longer one gets an error line and is skipped
+//! as it streams by, so no input can make the reader hold more than that per line.
+//!
+//! Everything goes to standard output through `output::Output`: when the reader has gone the
+//! run stops quietly, and when a write fails (a full disk) it says so, stops, and exits with 2
+//! and a summary that says it stopped. SIGINT and SIGTERM stop it between two chunks
+//! (`signals`).
+//!
 //! A case line is read straight into the rulebook's slot layout (`eval::case_from_str`) and
 //! its decision written straight to text (`eval::write_decision_json`): no JSON tree per case.
 
+use super::output::{stderr_line, Output, State};
+use super::signals;
 use crate::engine::{DecideError, Engine, Options as DecideOptions, Selection};
 use crate::eval::{self, Case, Decision};
 use crate::ir::Type;
@@ -18,31 +28,22 @@ use crate::value::Value;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::{json, Value as Json};
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
+use std::io::{BufRead, BufReader, IsTerminal, Read};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// Set by Ctrl-C (SIGINT): the writer stops after the chunk it is writing, so the output ends
-/// with a whole line, and the run reports how far it got.
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
-
-/// Ctrl-C stops the run between two chunks; a second Ctrl-C ends the process at once.
-fn on_ctrl_c() {
-    let _ = ctrlc::set_handler(|| {
-        if INTERRUPTED.swap(true, Ordering::Relaxed) {
-            std::process::exit(EXIT_INTERRUPTED);
-        }
-    });
-}
-
-/// The exit status after Ctrl-C, as shells report a process ended by SIGINT.
-const EXIT_INTERRUPTED: i32 = 130;
+/// The longest NDJSON line read (64 MiB, without its line end). A longer line gets the error
+/// `line_too_long` on its own output line and the run goes on; its bytes past the limit are
+/// skipped as they are read, never held.
+pub const MAX_LINE_BYTES: usize = 64 << 20;
 
 /// Cases per chunk: large enough to keep channel traffic low, small enough to keep memory flat.
 const CHUNK: usize = 256;
+/// Bytes of input per chunk: a chunk of long lines is sent before it has `CHUNK` of them.
+const CHUNK_BYTES: usize = 16 << 20;
 /// White space read before deciding that the input is NDJSON rather than an array.
 const MAX_SKIPPED: usize = 1 << 20;
 /// Chunks waiting for a worker, per worker.
@@ -51,7 +52,13 @@ const QUEUED_PER_WORKER: usize = 2;
 /// One chunk of input: NDJSON lines as they were read (no allocation per line), or the
 /// elements of a JSON array, already parsed.
 enum Input {
-    Lines { text: Vec<u8>, count: usize },
+    /// `count` lines, each ended by `\n`; the lines at the positions `too_long` (in order,
+    /// usually none, so never allocated) were longer than `MAX_LINE_BYTES` and are empty here.
+    Lines {
+        text: Vec<u8>,
+        count: usize,
+        too_long: Vec<usize>,
+    },
     Parsed(Vec<Json>),
 }
 
@@ -100,10 +107,11 @@ pub struct Options {
 struct Summary {
     cases: usize,
     errors: usize,
-    /// Stopped before the end of the input (fail-fast, Ctrl-C, or the output was closed).
+    /// Stopped before the end of the input (fail-fast, a signal, or the output was closed or
+    /// failed).
     stopped: bool,
-    /// Stopped by Ctrl-C.
-    interrupted: bool,
+    /// Stopped by SIGINT or SIGTERM.
+    signal: Option<signals::Stop>,
     tally: Tally,
 }
 
@@ -180,7 +188,7 @@ pub fn run(engine: &Engine, input: &Path, options: &Options) -> Result<i32, Stri
         let size = file.metadata().ok().map(|m| m.len());
         (Box::new(file), size)
     };
-    on_ctrl_c();
+    signals::install();
     let started = Instant::now();
     let workers = options.threads.max(1);
     // Explanations are long: smaller chunks keep the memory in flight about the same.
@@ -201,8 +209,7 @@ pub fn run(engine: &Engine, input: &Path, options: &Options) -> Result<i32, Stri
         std::thread::spawn(move || read(Box::new(reader), &chunk_tx, &stop, chunk))
     };
     let chunk_rx = Arc::new(Mutex::new(chunk_rx));
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
+    let mut out = Output::new();
     let (summary, workers_started) = std::thread::scope(|scope| {
         let mut started = 0;
         for _ in 0..workers {
@@ -214,7 +221,7 @@ pub fn run(engine: &Engine, input: &Path, options: &Options) -> Result<i32, Stri
                 .spawn_scoped(scope, move || work(engine, &rx, &tx, options, stop));
             match spawned {
                 Ok(_) => started += 1,
-                Err(e) => eprintln!("warning: cannot start a worker thread: {e}"),
+                Err(e) => stderr_line!("warning: cannot start a worker thread: {e}"),
             }
         }
         drop(done_tx);
@@ -237,15 +244,25 @@ pub fn run(engine: &Engine, input: &Path, options: &Options) -> Result<i32, Stri
             .unwrap_or(Err("the reader stopped".into()))
             .err()
     };
-    let _ = out.flush();
-    let failed = summary.errors > 0;
-    let interrupted = summary.interrupted;
-    let line = summary_line(engine, options, summary, started.elapsed());
-    if interrupted {
-        eprintln!("{line}; interrupted: the lines written are whole, the rest was not decided");
-        return Ok(EXIT_INTERRUPTED);
+    out.flush();
+    if out.state() == State::Failed {
+        // The failure is already reported; the counts would claim what was not delivered.
+        stderr_line!(
+            "zan eval --batch: stopped: standard output could not be written, so the decisions written are incomplete"
+        );
+        return Ok(super::EXIT_USAGE);
     }
-    eprintln!("{line}");
+    let failed = summary.errors > 0;
+    let signal = summary.signal;
+    let line = summary_line(engine, options, summary, started.elapsed());
+    if let Some(signal) = signal {
+        stderr_line!(
+            "{line}; {}: the lines written are whole, the rest was not decided",
+            signal.describe()
+        );
+        return Ok(signal.exit_code());
+    }
+    stderr_line!("{line}");
     if let Some(e) = read_error {
         return Err(e);
     }
@@ -401,7 +418,11 @@ fn read(
     };
     match first {
         Some(b'[') => read_array(reader, &mut sender),
-        _ => read_lines(std::io::Cursor::new(skipped).chain(reader), &mut sender),
+        _ => read_lines(
+            std::io::Cursor::new(skipped).chain(reader),
+            &mut sender,
+            MAX_LINE_BYTES,
+        ),
     }
 }
 
@@ -434,18 +455,42 @@ impl Sender<'_> {
     }
 }
 
-/// NDJSON: `size` lines at a time into one buffer, as bytes (a line that is not UTF-8 is the
-/// worker's to report, on its own output line).
-fn read_lines(mut reader: impl BufRead, sender: &mut Sender) -> Result<(), String> {
+/// NDJSON: `size` lines (at most about `CHUNK_BYTES`) at a time into one buffer, as bytes (a
+/// line that is not UTF-8 is the worker's to report, on its own output line). A line longer
+/// than `max_line` bytes is read up to there, then dropped and skipped to its end, and left
+/// empty in the buffer with its position in `too_long`.
+fn read_lines(
+    mut reader: impl BufRead,
+    sender: &mut Sender,
+    max_line: usize,
+) -> Result<(), String> {
     let mut capacity = 1 << 16;
     loop {
         let mut text = Vec::with_capacity(capacity);
+        let mut too_long = Vec::new();
         let mut count = 0;
         let mut result = Ok(());
-        while count < sender.size {
-            match reader.read_until(b'\n', &mut text) {
-                Ok(0) => break,
-                Ok(_) => count += 1,
+        let mut at_end = false;
+        while count < sender.size && text.len() < CHUNK_BYTES {
+            let start = text.len();
+            match read_line(&mut reader, &mut text, max_line) {
+                Ok(Line::End) => {
+                    at_end = true;
+                    break;
+                }
+                Ok(Line::TooLong) => {
+                    text.truncate(start);
+                    text.shrink_to(capacity.max(start));
+                    text.push(b'\n');
+                    too_long.push(count);
+                    count += 1;
+                    if let Err(e) = reader.skip_until(b'\n') {
+                        let line = sender.next_line + count - 1;
+                        result = Err(format!("cannot read line {line}: {e}"));
+                        break;
+                    }
+                }
+                Ok(Line::Whole) => count += 1,
                 Err(e) => {
                     let line = sender.next_line + count;
                     result = Err(format!("cannot read line {line}: {e}"));
@@ -453,12 +498,59 @@ fn read_lines(mut reader: impl BufRead, sender: &mut Sender) -> Result<(), Strin
                 }
             }
         }
-        let end = count < sender.size || result.is_err();
-        capacity = capacity.max(text.len());
+        let end = at_end || result.is_err();
+        capacity = capacity.max(text.len()).min(CHUNK_BYTES);
         // What was read before an error is still decided.
-        if !sender.send(Input::Lines { text, count }) || end {
+        let input = Input::Lines {
+            text,
+            count,
+            too_long,
+        };
+        if !sender.send(input) || end {
             return result;
         }
+    }
+}
+
+/// What `read_line` read.
+enum Line {
+    /// The end of the input: nothing was read.
+    End,
+    /// A line, with its `\n` unless it is the last line of the input.
+    Whole,
+    /// The first `max_line` bytes and one more of a longer line (the rest is not read).
+    TooLong,
+}
+
+/// Lines longer than this are read in a second step, into room reserved up to the limit at
+/// once (growing by doubling would take up to twice the limit).
+const LONG_LINE: usize = 1 << 20;
+
+/// Read one line into `text`, at most `max_line` bytes and its `\n`.
+fn read_line(
+    reader: &mut impl BufRead,
+    text: &mut Vec<u8>,
+    max_line: usize,
+) -> std::io::Result<Line> {
+    let bytes = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);
+    // One byte over the limit: enough to see the line end of a line at the limit.
+    let short = max_line.min(LONG_LINE);
+    let n = (&mut *reader)
+        .take(bytes(short) + 1)
+        .read_until(b'\n', text)?;
+    if n == 0 {
+        return Ok(Line::End);
+    }
+    if n <= short || text.last() == Some(&b'\n') {
+        return Ok(Line::Whole);
+    }
+    let rest = max_line + 1 - n;
+    text.reserve_exact(rest);
+    let more = (&mut *reader).take(bytes(rest)).read_until(b'\n', text)?;
+    if n + more > max_line && text.last() != Some(&b'\n') {
+        Ok(Line::TooLong)
+    } else {
+        Ok(Line::Whole)
     }
 }
 
@@ -551,9 +643,19 @@ fn work(
             done.lines += 1;
         };
         match &chunk.input {
-            Input::Lines { text, count } => {
-                for bytes in text.split(|&b| b == b'\n').take(*count) {
-                    line(case_from_line(engine, bytes), &mut done);
+            Input::Lines {
+                text,
+                count,
+                too_long,
+            } => {
+                let mut too_long = too_long.iter().peekable();
+                for (i, bytes) in text.split(|&b| b == b'\n').take(*count).enumerate() {
+                    let case = if too_long.next_if_eq(&&i).is_some() {
+                        Err(line_too_long(chunk.first_line + i))
+                    } else {
+                        case_from_line(engine, bytes)
+                    };
+                    line(case, &mut done);
                 }
             }
             Input::Parsed(items) => {
@@ -567,6 +669,16 @@ fn work(
             return;
         }
     }
+}
+
+/// The error of a line longer than `MAX_LINE_BYTES`.
+fn line_too_long(line: usize) -> Json {
+    json!({
+        "kind": "line_too_long",
+        "message": format!(
+            "line {line} is longer than {MAX_LINE_BYTES} bytes (64 MiB), the longest line read; it was skipped"
+        ),
+    })
 }
 
 /// One NDJSON line (without its `\n`) as a case.
@@ -601,7 +713,7 @@ fn count(tally: &mut Tally, options: &Options, d: &Decision) {
 /// the first error.
 fn write_in_order(
     rx: &Receiver<Done>,
-    out: &mut impl Write,
+    out: &mut Output,
     fail_fast: bool,
     stop: &AtomicBool,
     progress: &Progress,
@@ -613,9 +725,9 @@ fn write_in_order(
         let done = match rx.recv_timeout(Duration::from_millis(50)) {
             Ok(done) => done,
             Err(RecvTimeoutError::Timeout) => {
-                if INTERRUPTED.load(Ordering::Relaxed) {
+                if let Some(signal) = signals::received() {
                     summary.stopped = true;
-                    summary.interrupted = true;
+                    summary.signal = Some(signal);
                     stop.store(true, Ordering::Relaxed);
                     return summary;
                 }
@@ -631,18 +743,21 @@ fn write_in_order(
                 Some((i, end)) if fail_fast => (i + 1, end),
                 _ => (done.lines, done.text.len()),
             };
-            summary.cases += lines;
-            summary.errors += if fail_fast {
-                done.errors.min(1)
-            } else {
-                done.errors
-            };
-            progress.update(summary.cases);
-            let closed = out.write_all(&done.text[..end]).is_err();
-            let interrupted = INTERRUPTED.load(Ordering::Relaxed);
-            if closed || interrupted || (fail_fast && done.errors > 0) {
+            // Closed by the reader or failed (reported): either way nothing more is written.
+            let written = out.write("the decisions", &done.text[..end]);
+            if written {
+                summary.cases += lines;
+                summary.errors += if fail_fast {
+                    done.errors.min(1)
+                } else {
+                    done.errors
+                };
+                progress.update(summary.cases);
+            }
+            let signal = signals::received();
+            if !written || signal.is_some() || (fail_fast && done.errors > 0) {
                 summary.stopped = true;
-                summary.interrupted = interrupted;
+                summary.signal = signal;
                 stop.store(true, Ordering::Relaxed);
                 return summary;
             }

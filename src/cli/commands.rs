@@ -1,5 +1,6 @@
 //! The subcommands.
 
+use super::output::{self as out, stderr_line, stderr_text};
 use super::{load, CheckFormat, Format, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::check::{check as check_rulebook, Checked};
 use crate::diagnostics::{render, sarif, Severity};
@@ -8,17 +9,18 @@ use crate::eval::{self, output};
 use crate::source::SourceMap;
 use crate::time::date;
 use serde_json::json;
-use std::io::{IsTerminal, Read};
+use std::fmt::Write as _;
+use std::io::Read;
 use std::path::Path;
 
 fn color() -> bool {
-    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+    out::stderr_color()
 }
 
 /// Load and check; print diagnostics to stderr. `None` when the rulebook cannot be used.
 fn load_checked(path: &Path, quiet_warnings: bool) -> Result<(SourceMap, Checked), i32> {
     let map = load::rulebook(path).map_err(|e| {
-        eprintln!("error: {e}");
+        stderr_line!("error: {e}");
         EXIT_USAGE
     })?;
     let checked = check_rulebook(&map);
@@ -29,7 +31,7 @@ fn load_checked(path: &Path, quiet_warnings: bool) -> Result<(SourceMap, Checked
         .cloned()
         .collect();
     if !shown.is_empty() {
-        eprint!("{}", render::to_terminal(&map, &shown, color()));
+        stderr_text(&render::to_terminal(&map, &shown, color()));
     }
     Ok((map, checked))
 }
@@ -38,7 +40,7 @@ pub fn check(path: &Path, format: CheckFormat, deny_warnings: bool) -> i32 {
     let map = match load::rulebook(path) {
         Ok(m) => m,
         Err(e) => {
-            eprintln!("error: {e}");
+            stderr_line!("error: {e}");
             return EXIT_USAGE;
         }
     };
@@ -60,6 +62,11 @@ pub fn check(path: &Path, format: CheckFormat, deny_warnings: bool) -> i32 {
         plural(errors),
         plural(warnings)
     );
+    let code = if errors > 0 || (deny_warnings && warnings > 0) {
+        EXIT_FAILED
+    } else {
+        EXIT_OK
+    };
     match format {
         CheckFormat::Json => {
             let diags: Vec<_> = checked
@@ -67,28 +74,26 @@ pub fn check(path: &Path, format: CheckFormat, deny_warnings: bool) -> i32 {
                 .iter()
                 .map(|d| render::to_json(&map, d))
                 .collect();
-            println!(
-                "{}",
-                json!({ "errors": errors, "warnings": warnings, "diagnostics": diags })
-            );
+            let text = json!({ "errors": errors, "warnings": warnings, "diagnostics": diags });
+            out::print("the diagnostics", &format!("{text}\n"), code)
         }
         CheckFormat::Text => {
-            print!(
-                "{}",
-                render::to_terminal(&map, &checked.diagnostics, std::io::stdout().is_terminal())
-            );
-            println!("{summary}");
+            let mut text =
+                render::to_terminal(&map, &checked.diagnostics, out::stdout_is_terminal());
+            text.push_str(&summary);
+            text.push('\n');
+            out::print("the diagnostics", &text, code)
         }
         CheckFormat::Sarif => {
             let log =
                 sarif::to_sarif_for(&map, &checked.diagnostics, github_repository().as_deref());
-            match serde_json::to_string_pretty(&log) {
-                Ok(s) => println!("{s}"),
+            let code = match serde_json::to_string_pretty(&log) {
+                Ok(s) => out::print("the SARIF log", &(s + "\n"), code),
                 Err(e) => {
-                    eprintln!("error: {e}");
+                    stderr_line!("error: {e}");
                     return EXIT_USAGE;
                 }
-            }
+            };
             // The log goes to a file; what fails the check is also shown in the CI log.
             let failing: Vec<_> = checked
                 .diagnostics
@@ -100,15 +105,11 @@ pub fn check(path: &Path, format: CheckFormat, deny_warnings: bool) -> i32 {
                 .cloned()
                 .collect();
             if !failing.is_empty() {
-                eprint!("{}", render::to_terminal(&map, &failing, color()));
+                stderr_text(&render::to_terminal(&map, &failing, color()));
             }
-            eprintln!("{summary}");
+            stderr_line!("{summary}");
+            code
         }
-    }
-    if errors > 0 || (deny_warnings && warnings > 0) {
-        EXIT_FAILED
-    } else {
-        EXIT_OK
     }
 }
 
@@ -149,7 +150,7 @@ fn read_case(path: &Path) -> Result<serde_json::Value, String> {
 pub(super) fn given_date(as_of: Option<&str>) -> Result<Option<date::Day>, i32> {
     match as_of.map(|s| date::parse(s).ok_or(s)) {
         Some(Err(s)) => {
-            eprintln!(
+            stderr_line!(
                 "error: --as-of {s} is not a date; write it as YYYY-MM-DD, such as 2026-03-10"
             );
             Err(EXIT_USAGE)
@@ -163,7 +164,7 @@ pub(super) fn given_date(as_of: Option<&str>) -> Result<Option<date::Day>, i32> 
 pub(super) fn checked_rulebook(path: &Path) -> Result<crate::ir::Rulebook, i32> {
     let (_, checked) = load_checked(path, true)?;
     checked.rulebook.ok_or_else(|| {
-        eprintln!(
+        stderr_line!(
             "error: the rulebook has errors; run `zan check {}`",
             path.display()
         );
@@ -195,7 +196,7 @@ fn select(engine: &Engine, outputs: &[String]) -> Result<Option<Selection>, i32>
         return Ok(None);
     }
     engine.select(outputs).map(Some).map_err(|e| {
-        eprintln!("error: {e}");
+        stderr_line!("error: {e}");
         EXIT_USAGE
     })
 }
@@ -221,7 +222,7 @@ pub fn eval_batch(
         .or_else(|| engine.output_names().first().map(|s| s.to_string()));
     if let (Some(name), false) = (&summary_name, request.outputs.is_empty()) {
         if !request.outputs.contains(name) {
-            eprintln!("error: --summary-by {name} is not one of the --outputs");
+            stderr_line!("error: --summary-by {name} is not one of the --outputs");
             return EXIT_USAGE;
         }
     }
@@ -247,7 +248,7 @@ pub fn eval_batch(
     match super::batch::run(&engine, input, &options) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e}");
+            stderr_line!("error: {e}");
             EXIT_USAGE
         }
     }
@@ -262,24 +263,25 @@ pub fn eval(path: &Path, case_path: &Path, request: &EvalRequest, format: Format
     let json = match read_case(case_path) {
         Ok(j) => j,
         Err(e) => {
-            eprintln!("error: {e}");
+            stderr_line!("error: {e}");
             return EXIT_USAGE;
         }
     };
     let case = match eval::case_from_json(rb, &json) {
         Ok(c) => c,
         Err(errors) => {
-            eprintln!(
+            stderr_line!(
                 "error: the case {} does not match the facts of `{}`:",
                 case_path.display(),
                 rb.name
             );
             for e in &errors {
-                eprintln!("  {}: {} — expected {}", e.path, e.message, e.expected);
+                stderr_line!("  {}: {} — expected {}", e.path, e.message, e.expected);
             }
             if format == Format::Json {
                 let list: Vec<_> = errors.iter().map(eval::CaseError::json).collect();
-                println!("{}", json!({ "case_errors": list }));
+                let text = json!({ "case_errors": list });
+                return out::print("the case errors", &format!("{text}\n"), EXIT_USAGE);
             }
             return EXIT_USAGE;
         }
@@ -292,7 +294,7 @@ pub fn eval(path: &Path, case_path: &Path, request: &EvalRequest, format: Format
     let decision = match engine.decide(&case, &options) {
         Ok(d) => d,
         Err(e) => {
-            eprintln!("error: {e}");
+            stderr_line!("error: {e}");
             // No date to evaluate on is the case's fault; a failed evaluation the rulebook's.
             return match engine.as_of(&case, given) {
                 Err(_) => EXIT_USAGE,
@@ -300,23 +302,28 @@ pub fn eval(path: &Path, case_path: &Path, request: &EvalRequest, format: Format
             };
         }
     };
-    match format {
-        Format::Json => match serde_json::to_string_pretty(&engine.decision_json(&decision)) {
-            Ok(s) => println!("{s}"),
-            Err(e) => eprintln!("error: {e}"),
-        },
-        Format::Text => print!("{}", output::decision_text(rb, &decision)),
-    }
-    for (id, r) in &decision.outputs {
-        if let (Err(e), Some(rule)) = (r, decision.program.rules.get(*id as usize)) {
-            eprintln!("error: output `{}` could not be evaluated: {e}", rule.name);
-        }
-    }
-    if decision.has_errors() {
+    let code = if decision.has_errors() {
         EXIT_FAILED
     } else {
         EXIT_OK
+    };
+    let text = match format {
+        Format::Json => match serde_json::to_string_pretty(&engine.decision_json(&decision)) {
+            Ok(s) => s + "\n",
+            Err(e) => {
+                stderr_line!("error: {e}");
+                String::new()
+            }
+        },
+        Format::Text => output::decision_text(rb, &decision),
+    };
+    let code = out::print("the decision", &text, code);
+    for (id, r) in &decision.outputs {
+        if let (Err(e), Some(rule)) = (r, decision.program.rules.get(*id as usize)) {
+            stderr_line!("error: output `{}` could not be evaluated: {e}", rule.name);
+        }
     }
+    code
 }
 
 /// Run the rulebook's tests; `coverage` is `Some(min)` when coverage is asked for.
@@ -331,7 +338,7 @@ pub fn test(
         Err(code) => return code,
     };
     let Some(rb) = checked.rulebook else {
-        eprintln!("error: the rulebook has errors; no test was run");
+        stderr_line!("error: the rulebook has errors; no test was run");
         return EXIT_FAILED;
     };
     let (results, trace) = match coverage {
@@ -349,6 +356,12 @@ pub fn test(
         (Some(r), Some(m)) => !r.below(m).is_empty(),
         _ => false,
     };
+    let code = if failed > 0 || below_min {
+        EXIT_FAILED
+    } else {
+        EXIT_OK
+    };
+    let mut text = String::new();
     match format {
         Format::Json => {
             let list: Vec<_> = results
@@ -358,39 +371,41 @@ pub fn test(
                     json!({ "name": r.name, "passed": r.passed(), "failures": f })
                 })
                 .collect();
-            let mut out = json!({ "passed": passed, "failed": failed, "tests": list });
-            if let (Some(r), Some(obj)) = (&report, out.as_object_mut()) {
+            let mut json = json!({ "passed": passed, "failed": failed, "tests": list });
+            if let (Some(r), Some(obj)) = (&report, json.as_object_mut()) {
                 obj.insert("coverage".into(), crate::coverage::json(&rb, r, min));
             }
-            println!("{out}");
+            // Writing to a String cannot fail.
+            let _ = writeln!(text, "{json}");
         }
         Format::Text => {
             for r in &results {
                 if r.passed() {
-                    println!("ok      {}", r.name);
+                    let _ = writeln!(text, "ok      {}", r.name);
                 } else {
-                    println!("FAILED  {}", r.name);
+                    let _ = writeln!(text, "FAILED  {}", r.name);
                     for f in &r.failures {
-                        println!(
+                        let _ = writeln!(
+                            text,
                             "          {}: expected {}, got {}",
                             f.rule, f.expected, f.actual
                         );
                     }
                 }
             }
-            println!("\nzan test: {passed} passed, {failed} failed");
+            let _ = writeln!(text, "\nzan test: {passed} passed, {failed} failed");
             if let Some(r) = &report {
-                println!("\n{}", crate::coverage::text(&rb, r, min));
+                let _ = writeln!(text, "\n{}", crate::coverage::text(&rb, r, min));
                 if let (true, Some(m)) = (below_min, min) {
                     let names: Vec<&str> = r.below(m).iter().map(|c| c.name).collect();
-                    println!("zan test: coverage below {m}% in: {}", names.join(", "));
+                    let _ = writeln!(
+                        text,
+                        "zan test: coverage below {m}% in: {}",
+                        names.join(", ")
+                    );
                 }
             }
         }
     }
-    if failed > 0 || below_min {
-        EXIT_FAILED
-    } else {
-        EXIT_OK
-    }
+    out::print("the test results", &text, code)
 }

@@ -1,6 +1,7 @@
 //! `zan diff`: loads the two versions to compare (one rulebook on two dates, two folders, or a
 //! folder at two git revisions), checks both, and prints the report of `crate::diff`.
 
+use super::output::{self, stderr_line, stderr_text};
 use super::{load, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::diagnostics::{render, Severity};
 use crate::diff::{self, render as report, Options, Side};
@@ -8,7 +9,6 @@ use crate::source::SourceMap;
 use crate::syntax::{self, Parsed};
 use crate::time::date::{self, Day};
 use clap::ValueEnum;
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -51,7 +51,7 @@ pub fn diff(req: &Request) -> i32 {
     match run(req) {
         Ok(code) => code,
         Err(message) => {
-            eprintln!("error: {message}");
+            stderr_line!("error: {message}");
             EXIT_USAGE
         }
     }
@@ -108,23 +108,24 @@ fn side(l: &Loaded, on: Option<Day>) -> Side<'_> {
 }
 
 fn print(r: &diff::Report, format: DiffFormat) -> i32 {
-    match format {
+    let text = match format {
         DiffFormat::Text => {
-            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            let color = output::stdout_is_terminal() && std::env::var_os("NO_COLOR").is_none();
             let width = std::env::var("COLUMNS")
                 .ok()
                 .and_then(|c| c.parse().ok())
                 .unwrap_or(160);
-            print!("{}", report::text(r, color, width));
+            report::text(r, color, width)
         }
-        DiffFormat::Markdown => print!("{}", report::markdown(r)),
-        DiffFormat::Json => println!("{}", report::json(r)),
-    }
-    if r.has_changes() {
+        DiffFormat::Markdown => report::markdown(r),
+        DiffFormat::Json => format!("{}\n", report::json(r)),
+    };
+    let code = if r.has_changes() {
         EXIT_FAILED
     } else {
         EXIT_OK
-    }
+    };
+    output::print("the report", &text, code)
 }
 
 fn parse_date(s: &str, flag: &str) -> Result<Day, String> {
@@ -143,8 +144,11 @@ fn check(files: Files) -> Result<Loaded, String> {
         .cloned()
         .collect();
     let Some(rulebook) = checked.rulebook else {
-        let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-        eprint!("{}", render::to_terminal(&files.map, &errors, color));
+        stderr_text(&render::to_terminal(
+            &files.map,
+            &errors,
+            output::stderr_color(),
+        ));
         return Err(format!(
             "{} has {} error{}; fix them before comparing",
             files.label,

@@ -1,11 +1,12 @@
 //! `zan fmt`: rewrite `.zan` files in the canonical layout (`crate::fmt`), check that they
 //! are in it, or format standard input to standard output (for editors).
 
+use super::output::{self, stderr_line, stderr_text, Output};
 use super::{load, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::diagnostics::render;
 use crate::fmt::format_file;
 use crate::source::SourceMap;
-use std::io::{IsTerminal, Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Lines of unified diff shown per file by `--check`.
@@ -20,26 +21,27 @@ enum Outcome {
 }
 
 fn color() -> bool {
-    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+    output::stderr_color()
 }
 
 pub fn fmt(paths: &[PathBuf], check: bool, stdin: bool) -> i32 {
     let dash = paths.iter().any(|p| p == Path::new("-"));
     if stdin || dash {
         if paths.iter().any(|p| p != Path::new("-")) {
-            eprintln!("error: `-` formats standard input and takes no other path");
+            stderr_line!("error: `-` formats standard input and takes no other path");
             return EXIT_USAGE;
         }
         return from_stdin(check);
     }
     if paths.is_empty() {
-        eprintln!("error: give the .zan files or folders to format, or `-` for standard input");
+        stderr_line!("error: give the .zan files or folders to format, or `-` for standard input");
         return EXIT_USAGE;
     }
     let (files, mut code) = collect(paths);
     let (mut changed, mut invalid) = (0, 0);
+    let mut out = Output::new();
     for f in &files {
-        match one_file(f, check) {
+        match one_file(f, check, &mut out) {
             Outcome::Unchanged => {}
             Outcome::Changed => changed += 1,
             Outcome::Invalid => invalid += 1,
@@ -47,26 +49,27 @@ pub fn fmt(paths: &[PathBuf], check: bool, stdin: bool) -> i32 {
         }
     }
     if check && changed > 0 {
-        println!(
-            "{changed} of {} file{} would be reformatted; run `zan fmt` on {}",
+        let line = format!(
+            "{changed} of {} file{} would be reformatted; run `zan fmt` on {}\n",
             files.len(),
             if files.len() == 1 { "" } else { "s" },
             if changed == 1 { "it" } else { "them" }
         );
+        out.write("the list of files", line.as_bytes());
     }
     if invalid > 0 {
-        eprintln!(
+        stderr_line!(
             "{invalid} file{} with syntax errors left unformatted",
             if invalid == 1 { "" } else { "s" }
         );
     }
-    if code != EXIT_OK {
+    out.finish(if code != EXIT_OK {
         code
     } else if invalid > 0 || (check && changed > 0) {
         EXIT_FAILED
     } else {
         EXIT_OK
-    }
+    })
 }
 
 /// The `.zan` files named or found (recursively, in path order) in the folders named.
@@ -77,7 +80,7 @@ fn collect(paths: &[PathBuf]) -> (Vec<PathBuf>, i32) {
         if p.is_dir() {
             let mut found = Vec::new();
             if let Err(e) = load::collect(p, &mut found) {
-                eprintln!("error: cannot read {}: {e}", p.display());
+                stderr_line!("error: cannot read {}: {e}", p.display());
                 code = EXIT_USAGE;
             }
             found.sort();
@@ -85,18 +88,18 @@ fn collect(paths: &[PathBuf]) -> (Vec<PathBuf>, i32) {
         } else if p.is_file() {
             files.push(p.clone());
         } else {
-            eprintln!("error: {} is not a .zan file or folder", p.display());
+            stderr_line!("error: {} is not a .zan file or folder", p.display());
             code = EXIT_USAGE;
         }
     }
     (files, code)
 }
 
-fn one_file(path: &Path, check: bool) -> Outcome {
+fn one_file(path: &Path, check: bool, out: &mut Output) -> Outcome {
     let text = match load::zan_file(path) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("error: {e}");
+            stderr_line!("error: {e}");
             return Outcome::Unreadable;
         }
     };
@@ -106,7 +109,7 @@ fn one_file(path: &Path, check: bool) -> Outcome {
     let formatted = match format_file(&map, file) {
         Ok(t) => t,
         Err(diags) => {
-            eprint!("{}", render::to_terminal(&map, &diags, color()));
+            stderr_text(&render::to_terminal(&map, &diags, color()));
             return Outcome::Invalid;
         }
     };
@@ -115,16 +118,19 @@ fn one_file(path: &Path, check: bool) -> Outcome {
         return Outcome::Unchanged;
     }
     if check {
-        print!("{}", diff(&name, text, &formatted));
+        out.write_flushed("the differences", diff(&name, text, &formatted).as_bytes());
         return Outcome::Changed;
     }
     match std::fs::write(path, formatted) {
         Ok(()) => {
-            println!("formatted {name}");
+            out.write_flushed(
+                "the list of files",
+                format!("formatted {name}\n").as_bytes(),
+            );
             Outcome::Changed
         }
         Err(e) => {
-            eprintln!("error: cannot write {name}: {e}");
+            stderr_line!("error: cannot write {name}: {e}");
             Outcome::Unreadable
         }
     }
@@ -133,7 +139,7 @@ fn one_file(path: &Path, check: bool) -> Outcome {
 fn from_stdin(check: bool) -> i32 {
     let mut text = String::new();
     if let Err(e) = std::io::stdin().read_to_string(&mut text) {
-        eprintln!("error: cannot read standard input: {e}");
+        stderr_line!("error: cannot read standard input: {e}");
         return EXIT_USAGE;
     }
     let mut map = SourceMap::new();
@@ -141,7 +147,7 @@ fn from_stdin(check: bool) -> i32 {
     let formatted = match format_file(&map, file) {
         Ok(t) => t,
         Err(diags) => {
-            eprint!("{}", render::to_terminal(&map, &diags, color()));
+            stderr_text(&render::to_terminal(&map, &diags, color()));
             return EXIT_FAILED;
         }
     };
@@ -150,20 +156,13 @@ fn from_stdin(check: bool) -> i32 {
         if formatted == text {
             return EXIT_OK;
         }
-        print!("{}", diff("<stdin>", text, &formatted));
-        return EXIT_FAILED;
+        return output::print(
+            "the differences",
+            &diff("<stdin>", text, &formatted),
+            EXIT_FAILED,
+        );
     }
-    let mut out = std::io::stdout().lock();
-    match out
-        .write_all(formatted.as_bytes())
-        .and_then(|()| out.flush())
-    {
-        Ok(()) => EXIT_OK,
-        Err(e) => {
-            eprintln!("error: cannot write standard output: {e}");
-            EXIT_USAGE
-        }
-    }
+    output::print("the formatted text", &formatted, EXIT_OK)
 }
 
 /// "would reformat NAME" and the first lines of a unified diff.

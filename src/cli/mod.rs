@@ -1,12 +1,18 @@
-//! The command line: reads files, calls the pure `check` and `eval`, prints, and chooses
-//! the exit code (0 ok, 1 diagnostics or failing tests, 2 usage or input errors).
+//! The command line: reads files, calls the pure `check` and `eval`, prints (through
+//! `output`, the one path to standard output and standard error), and chooses the exit code
+//! (0 ok, 1 diagnostics or failing tests, 2 usage or input errors or output that could not be
+//! written; 130 and 143 for a batch stopped by SIGINT or SIGTERM).
 
 mod batch;
 mod commands;
 mod diff;
 mod fmt;
 pub use crate::load;
+pub(crate) mod output;
 mod schema;
+mod signals;
+
+use output::stderr_line;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -107,7 +113,7 @@ enum Command {
         coverage: bool,
         /// Fail unless every coverage category reaches this percentage (implies --coverage);
         /// lists what is not covered in the categories below it.
-        #[arg(long, value_name = "PERCENT")]
+        #[arg(long, value_name = "PERCENT", value_parser = percent)]
         min_coverage: Option<f64>,
         /// Output format.
         #[arg(long, value_enum, default_value = "text")]
@@ -191,14 +197,35 @@ enum Command {
     },
 }
 
+/// A percentage for `--min-coverage`: a finite number from 0 to 100 (NaN would make every
+/// comparison false, so no coverage could ever fall below it).
+fn percent(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(p) if p.is_finite() && (0.0..=100.0).contains(&p) => Ok(p),
+        Ok(_) => Err(format!("{s} is not a percentage from 0 to 100")),
+        Err(_) => Err(format!(
+            "{s} is not a number; give a percentage from 0 to 100, such as 90"
+        )),
+    }
+}
+
 /// Parse the arguments and run; returns the exit code.
 pub fn run() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
-            let code = if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
-            let _ = e.print();
-            return code;
+            if e.use_stderr() {
+                let _ = e.print();
+                return EXIT_USAGE;
+            }
+            // --help and --version: standard output, which may be full or closed.
+            let text = e.render();
+            let text = if output::stdout_is_terminal() {
+                text.ansi().to_string()
+            } else {
+                text.to_string()
+            };
+            return output::print("the help", &text, EXIT_OK);
         }
     };
     match cli.command {
@@ -256,7 +283,7 @@ pub fn run() -> i32 {
                 ),
                 (Some(case), None) => commands::eval(&rulebook, &case, &request, format),
                 (None, None) => {
-                    eprintln!("error: give a case file, or --batch");
+                    stderr_line!("error: give a case file, or --batch");
                     EXIT_USAGE
                 }
             }

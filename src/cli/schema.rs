@@ -2,6 +2,7 @@
 //! integrators who validate cases or generate forms without reading `.zan` files.
 
 use super::commands::{checked_rulebook, given_date};
+use super::output::{self, stderr_line};
 use super::{EXIT_OK, EXIT_USAGE};
 use crate::eval::json_schema;
 use crate::time::date;
@@ -43,7 +44,7 @@ pub fn schema(r: &Request) -> i32 {
     };
     let Some(version) = version else {
         let on = given.map_or("any date".into(), date::format);
-        eprintln!("error: no version of `{}` is in force on {on}", rb.name);
+        stderr_line!("error: no version of `{}` is in force on {on}", rb.name);
         return EXIT_USAGE;
     };
     let doc = match r.part {
@@ -57,29 +58,18 @@ pub fn schema(r: &Request) -> i32 {
     let text = match serde_json::to_string_pretty(&doc) {
         Ok(t) => t + "\n",
         Err(e) => {
-            eprintln!("error: {e}");
+            stderr_line!("error: {e}");
             return EXIT_USAGE;
         }
     };
-    match write(r.output.as_deref(), &text) {
-        Ok(()) => EXIT_OK,
-        Err(e) => {
-            eprintln!("error: {e}");
-            EXIT_USAGE
-        }
-    }
-}
-
-fn write(output: Option<&Path>, text: &str) -> Result<(), String> {
-    match output {
-        Some(p) if p != Path::new("-") => {
-            std::fs::write(p, text).map_err(|e| format!("cannot write {}: {e}", p.display()))
-        }
-        _ => {
-            use std::io::Write;
-            std::io::stdout()
-                .write_all(text.as_bytes())
-                .map_err(|e| format!("cannot write the schema: {e}"))
-        }
+    match r.output.as_deref() {
+        Some(p) if p != Path::new("-") => match std::fs::write(p, text) {
+            Ok(()) => EXIT_OK,
+            Err(e) => {
+                stderr_line!("error: cannot write {}: {e}", p.display());
+                EXIT_USAGE
+            }
+        },
+        _ => output::print("the schema", &text, EXIT_OK),
     }
 }

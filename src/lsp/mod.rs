@@ -34,7 +34,7 @@ pub fn run() -> i32 {
     let runtime = match runtime {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: cannot start the language server: {e}");
+            crate::cli::output::stderr_line!("error: cannot start the language server: {e}");
             return crate::cli::EXIT_USAGE;
         }
     };

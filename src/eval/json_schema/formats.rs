@@ -92,6 +92,8 @@ fn batch_line() -> Json {
                         "properties": {
                             "kind": { "oneOf": [
                                 { "const": "empty_line", "description": "an empty line: one case per line" },
+                                { "const": "invalid_utf8", "description": "the line is not valid UTF-8" },
+                                { "const": "line_too_long", "description": "the line is longer than 64 MiB (67108864 bytes); it was skipped" },
                                 { "const": "invalid_json", "description": "the line is not valid JSON" },
                                 { "const": "invalid_case", "description": "the case does not match the facts: see case_errors" },
                                 { "const": "evaluation", "description": "no evaluation date, or no version in force on it" },
