@@ -1,6 +1,7 @@
 //! The command line: reads files, calls the pure `check` and `eval`, prints, and chooses
 //! the exit code (0 ok, 1 diagnostics or failing tests, 2 usage or input errors).
 
+mod atomic;
 mod batch;
 mod commands;
 mod diff;
