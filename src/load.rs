@@ -8,7 +8,7 @@
 //! are read through a byte counter, so the size limit holds whatever the metadata says.
 
 use crate::source::SourceMap;
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -193,10 +193,7 @@ pub type FileRead = (PathBuf, Result<Vec<u8>, ReadError>);
 /// `examples/`) whose names pass `wanted`, in name order, each with its bytes or why they could
 /// not be read. Links leaving the rulebook folder and special files are not read: the second
 /// list names them. Folders are left out; a missing `dir` has no files.
-pub fn files_in(
-    dir: &Path,
-    wanted: impl Fn(&Path) -> bool,
-) -> (Vec<FileRead>, Vec<String>) {
+pub fn files_in(dir: &Path, wanted: impl Fn(&Path) -> bool) -> (Vec<FileRead>, Vec<String>) {
     let mut skipped = Vec::new();
     let mut found = Vec::new();
     let Some(root) = dir.parent().and_then(|r| {
@@ -281,17 +278,25 @@ pub fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 }
 
 /// Every `.zan` file below `dir`, in path order. Links are followed only inside `dir`; each
-/// folder and each file is visited once, whatever the links that lead to it.
+/// folder and each file is visited once, whatever the links that lead to it. The folders are
+/// walked without following any link first, so a file is named by its own path, not by the
+/// path of a link that happens to sort before it; links are followed afterwards (they find only
+/// what this first walk could not: a `.zan` name given by a link to another file).
 pub fn walk(dir: &Path) -> std::io::Result<Walk> {
     let root = std::fs::canonicalize(dir)?;
     let mut walker = Walker {
         root: root.clone(),
         folders: HashSet::from([root.clone()]),
         files: HashSet::new(),
+        links: VecDeque::new(),
         out: Walk::default(),
     };
     walker.visit(dir, &root)?;
+    while let Some((shown, link)) = walker.links.pop_front() {
+        walker.follow(shown, &link)?;
+    }
     walker.out.files.sort_by(|a, b| a.shown.cmp(&b.shown));
+    walker.out.skipped.sort();
     Ok(walker.out)
 }
 
@@ -302,6 +307,8 @@ struct Walker {
     folders: HashSet<PathBuf>,
     /// Files found, canonical.
     files: HashSet<PathBuf>,
+    /// Links met, to follow once the folders have been walked: (as shown, the link).
+    links: VecDeque<(PathBuf, PathBuf)>,
     out: Walk,
 }
 
@@ -315,52 +322,66 @@ impl Walker {
         names.sort();
         for name in names {
             let shown = shown.join(&name);
-            let mut real = real.join(&name);
-            let is_zan = shown.extension().is_some_and(|e| e == "zan");
-            let Ok(mut meta) = std::fs::symlink_metadata(&real) else {
+            let real = real.join(&name);
+            let Ok(meta) = std::fs::symlink_metadata(&real) else {
                 continue;
             };
             if meta.file_type().is_symlink() {
-                let (Ok(target), Ok(target_meta)) =
-                    (std::fs::canonicalize(&real), std::fs::metadata(&real))
-                else {
-                    if is_zan {
-                        self.skip(&shown, "a link to nothing".to_string());
-                    }
-                    continue;
-                };
-                if !target.starts_with(&self.root) {
-                    // Only links that would have been read are worth a word: a `.zan` file
-                    // or a folder (which may hold some).
-                    if is_zan || target_meta.is_dir() {
-                        self.skip(
-                            &shown,
-                            format!(
-                                "a link to {} outside the rulebook folder {}",
-                                display(&target),
-                                display(&self.root)
-                            ),
-                        );
-                    }
-                    continue;
-                }
-                real = target;
-                meta = target_meta;
-            }
-            if meta.is_dir() {
-                if self.folders.insert(real.clone()) {
-                    self.visit(&shown, &real)?;
-                }
-            } else if !is_zan {
-                continue;
-            } else if meta.is_file() {
-                if self.files.insert(real.clone()) {
-                    self.out.files.push(Found { shown, real });
-                }
+                self.links.push_back((shown, real));
             } else {
-                let kind = kind(&meta.file_type());
-                self.skip(&shown, format!("not a regular file ({kind})"));
+                self.entry(shown, real, &meta)?;
             }
+        }
+        Ok(())
+    }
+
+    /// Follow a link if its target is inside the rulebook folder.
+    fn follow(&mut self, shown: PathBuf, link: &Path) -> std::io::Result<()> {
+        let is_zan = shown.extension().is_some_and(|e| e == "zan");
+        let (Ok(target), Ok(meta)) = (std::fs::canonicalize(link), std::fs::metadata(link)) else {
+            if is_zan {
+                self.skip(&shown, "a link to nothing".to_string());
+            }
+            return Ok(());
+        };
+        if !target.starts_with(&self.root) {
+            // Only links that would have been read are worth a word: a `.zan` file or a
+            // folder (which may hold some).
+            if is_zan || meta.is_dir() {
+                self.skip(
+                    &shown,
+                    format!(
+                        "a link to {} outside the rulebook folder {}",
+                        display(&target),
+                        display(&self.root)
+                    ),
+                );
+            }
+            return Ok(());
+        }
+        self.entry(shown, target, &meta)
+    }
+
+    /// A folder, file or special file `real` (canonical), shown as `shown`.
+    fn entry(
+        &mut self,
+        shown: PathBuf,
+        real: PathBuf,
+        meta: &std::fs::Metadata,
+    ) -> std::io::Result<()> {
+        let is_zan = shown.extension().is_some_and(|e| e == "zan");
+        if meta.is_dir() {
+            if self.folders.insert(real.clone()) {
+                self.visit(&shown, &real)?;
+            }
+        } else if !is_zan {
+        } else if meta.is_file() {
+            if self.files.insert(real.clone()) {
+                self.out.files.push(Found { shown, real });
+            }
+        } else {
+            let kind = kind(&meta.file_type());
+            self.skip(&shown, format!("not a regular file ({kind})"));
         }
         Ok(())
     }
