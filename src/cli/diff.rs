@@ -169,21 +169,22 @@ fn read_folder(path: &Path) -> Result<Files, String> {
     }
     let map = load::rulebook(path)?;
     let mut case_files = Vec::new();
-    if let Ok(entries) = std::fs::read_dir(path.join("examples")) {
-        let mut paths: Vec<PathBuf> = entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|e| e == "json"))
-            .collect();
-        paths.sort();
-        for p in paths {
-            let text = std::fs::read_to_string(&p)
-                .map_err(|e| format!("cannot read {}: {e}", p.display()))?;
-            let name = p
-                .file_name()
-                .map(|n| format!("examples/{}", n.to_string_lossy()))
-                .unwrap_or_default();
-            case_files.push((name, text));
-        }
+    let (found, skipped) = load::files_in(&path.join("examples"), |p| {
+        p.extension().is_some_and(|e| e == "json")
+    });
+    for s in skipped {
+        stderr_line!("warning: {s}");
+    }
+    for (p, bytes) in found {
+        let text = bytes
+            .map_err(|e| e.to_string())
+            .and_then(|b| String::from_utf8(b).map_err(|_| "not UTF-8".to_string()))
+            .map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+        let name = p
+            .file_name()
+            .map(|n| format!("examples/{}", n.to_string_lossy()))
+            .unwrap_or_default();
+        case_files.push((name, text));
     }
     Ok(Files {
         label: load::display(path),
@@ -224,11 +225,13 @@ fn git_versions(path: &Path, revs: &str) -> Result<(Files, Files), String> {
     if !path.is_dir() {
         return Err(format!("{} is not a rulebook folder", path.display()));
     }
-    let top = PathBuf::from(git_text(path, &["rev-parse", "--show-toplevel"])?);
-    let prefix = git_text(path, &["rev-parse", "--show-prefix"])?;
+    // Not in a repository: say so, rather than that the revision does not exist.
+    git(path, &["rev-parse", "--show-toplevel"])?;
     let (base, head) = if let Some((a, b)) = revs.split_once("...") {
         let b = if b.is_empty() { "HEAD" } else { b };
-        let merge_base = git_text(&top, &["merge-base", a, b])?;
+        revision(a)?;
+        revision(b)?;
+        let merge_base = git_text(path, &["merge-base", "--end-of-options", a, b])?;
         (merge_base, Some(b.to_string()))
     } else if let Some((a, b)) = revs.split_once("..") {
         (
@@ -238,9 +241,9 @@ fn git_versions(path: &Path, revs: &str) -> Result<(Files, Files), String> {
     } else {
         (revs.to_string(), None)
     };
-    let old = read_revision(&top, &prefix, &base, path)?;
+    let old = read_revision(&base, path)?;
     let new = match head {
-        Some(h) => read_revision(&top, &prefix, &h, path)?,
+        Some(h) => read_revision(&h, path)?,
         None => {
             let mut f = read_folder(path)?;
             f.label = "working tree".into();
@@ -250,39 +253,100 @@ fn git_versions(path: &Path, revs: &str) -> Result<(Files, Files), String> {
     Ok((old, new))
 }
 
+/// A revision from the command line, refused if git would take it for an option
+/// (`--git=--independent...HEAD` once compared nothing and said "No change").
+fn revision(rev: &str) -> Result<(), String> {
+    if rev.starts_with('-') {
+        return Err(format!(
+            "`{rev}` is not a git revision (it starts with `-`, so git would read it as an option)"
+        ));
+    }
+    Ok(())
+}
+
+/// One entry of `git ls-tree -z`: `MODE TYPE OBJECT\tPATH`, the path as git stores it.
+struct Entry<'a> {
+    mode: &'a [u8],
+    kind: &'a [u8],
+    object: &'a str,
+    path: &'a [u8],
+}
+
+fn entry(record: &[u8]) -> Option<Entry<'_>> {
+    let tab = record.iter().position(|&b| b == b'\t')?;
+    let (meta, path) = (&record[..tab], &record[tab + 1..]);
+    let mut fields = meta.split(|&b| b == b' ');
+    let (mode, kind, object) = (fields.next()?, fields.next()?, fields.next()?);
+    Some(Entry {
+        mode,
+        kind,
+        object: std::str::from_utf8(object).ok()?,
+        path,
+    })
+}
+
 /// The rulebook folder as it is in a revision: its `.zan` files, its `sources/` and its
-/// `examples/*.json`, named as if read from `shown` (the path the user gave).
-fn read_revision(top: &Path, prefix: &str, rev: &str, shown: &Path) -> Result<Files, String> {
+/// `examples/*.json`, named as if read from `shown` (the path the user gave). The listing is
+/// NUL-separated (`-z`), so every file name reaches here as git stores it (without `-z`, git
+/// quotes names with non-ASCII letters, quotes or tabs, and they were silently left out);
+/// a name that cannot be read is an error, never a file left out.
+fn read_revision(rev: &str, shown: &Path) -> Result<Files, String> {
+    revision(rev)?;
     let commit = git_text(
-        top,
+        shown,
         &[
             "rev-parse",
             "--verify",
             "--quiet",
+            "--end-of-options",
             &format!("{rev}^{{commit}}"),
         ],
     )
     .map_err(|_| format!("`{rev}` is not a git revision"))?;
-    let listing = git_text(
-        top,
-        &["ls-tree", "-r", "--name-only", &commit, "--", prefix],
+    // Run in the rulebook folder, `ls-tree` names the files relative to it.
+    let listing = git(
+        shown,
+        &[
+            "ls-tree",
+            "-r",
+            "-z",
+            "--end-of-options",
+            &commit,
+            "--",
+            ".",
+        ],
     )?;
     let root = load::display(shown);
     let mut map = SourceMap::new();
     let mut case_files = Vec::new();
     let mut zan = 0;
-    for file in listing.lines() {
-        let Some(rel) = file.strip_prefix(prefix) else {
-            continue;
+    for record in listing.split(|&b| b == 0).filter(|r| !r.is_empty()) {
+        let Some(e) = entry(record) else {
+            return Err(format!(
+                "cannot read the file list of {root} at {rev}: `{}`",
+                String::from_utf8_lossy(record)
+            ));
+        };
+        let Ok(rel) = std::str::from_utf8(e.path) else {
+            return Err(format!(
+                "{root}/{} at {rev}: the file name is not UTF-8; rename it",
+                String::from_utf8_lossy(e.path)
+            ));
         };
         let name = format!("{}/{rel}", root.trim_end_matches('/'));
         let is_zan = rel.ends_with(".zan");
         let is_source = rel.starts_with("sources/") && !rel["sources/".len()..].contains('/');
         let is_case = rel.starts_with("examples/") && rel.ends_with(".json");
-        if !(is_zan || is_source || is_case) {
+        if !(is_zan || is_source || is_case) || e.kind != b"blob" {
             continue;
         }
-        let bytes = git(top, &["show", &format!("{commit}:{file}")])?;
+        if e.mode == b"120000" {
+            // A link is stored as the path it points to; like a link out of a folder, it is
+            // not followed.
+            stderr_line!("warning: skipped {name} at {rev}: a symbolic link");
+            continue;
+        }
+        let bytes = git(shown, &["cat-file", "blob", e.object])?;
         let Ok(text) = String::from_utf8(bytes) else {
             if is_zan {
                 return Err(format!("{name} at {rev} is not valid UTF-8"));

@@ -2,7 +2,7 @@
 //! are in it, or format standard input to standard output (for editors).
 
 use super::output::{self, stderr_line, stderr_text, Output};
-use super::{load, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use super::{atomic, load, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::diagnostics::render;
 use crate::fmt::format_file;
 use crate::source::SourceMap;
@@ -72,21 +72,38 @@ pub fn fmt(paths: &[PathBuf], check: bool, stdin: bool) -> i32 {
     })
 }
 
-/// The `.zan` files named or found (recursively, in path order) in the folders named.
-fn collect(paths: &[PathBuf]) -> (Vec<PathBuf>, i32) {
+/// The `.zan` files named or found (recursively, in path order) in the folders named. A folder
+/// is read as `zan check` reads it (`load::walk`: no link out of it is followed); a file
+/// named is the user's choice, and a link to it is resolved so that the file is rewritten, not
+/// the link.
+fn collect(paths: &[PathBuf]) -> (Vec<load::Found>, i32) {
     let mut files = Vec::new();
     let mut code = EXIT_OK;
     for p in paths {
         if p.is_dir() {
-            let mut found = Vec::new();
-            if let Err(e) = load::collect(p, &mut found) {
-                stderr_line!("error: cannot read {}: {e}", p.display());
-                code = EXIT_USAGE;
+            match load::walk(p) {
+                Ok(walked) => {
+                    for s in walked.skipped {
+                        stderr_line!("warning: {s}");
+                    }
+                    files.extend(walked.files);
+                }
+                Err(e) => {
+                    stderr_line!("error: cannot read {}: {e}", p.display());
+                    code = EXIT_USAGE;
+                }
             }
-            found.sort();
-            files.extend(found);
         } else if p.is_file() {
-            files.push(p.clone());
+            match std::fs::canonicalize(p) {
+                Ok(real) => files.push(load::Found {
+                    shown: p.clone(),
+                    real,
+                }),
+                Err(e) => {
+                    stderr_line!("error: cannot read {}: {e}", p.display());
+                    code = EXIT_USAGE;
+                }
+            }
         } else {
             stderr_line!("error: {} is not a .zan file or folder", p.display());
             code = EXIT_USAGE;
@@ -95,15 +112,15 @@ fn collect(paths: &[PathBuf]) -> (Vec<PathBuf>, i32) {
     (files, code)
 }
 
-fn one_file(path: &Path, check: bool, out: &mut Output) -> Outcome {
-    let text = match load::zan_file(path) {
+fn one_file(found: &load::Found, check: bool, out: &mut Output) -> Outcome {
+    let text = match load::read_zan(&found.real, &found.shown) {
         Ok(t) => t,
         Err(e) => {
             stderr_line!("error: {e}");
             return Outcome::Unreadable;
         }
     };
-    let name = load::display(path);
+    let name = load::display(&found.shown);
     let mut map = SourceMap::new();
     let file = map.add(name.clone(), text);
     let formatted = match format_file(&map, file) {
@@ -121,7 +138,8 @@ fn one_file(path: &Path, check: bool, out: &mut Output) -> Outcome {
         out.write_flushed("the differences", diff(&name, text, &formatted).as_bytes());
         return Outcome::Changed;
     }
-    match std::fs::write(path, formatted) {
+    // Replaced whole or not at all: a reader never sees half a file, a full disk loses nothing.
+    match atomic::replace(&found.real, formatted.as_bytes()) {
         Ok(()) => {
             out.write_flushed(
                 "the list of files",
@@ -130,7 +148,7 @@ fn one_file(path: &Path, check: bool, out: &mut Output) -> Outcome {
             Outcome::Changed
         }
         Err(e) => {
-            stderr_line!("error: cannot write {name}: {e}");
+            stderr_line!("error: cannot write {name}: {e} (the file is unchanged)");
             Outcome::Unreadable
         }
     }
@@ -165,9 +183,13 @@ fn from_stdin(check: bool) -> i32 {
     output::print("the formatted text", &formatted, EXIT_OK)
 }
 
-/// "would reformat NAME" and the first lines of a unified diff.
+/// "would reformat NAME" and the first lines of a unified diff. Only the first lines matter, so
+/// only `DIFF_WINDOW` lines of each text after the first difference are compared: the cost of a
+/// line diff grows with the product of the lengths and the number of changes (20,000 changed
+/// one-line rules took a minute), and this bounds it whatever the file.
 fn diff(name: &str, old: &str, new: &str) -> String {
-    let diff = similar::TextDiff::from_lines(old, new)
+    let (old_part, new_part, cut) = window(old, new);
+    let diff = similar::TextDiff::from_lines(old_part, new_part)
         .unified_diff()
         .context_radius(2)
         .header(name, &format!("{name} (formatted)"))
@@ -178,11 +200,42 @@ fn diff(name: &str, old: &str, new: &str) -> String {
         out.push_str(line.trim_end_matches('\r'));
         out.push('\n');
     }
-    if lines.len() > DIFF_LINES {
+    if cut {
+        out.push_str(&format!(
+            "... (diff cut after {} lines; more lines differ)\n",
+            DIFF_LINES.min(lines.len())
+        ));
+    } else if lines.len() > DIFF_LINES {
         out.push_str(&format!(
             "... ({} more lines of diff)\n",
             lines.len() - DIFF_LINES
         ));
     }
     out
+}
+
+/// Lines of each text compared by `diff` after the lines both start with.
+const DIFF_WINDOW: usize = 1000;
+
+/// The starts of `old` and `new` up to `DIFF_WINDOW` lines past their common first lines (so
+/// the line numbers of the diff stay true), and whether either was cut.
+fn window<'a, 'b>(old: &'a str, new: &'b str) -> (&'a str, &'b str, bool) {
+    let mut common = 0;
+    for (a, b) in old.split_inclusive('\n').zip(new.split_inclusive('\n')) {
+        if a != b {
+            break;
+        }
+        common += a.len();
+    }
+    let end = |text: &str| -> usize {
+        text[common..]
+            .split_inclusive('\n')
+            .take(DIFF_WINDOW)
+            .map(str::len)
+            .sum::<usize>()
+            + common
+    };
+    let (old_end, new_end) = (end(old), end(new));
+    let cut = old_end < old.len() || new_end < new.len();
+    (&old[..old_end], &new[..new_end], cut)
 }

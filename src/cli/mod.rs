@@ -3,6 +3,7 @@
 //! (0 ok, 1 diagnostics or failing tests, 2 usage or input errors or output that could not be
 //! written; 130 and 143 for a batch stopped by SIGINT or SIGTERM).
 
+mod atomic;
 mod batch;
 mod commands;
 mod diff;

@@ -172,12 +172,9 @@ impl Folder {
     }
 }
 
+/// A regular file of at most `MAX_FILE_BYTES`, read by the loader's rules (never a FIFO).
 fn read(path: &Path) -> Option<String> {
-    let meta = std::fs::metadata(path).ok()?;
-    if meta.len() > crate::cli::load::MAX_FILE_BYTES {
-        return None;
-    }
-    std::fs::read_to_string(path).ok()
+    crate::cli::load::zan_file(path).ok()
 }
 
 /// All folders the server knows.
