@@ -93,6 +93,7 @@ fn batch_line() -> Json {
                             "kind": { "oneOf": [
                                 { "const": "empty_line", "description": "an empty line: one case per line" },
                                 { "const": "invalid_json", "description": "the line is not valid JSON" },
+                                { "const": "duplicate_key", "description": "an object of the case gives a key more than once: see case_errors for where" },
                                 { "const": "invalid_case", "description": "the case does not match the facts: see case_errors" },
                                 { "const": "evaluation", "description": "no evaluation date, or no version in force on it" },
                             ] },
@@ -101,7 +102,7 @@ fn batch_line() -> Json {
                         },
                         "required": ["kind", "message"],
                         "additionalProperties": false,
-                        "if": { "properties": { "kind": { "const": "invalid_case" } } },
+                        "if": { "properties": { "kind": { "enum": ["invalid_case", "duplicate_key"] } } },
                         "then": { "required": ["case_errors"] },
                         "else": { "not": { "required": ["case_errors"] } },
                     },
