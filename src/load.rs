@@ -55,6 +55,7 @@ pub fn zan_file(f: &Path) -> Result<String, String> {
 /// The legal texts in the rulebook's `sources/` folder, against which citations are checked.
 /// Unreadable or non-UTF-8 files are skipped: they only make the check weaker.
 pub fn legal_texts(dir: &Path, map: &mut SourceMap) {
+    map.mark_legal_texts_read();
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
