@@ -75,13 +75,17 @@ pub enum DecideError {
     InvalidJson(String),
     /// The case does not match the declared facts: every problem, with its JSON path.
     InvalidCase(Vec<CaseError>),
+    /// An object of the case text gives a key more than once (JSON would keep one of the
+    /// values without a word): the JSON path of each such key.
+    DuplicateKey(Vec<CaseError>),
     /// The case could not be evaluated: no evaluation date, no version in force on it, or a
     /// rule failed as a whole. (An output that fails alone is reported in the decision.)
     Evaluation(EvalError),
 }
 
 impl DecideError {
-    /// `{"kind": "invalid_json" | "invalid_case" | "evaluation", "message", "case_errors"?}`:
+    /// `{"kind": "invalid_json" | "duplicate_key" | "invalid_case" | "evaluation", "message",
+    /// "case_errors"?}`:
     /// the `error` object of a `zan eval --batch` line.
     pub fn json(&self) -> serde_json::Value {
         match self {
@@ -91,6 +95,11 @@ impl DecideError {
             DecideError::InvalidCase(errors) => serde_json::json!({
                 "kind": "invalid_case",
                 "message": "the case does not match the facts",
+                "case_errors": errors.iter().map(CaseError::json).collect::<Vec<_>>(),
+            }),
+            DecideError::DuplicateKey(errors) => serde_json::json!({
+                "kind": "duplicate_key",
+                "message": "the case gives a key more than once",
                 "case_errors": errors.iter().map(CaseError::json).collect::<Vec<_>>(),
             }),
             DecideError::Evaluation(e) => {
@@ -105,6 +114,7 @@ impl fmt::Display for DecideError {
         match self {
             DecideError::InvalidJson(m) => write!(f, "not valid JSON: {m}"),
             DecideError::InvalidCase(errors) => CaseTextError::InvalidCase(errors.clone()).fmt(f),
+            DecideError::DuplicateKey(errors) => CaseTextError::DuplicateKey(errors.clone()).fmt(f),
             DecideError::Evaluation(e) => e.fmt(f),
         }
     }
@@ -117,6 +127,7 @@ impl From<CaseTextError> for DecideError {
         match e {
             CaseTextError::InvalidJson(m) => DecideError::InvalidJson(m),
             CaseTextError::InvalidCase(errors) => DecideError::InvalidCase(errors),
+            CaseTextError::DuplicateKey(errors) => DecideError::DuplicateKey(errors),
         }
     }
 }
@@ -247,7 +258,8 @@ impl Engine {
         Ok(case_from_str(&self.rulebook, text)?)
     }
 
-    /// Read a case from a JSON value.
+    /// Read a case from a JSON value. A `serde_json::Value` has already kept one value of a
+    /// repeated key; read text with [`Engine::case_from_str`] to have that refused.
     pub fn case_from_json(&self, json: &serde_json::Value) -> Result<Case, DecideError> {
         case_from_json(&self.rulebook, json).map_err(DecideError::InvalidCase)
     }

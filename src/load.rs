@@ -179,6 +179,7 @@ fn kind(t: &std::fs::FileType) -> &'static str {
 /// leave the rulebook folder (the parent of `dir`) and special files are not read; the
 /// returned lines name them.
 pub fn legal_texts(dir: &Path, map: &mut SourceMap) -> Vec<String> {
+    map.mark_legal_texts_read();
     let (found, skipped) = files_in(dir, |p| p.extension().is_none_or(|e| e != "zan"));
     for (shown, bytes) in found {
         if let Some(text) = bytes.ok().and_then(|b| String::from_utf8(b).ok()) {

@@ -95,6 +95,10 @@ impl SourceFile {
 pub struct SourceMap {
     files: Vec<Arc<SourceFile>>,
     legal_texts: Vec<Arc<SourceFile>>,
+    /// The rulebook's `sources/` folder was read into `legal_texts`, so a source whose `file`
+    /// is not among them names a missing file (Z0505). A map built in memory, or from a single
+    /// `.zan` file, has no folder to look in and says nothing.
+    legal_texts_read: bool,
 }
 
 impl SourceMap {
@@ -136,6 +140,17 @@ impl SourceMap {
 
     pub fn legal_texts(&self) -> &[Arc<SourceFile>] {
         &self.legal_texts
+    }
+
+    /// Record that the rulebook's `sources/` folder was read (even if it is empty or absent):
+    /// every legal text there is in this map.
+    pub fn mark_legal_texts_read(&mut self) {
+        self.legal_texts_read = true;
+    }
+
+    /// Whether the `sources/` folder was read (see `mark_legal_texts_read`).
+    pub fn legal_texts_read(&self) -> bool {
+        self.legal_texts_read
     }
 
     pub fn snippet(&self, span: Span) -> &str {

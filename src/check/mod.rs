@@ -2,6 +2,7 @@
 //! `check`, shared by the CLI and the language server.
 
 mod builtins;
+mod confusables;
 mod data;
 mod expr;
 mod names;
@@ -71,6 +72,7 @@ fn check_parsed_sharing(map: &SourceMap, parsed: &[&syntax::Parsed], sharing: bo
         .flat_map(|p| p.diagnostics.iter().cloned())
         .collect();
     let rulebook = check_declarations(&mut g, map, &decls, sharing);
+    g.diags.extend(confusables::lint(map));
     let mut diagnostics = std::mem::take(&mut g.diags);
     diagnostics::normalize(&mut diagnostics);
     let has_errors = diagnostics.iter().any(Diagnostic::is_error);

@@ -9,6 +9,36 @@ use crate::source::Span;
 use crate::syntax::ast::{self, DeclKind};
 use rustc_hash::FxHashMap as HashMap;
 
+/// A source whose `file` is not in the `sources/` folder that was read: its quotes cannot be
+/// checked (Z0504 stays silent), so say it once, at the source.
+fn missing_file(g: &mut Globals, m: &ast::Metadata) {
+    if !g.map.legal_texts_read() {
+        return;
+    }
+    let Some((key, file)) = m.entries.iter().find(|(k, _)| k.name == "file") else {
+        return;
+    };
+    if g.map.legal_text(file).is_some() {
+        return;
+    }
+    g.error(
+        Diagnostic::new(
+            Code::SourceFileMissing,
+            key.span,
+            format!("`{file}` is not in the rulebook's `sources/` folder"),
+        )
+        .label("no such legal text")
+        .with_secondary(
+            m.name.span,
+            "its citations are not checked against the text",
+        )
+        .help(format!(
+            "put the text of `{}` in `sources/{file}`, or correct the file name",
+            m.name.name
+        )),
+    );
+}
+
 /// Register the schema: ids first (records may refer to each other), then field types.
 pub fn declare(g: &mut Globals, decls: &[&ast::Declaration]) {
     let mut seen: HashMap<String, Span> = HashMap::default();
@@ -45,6 +75,7 @@ pub fn declare(g: &mut Globals, decls: &[&ast::Declaration]) {
                     file: m.get("file").map(str::to_string),
                     span: m.name.span,
                 });
+                missing_file(g, m);
             }
             DeclKind::Enum(e) => {
                 g.enum_ids

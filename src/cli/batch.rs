@@ -59,7 +59,8 @@ enum Input {
         count: usize,
         too_long: Vec<usize>,
     },
-    Parsed(Vec<Json>),
+    /// Each element with the JSON paths of the keys it gives more than once.
+    Parsed(Vec<(Json, Vec<String>)>),
 }
 
 impl Input {
@@ -557,15 +558,22 @@ fn read_line(
 /// The elements of a top-level JSON array, one at a time (the array never sits in memory).
 fn read_array(reader: impl BufRead, sender: &mut Sender) -> Result<(), String> {
     use serde::de::{Deserializer, SeqAccess, Visitor};
-    struct Elements<'s, 'a>(&'s mut Sender<'a>, Vec<Json>);
+    struct Elements<'s, 'a>(&'s mut Sender<'a>, Vec<(Json, Vec<String>)>);
     impl<'de> Visitor<'de> for &mut Elements<'_, '_> {
         type Value = ();
         fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
             f.write_str("an array of cases")
         }
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-            while let Some(case) = seq.next_element::<Json>()? {
-                self.1.push(case);
+            loop {
+                // Read with the repeated keys found (a `Json` tree alone keeps the last value).
+                let mut repeated = Vec::new();
+                let Some(case) =
+                    seq.next_element_seed(eval::strict_json::Strict::new(&mut repeated))?
+                else {
+                    break;
+                };
+                self.1.push((case, repeated));
                 if self.1.len() >= self.0.size {
                     let items = std::mem::take(&mut self.1);
                     if !self.0.send(Input::Parsed(items)) {
@@ -659,8 +667,15 @@ fn work(
                 }
             }
             Input::Parsed(items) => {
-                for item in items {
-                    line(engine.case_from_json(item).map_err(|e| e.json()), &mut done);
+                for (item, repeated) in items {
+                    let case = if repeated.is_empty() {
+                        engine.case_from_json(item)
+                    } else {
+                        let errors = repeated.iter().cloned();
+                        let errors = errors.map(eval::strict_json::repeated_key).collect();
+                        Err(DecideError::DuplicateKey(errors))
+                    };
+                    line(case.map_err(|e| e.json()), &mut done);
                 }
             }
         }

@@ -131,7 +131,8 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
-fn read_case(path: &Path) -> Result<serde_json::Value, String> {
+/// The text of a case file (or of standard input for `-`).
+fn read_case(path: &Path) -> Result<String, String> {
     let mut text = String::new();
     if path == Path::new("-") {
         std::io::stdin()
@@ -141,9 +142,7 @@ fn read_case(path: &Path) -> Result<serde_json::Value, String> {
         text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     }
-    // A UTF-8 byte order mark, as some editors save it, is not part of the JSON.
-    let json = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    serde_json::from_str(json).map_err(|e| format!("{} is not valid JSON: {e}", path.display()))
+    Ok(text)
 }
 
 /// `--as-of`, if given; a usage error when it is not a date.
@@ -254,37 +253,48 @@ pub fn eval_batch(
     }
 }
 
+/// Say why a case was refused: not JSON, or a list of problems with their JSON paths (on
+/// standard output too, with `--format json`).
+fn case_refused(case_path: &Path, rulebook: &str, e: &eval::CaseTextError, format: Format) -> i32 {
+    let (errors, problem) = match e {
+        eval::CaseTextError::InvalidJson(m) => {
+            stderr_line!("error: {} is not valid JSON: {m}", case_path.display());
+            return EXIT_USAGE;
+        }
+        eval::CaseTextError::InvalidCase(errors) => {
+            (errors, format!("does not match the facts of `{rulebook}`"))
+        }
+        eval::CaseTextError::DuplicateKey(errors) => (errors, "gives a key more than once".into()),
+    };
+    stderr_line!("error: the case {} {problem}:", case_path.display());
+    for e in errors {
+        stderr_line!("  {}: {} — expected {}", e.path, e.message, e.expected);
+    }
+    if format == Format::Json {
+        let list: Vec<_> = errors.iter().map(eval::CaseError::json).collect();
+        let text = json!({ "case_errors": list });
+        return out::print("the case errors", &format!("{text}\n"), EXIT_USAGE);
+    }
+    EXIT_USAGE
+}
+
 pub fn eval(path: &Path, case_path: &Path, request: &EvalRequest, format: Format) -> i32 {
     let (given, engine, outputs) = match prepare(path, request) {
         Ok(x) => x,
         Err(code) => return code,
     };
     let rb = engine.rulebook();
-    let json = match read_case(case_path) {
-        Ok(j) => j,
+    let text = match read_case(case_path) {
+        Ok(t) => t,
         Err(e) => {
             stderr_line!("error: {e}");
             return EXIT_USAGE;
         }
     };
-    let case = match eval::case_from_json(rb, &json) {
+    // The reader of `zan eval --batch`: a byte order mark skipped, a repeated key refused.
+    let case = match eval::case_from_str(rb, &text) {
         Ok(c) => c,
-        Err(errors) => {
-            stderr_line!(
-                "error: the case {} does not match the facts of `{}`:",
-                case_path.display(),
-                rb.name
-            );
-            for e in &errors {
-                stderr_line!("  {}: {} — expected {}", e.path, e.message, e.expected);
-            }
-            if format == Format::Json {
-                let list: Vec<_> = errors.iter().map(eval::CaseError::json).collect();
-                let text = json!({ "case_errors": list });
-                return out::print("the case errors", &format!("{text}\n"), EXIT_USAGE);
-            }
-            return EXIT_USAGE;
-        }
+        Err(e) => return case_refused(case_path, &rb.name, &e, format),
     };
     let options = DecideOptions {
         as_of: given,

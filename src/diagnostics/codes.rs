@@ -70,6 +70,9 @@ codes! {
     Unused = "Z0502", Warning, "unused declaration";
     OpenPoint = "Z0503", Note, "open point marked for review";
     QuoteNotInSource = "Z0504", Warning, "cited text not found in the source";
+    SourceFileMissing = "Z0505", Warning, "source file not found in sources/";
+    ConfusableName = "Z0506", Warning, "name with look-alike or invisible characters";
+    BidiControl = "Z0507", Warning, "bidirectional control character in the text";
     InvalidTest = "Z0601", Error, "invalid test";
     CalendarRequired = "Z0701", Error, "working days without a calendar";
     ParameterValues = "Z0702", Error, "parameter values out of order";

@@ -8,7 +8,6 @@ use crate::time::period::Period;
 use crate::value::{Duration, DurationUnit, Value};
 use rust_decimal::Decimal;
 use serde_json::Value as Json;
-use std::str::FromStr;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct CaseError {
@@ -185,13 +184,15 @@ impl Reader<'_> {
                 Some(n) => Value::Integer(n),
                 None => bad(self),
             },
-            Type::Decimal => match number_text(json).and_then(|t| Decimal::from_str(&t).ok()) {
-                Some(d) => Value::Decimal(d),
-                None => bad(self),
+            Type::Decimal => match number_text(json).map(|t| Decimal::from_str_exact(&t)) {
+                Some(Ok(d)) => Value::Decimal(d),
+                Some(Err(rust_decimal::Error::Underflow)) => self.too_precise(json, ty, path),
+                _ => bad(self),
             },
             Type::Money(cur) => match money(json, cur) {
-                Some(d) => Value::Money(d),
-                None => bad(self),
+                Some(Ok(d)) => Value::Money(d),
+                Some(Err(rust_decimal::Error::Underflow)) => self.too_precise(json, ty, path),
+                _ => bad(self),
             },
             Type::Date => match json.as_str() {
                 Some(s) => match date::parse(s) {
@@ -236,6 +237,20 @@ impl Reader<'_> {
             },
             Type::Optional(_) | Type::Reason | Type::Error => bad(self),
         }
+    }
+
+    /// A number with more digits after the point than a decimal keeps: reading it would round
+    /// it silently, so the case is refused.
+    fn too_precise(&mut self, json: &Json, ty: &Type, path: &JsonPath<'_>) -> Value {
+        let expected = self.type_name(ty);
+        self.error(
+            path,
+            expected,
+            format!(
+                "{} has more than 28 digits after the decimal point; decimals and amounts keep 28, and this one would be rounded",
+                number_text(json).unwrap_or_default()
+            ),
+        )
     }
 
     fn variant(&mut self, json: &Json, e: EnumId, path: &JsonPath<'_>) -> Value {
@@ -295,15 +310,16 @@ fn number_text(json: &Json) -> Option<String> {
     }
 }
 
-/// `4325`, `"4325.50"` or `"4325.50 KZT"`.
-fn money(json: &Json, cur: &str) -> Option<Decimal> {
+/// `4325`, `"4325.50"` or `"4325.50 KZT"`: `None` if it is no amount in `cur`, the error of
+/// an amount that cannot be kept exactly.
+fn money(json: &Json, cur: &str) -> Option<Result<Decimal, rust_decimal::Error>> {
     let text = number_text(json)?;
     let amount = match text.rsplit_once(' ') {
         Some((a, c)) if c == cur => a.trim().to_string(),
         Some(_) => return None,
         None => text,
     };
-    Decimal::from_str(&amount).ok()
+    Some(Decimal::from_str_exact(&amount))
 }
 
 fn duration(json: &Json) -> Option<Duration> {

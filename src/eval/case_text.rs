@@ -8,7 +8,7 @@
 //! case's errors never depend on which path found them.
 
 use super::case::{case_from_json, CaseError};
-use super::Case;
+use super::{strict_json, Case};
 use crate::ir::*;
 use crate::time::date;
 use crate::time::period::Period;
@@ -17,7 +17,6 @@ use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::fmt;
-use std::str::FromStr;
 
 /// Why a case text could not be read.
 #[derive(Clone, Debug, PartialEq)]
@@ -26,6 +25,8 @@ pub enum CaseTextError {
     InvalidJson(String),
     /// The JSON does not match the declared facts: every problem, with its JSON path.
     InvalidCase(Vec<CaseError>),
+    /// An object of the JSON gives a key more than once: the JSON path of each such key.
+    DuplicateKey(Vec<CaseError>),
 }
 
 impl fmt::Display for CaseTextError {
@@ -34,6 +35,13 @@ impl fmt::Display for CaseTextError {
             CaseTextError::InvalidJson(m) => write!(f, "not valid JSON: {m}"),
             CaseTextError::InvalidCase(errors) => {
                 f.write_str("the case does not match the facts")?;
+                for e in errors {
+                    write!(f, "\n  {e}")?;
+                }
+                Ok(())
+            }
+            CaseTextError::DuplicateKey(errors) => {
+                f.write_str("the case gives a key more than once")?;
                 for e in errors {
                     write!(f, "\n  {e}")?;
                 }
@@ -66,10 +74,16 @@ pub fn case_from_str(rb: &Rulebook, text: &str) -> Result<Case, CaseTextError> {
     }
 }
 
-/// Read the text again as a JSON tree to report every problem, as `zan eval` always has.
+/// Read the text again as a JSON tree to report every problem, as `zan eval` always has. A
+/// key given twice is refused before the facts are matched: the tree keeps only one of its
+/// values.
 fn slow_path(rb: &Rulebook, text: &str) -> Result<Case, CaseTextError> {
-    let json: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| CaseTextError::InvalidJson(e.to_string()))?;
+    let (json, repeated) =
+        strict_json::parse(text).map_err(|e| CaseTextError::InvalidJson(e.to_string()))?;
+    if !repeated.is_empty() {
+        let errors = repeated.into_iter().map(strict_json::repeated_key);
+        return Err(CaseTextError::DuplicateKey(errors.collect()));
+    }
     case_from_json(rb, &json).map_err(CaseTextError::InvalidCase)
 }
 
@@ -119,12 +133,21 @@ impl<'de> Visitor<'de> for FactsSeed<'_> {
                 lookup: self.lookup,
                 ty: &field.ty,
             })?;
-            // A repeated key keeps its last value, as a JSON object read into a map does.
-            slots[slot] = value;
-            match given_more.get_mut(slot) {
-                Some(g) => *g = true,
-                None => given |= 1u128 << slot,
+            // A repeated key is refused (the slow path says where): the mask of slots
+            // already given finds it without allocating.
+            let repeated = match given_more.get_mut(slot) {
+                Some(g) => std::mem::replace(g, true),
+                None => {
+                    let bit = 1u128 << slot;
+                    let seen = given & bit != 0;
+                    given |= bit;
+                    seen
+                }
+            };
+            if repeated {
+                return Err(mismatch());
             }
+            slots[slot] = value;
         }
         for (slot, f) in self.fields.iter().enumerate() {
             let was_given = match given_more.get(slot) {
@@ -236,7 +259,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
                 .get(*e as usize)
                 .and_then(|names| names.get(s))
                 .map(|&i| Value::Enum(i)),
-            Type::Decimal => Decimal::from_str(s.trim()).ok().map(Value::Decimal),
+            Type::Decimal => Decimal::from_str_exact(s.trim()).ok().map(Value::Decimal),
             Type::Money(cur) => money(s.trim(), cur).map(Value::Money),
             _ => None,
         };
@@ -297,8 +320,10 @@ impl ValueSeed<'_> {
     fn number<E: de::Error>(&self, text: &str) -> Result<Value, E> {
         let value = match self.ty.without_optional() {
             Type::Integer => text.parse::<i64>().ok().map(Value::Integer),
-            Type::Decimal => Decimal::from_str(text).ok().map(Value::Decimal),
-            Type::Money(_) => Decimal::from_str(text).ok().map(Value::Money),
+            // Exactly, as `case_from_json` reads them: a 29th digit after the point is refused,
+            // not rounded away.
+            Type::Decimal => Decimal::from_str_exact(text).ok().map(Value::Decimal),
+            Type::Money(_) => Decimal::from_str_exact(text).ok().map(Value::Money),
             _ => None,
         };
         value.ok_or_else(mismatch)
@@ -312,19 +337,21 @@ fn money(text: &str, cur: &str) -> Option<Decimal> {
         Some(_) => return None,
         None => text,
     };
-    Decimal::from_str(amount).ok()
+    Decimal::from_str_exact(amount).ok()
 }
 
-/// `{"start": "2026-01-01", "end": "2026-01-31"}`; other keys are ignored, as before.
+/// `{"start": "2026-01-01", "end": "2026-01-31"}`. Other keys are ignored by `case_from_json`;
+/// here they send the case to the slow path, which can tell whether one of them is repeated.
 fn period<'de, A: MapAccess<'de>>(mut map: A) -> Result<Value, A::Error> {
     let (mut start, mut end) = (None, None);
     while let Some(key) = map.next_key::<Key<'de>>()? {
-        match key.as_str() {
-            "start" => start = Some(map.next_value_seed(DaySeed)?),
-            "end" => end = Some(map.next_value_seed(DaySeed)?),
-            _ => {
-                map.next_value::<IgnoredAny>()?;
-            }
+        let place = match key.as_str() {
+            "start" => &mut start,
+            "end" => &mut end,
+            _ => return Err(mismatch()),
+        };
+        if place.replace(map.next_value_seed(DaySeed)?).is_some() {
+            return Err(mismatch());
         }
     }
     match (start.flatten(), end.flatten()) {
@@ -474,8 +501,14 @@ output rule n: integer cites law "n" { visits }
     /// Both readers agree: the same facts, or both refuse (with the slow path's errors).
     fn same(rb: &Rulebook, text: &str) {
         let fast = case_from_str(rb, text);
-        let slow = match serde_json::from_str::<serde_json::Value>(text) {
-            Ok(json) => case_from_json(rb, &json).map_err(CaseTextError::InvalidCase),
+        let slow = match strict_json::parse(text) {
+            Ok((_, repeated)) if !repeated.is_empty() => Err(CaseTextError::DuplicateKey(
+                repeated
+                    .into_iter()
+                    .map(strict_json::repeated_key)
+                    .collect(),
+            )),
+            Ok((json, _)) => case_from_json(rb, &json).map_err(CaseTextError::InvalidCase),
             Err(e) => Err(CaseTextError::InvalidJson(e.to_string())),
         };
         assert_eq!(fast, slow, "{text}");
@@ -505,6 +538,15 @@ output rule n: integer cites law "n" { visits }
                 {"start": "2026-01-01", "end": "2026-01-31"}, "length": {"days": 1, "weeks": 1},
                 "place": "x"}]}"#,
             r#"{"born": "2000-01-31", "visits": 3, "visits": 4, "fee": 1, "stays": []}"#,
+            r#"{"born": "2000-01-31", "visits": 3, "fee": 1, "stays": [{"period":
+                {"start": "2026-01-01", "end": "2026-01-31", "end": "2026-01-31"}, "place": "x"}]}"#,
+            r#"{"born": "2000-01-31", "visits": 3, "fee": 1, "stays": [{"period":
+                {"start": "2026-01-01", "end": "2026-01-31", "x": 1, "x": 2}, "place": "x"}]}"#,
+            r#"{"born": "2000-01-31", "visits": 3, "fee": 1, "stays": [{"place": "x", "period":
+                {"start": "2026-01-01", "end": "2026-01-31"}, "place": "y"}]}"#,
+            r#"{"born": "2000-01-31", "visits": 3, "fee": 1, "stays": [], "rate": 0.00000000000000000000000000001}"#,
+            r#"{"born": "2000-01-31", "visits": 3, "fee": "0.00000000000000000000000000001 KZT", "stays": []}"#,
+            r#"{"born": "2000-01-31", "visits": 3, "fee": 1, "stays": [], "rate": "0.0000000000000000000000000001"}"#,
             r#"{"born": "2000-01-31", "visits": "3", "fee": 1, "stays": []}"#,
             r#"{"born": null, "visits": 3, "fee": 1, "stays": []}"#,
             r#"{"born": "2000-01-31", "visits": 3, "fee": 1, "stays": []} x"#,

@@ -27,6 +27,8 @@ struct Document {
 pub struct Folder {
     docs: BTreeMap<PathBuf, Document>,
     legal_texts: Vec<(String, String)>,
+    /// Whether `legal_texts` is the `sources/` folder as read (not for a lone file).
+    legal_texts_read: bool,
     /// Bumped by every change; the analysis records the generation it saw.
     pub generation: u64,
     analysis: Option<(u64, Arc<Analysis>)>,
@@ -60,6 +62,7 @@ impl Folder {
         Folder {
             docs,
             legal_texts,
+            legal_texts_read: with_sources,
             generation: 1,
             analysis: None,
         }
@@ -165,6 +168,9 @@ impl Folder {
         }
         for (name, text) in &self.legal_texts {
             map.add_legal_text(name.clone(), text.clone());
+        }
+        if self.legal_texts_read {
+            map.mark_legal_texts_read();
         }
         let a = Arc::new(Analysis::new(map, parsed, today));
         self.analysis = Some((self.generation, a.clone()));

@@ -9,7 +9,6 @@ use crate::time::date;
 use pest::iterators::{Pair, Pairs};
 use pest::pratt_parser::{Assoc, Op, PrattParser};
 use rust_decimal::Decimal;
-use std::str::FromStr;
 use std::sync::LazyLock;
 
 static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
@@ -1113,8 +1112,15 @@ impl Lower {
         span: Span,
         make: impl FnOnce(Decimal) -> ExprKind,
     ) -> ExprKind {
-        match Decimal::from_str(text) {
+        // `from_str` would round a 29th fractional digit away (0.00000000000000000000000000001
+        // would read as 0); `from_str_exact` refuses any literal it cannot hold exactly.
+        match Decimal::from_str_exact(text) {
             Ok(d) => make(d),
+            Err(rust_decimal::Error::Underflow) => self.invalid(
+                span,
+                "this number has more digits after the decimal point than can be kept",
+                "decimals and amounts keep at most 28 digits after the point; write the value rounded",
+            ),
             Err(_) => self.invalid(
                 span,
                 "this amount has too many digits",
