@@ -194,7 +194,9 @@ impl Engine {
     }
 
     /// Read a rulebook folder (every `.zan` file below it, and the legal texts in `sources/`)
-    /// or a single `.zan` file, then check it.
+    /// or a single `.zan` file, then check it. Nothing outside the folder is read: links out of
+    /// it and special files are skipped with a warning on standard error (to have them as
+    /// data instead, read with `load::rulebook_and_skipped` and call `from_sources`).
     pub fn load(path: impl AsRef<Path>) -> Result<Engine, LoadError> {
         let sources = crate::load::rulebook(path.as_ref()).map_err(LoadError::Io)?;
         Engine::from_sources(sources)

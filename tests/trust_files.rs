@@ -224,6 +224,14 @@ fn check_follows_no_link_out_of_the_folder_and_reads_each_file_once() {
         "{}",
         text(&o.stdout)
     );
+    // The embedding API and the language server read folders with the same walker.
+    assert!(zan::engine::Engine::load(&book).is_ok());
+    let mut files = Vec::new();
+    zan::load::collect(&book, &mut files).unwrap();
+    assert_eq!(
+        files,
+        [book.join("rulebook.zan"), book.join("sub/rules.zan")]
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
