@@ -263,7 +263,11 @@ pub fn run(engine: &Engine, input: &Path, options: &Options) -> Result<i32, Stri
         );
         return Ok(signal.exit_code());
     }
-    stderr_line!("{line}");
+    if out.state() == State::Closed {
+        stderr_line!("{line}; stopped: standard output was closed");
+    } else {
+        stderr_line!("{line}");
+    }
     if let Some(e) = read_error {
         return Err(e);
     }
@@ -753,7 +757,6 @@ fn write_in_order(
         waiting.insert(done.index, done);
         while let Some(mut done) = waiting.remove(&next) {
             next += 1;
-            summary.tally.merge(std::mem::take(&mut done.tally));
             let (lines, end) = match done.first_error {
                 Some((i, end)) if fail_fast => (i + 1, end),
                 _ => (done.lines, done.text.len()),
@@ -761,6 +764,7 @@ fn write_in_order(
             // Closed by the reader or failed (reported): either way nothing more is written.
             let written = out.write("the decisions", &done.text[..end]);
             if written {
+                summary.tally.merge(std::mem::take(&mut done.tally));
                 summary.cases += lines;
                 summary.errors += if fail_fast {
                     done.errors.min(1)

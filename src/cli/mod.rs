@@ -9,6 +9,7 @@ mod commands;
 mod diff;
 mod fmt;
 pub use crate::load;
+pub use batch::MAX_LINE_BYTES;
 pub(crate) mod output;
 mod schema;
 mod signals;
@@ -62,7 +63,7 @@ enum Command {
     },
     /// Evaluate a case (JSON facts) against a rulebook as of a date.
     #[command(
-        after_help = "Example:\n  zan eval rulebooks/kz-visa rulebooks/kz-visa/examples/c3-work-visa.json --explain\n  zan eval rulebooks/kz-visa case.json --as-of 2026-02-21 --format text\n\nThe evaluation date is --as-of, or the case fact named by the rulebook's `as of`.\nExit codes: 0 decided, 1 rulebook errors or an evaluation error, 2 unreadable or invalid case."
+        after_help = "Example:\n  zan eval rulebooks/kz-visa rulebooks/kz-visa/examples/c3-work-visa.json --explain\n  zan eval rulebooks/kz-visa case.json --as-of 2026-02-21 --format text\n\nThe evaluation date is --as-of, or the case fact named by the rulebook's `as of`.\nExit codes: 0 decided, 1 rulebook errors or an evaluation error (with --batch: a case not\ndecided), 2 unreadable or invalid case, or output that could not be written; with --batch,\n130 after Ctrl-C (SIGINT) and 143 after SIGTERM."
     )]
     Eval {
         /// The rulebook folder.
@@ -226,7 +227,11 @@ pub fn run() -> i32 {
             } else {
                 text.to_string()
             };
-            return output::print("the help", &text, EXIT_OK);
+            let what = match e.kind() {
+                clap::error::ErrorKind::DisplayVersion => "the version",
+                _ => "the help",
+            };
+            return output::print(what, &text, EXIT_OK);
         }
     };
     match cli.command {
