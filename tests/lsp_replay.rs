@@ -406,6 +406,8 @@ impl Rulebook {
         for (name, t) in &self.legal_texts {
             map.add_legal_text(name.clone(), t.clone());
         }
+        // The server read the rulebook's `sources/` folder (a missing `file` is Z0505).
+        map.mark_legal_texts_read();
         let checked = zan::check(&map);
         for d in &checked.diagnostics {
             let Some(file) = map.get(d.primary.span.file) else {

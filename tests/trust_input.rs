@@ -398,3 +398,29 @@ fn without_a_sources_folder_read_nothing_is_said() {
     let diags = zan::check::check(&map).diagnostics;
     assert_eq!(with_code(&diags, "Z0505").len(), 2, "{diags:#?}");
 }
+
+#[test]
+fn exponent_notation_is_still_read_and_never_rounded() {
+    let engine = Engine::load(rulebook()).unwrap();
+    // Read as before.
+    for rate in ["1e3", "\"1e3\"", "2.5e-7", "\"2.5E-7\""] {
+        assert!(engine.case_from_str(&case(rate)).is_ok(), "{rate}");
+    }
+    // A base or an exponent that would need a 29th digit after the point is refused.
+    for rate in [
+        "1e-29",
+        "\"1.00000000000000000000000000001e0\"",
+        "\"2.710505431213761e-20\"",
+    ] {
+        match engine.case_from_str(&case(rate)) {
+            Err(DecideError::InvalidCase(errors)) => {
+                assert!(
+                    errors[0].message.contains("28 digits"),
+                    "{rate}: {}",
+                    errors[0]
+                )
+            }
+            other => panic!("{rate}: {other:?}"),
+        }
+    }
+}

@@ -184,7 +184,7 @@ impl Reader<'_> {
                 Some(n) => Value::Integer(n),
                 None => bad(self),
             },
-            Type::Decimal => match number_text(json).map(|t| Decimal::from_str_exact(&t)) {
+            Type::Decimal => match number_text(json).map(|t| exact_decimal(&t)) {
                 Some(Ok(d)) => Value::Decimal(d),
                 Some(Err(rust_decimal::Error::Underflow)) => self.too_precise(json, ty, path),
                 _ => bad(self),
@@ -319,7 +319,30 @@ fn money(json: &Json, cur: &str) -> Option<Result<Decimal, rust_decimal::Error>>
         Some(_) => return None,
         None => text,
     };
-    Some(Decimal::from_str_exact(&amount))
+    Some(exact_decimal(&amount))
+}
+
+/// A decimal read from a case, exactly. `Decimal::from_str` rounds a 29th digit after the
+/// point away (and reads exponent notation with rounding too): here such a number is
+/// `Err(Underflow)`, every other text reads as `from_str` reads it.
+pub(super) fn exact_decimal(text: &str) -> Result<Decimal, rust_decimal::Error> {
+    use rust_decimal::Error;
+    match Decimal::from_str_exact(text) {
+        Err(e) if !matches!(e, Error::Underflow) => {
+            // `1e3`, `2.5e-7`: the base exactly, then the exponent without rounding.
+            let Some((base, exponent)) = text.split_once(['e', 'E']) else {
+                return Err(e);
+            };
+            Decimal::from_str_exact(base)?;
+            match Decimal::from_scientific(text) {
+                Err(Error::ScaleExceedsMaximumPrecision(_)) if exponent.starts_with('-') => {
+                    Err(Error::Underflow)
+                }
+                other => other,
+            }
+        }
+        read => read,
+    }
 }
 
 fn duration(json: &Json) -> Option<Duration> {

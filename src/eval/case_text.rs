@@ -7,7 +7,7 @@
 //! accept exactly the same cases (`tests` below, and the batch tests, hold them to it), so a
 //! case's errors never depend on which path found them.
 
-use super::case::{case_from_json, CaseError};
+use super::case::{case_from_json, exact_decimal, CaseError};
 use super::{strict_json, Case};
 use crate::ir::*;
 use crate::time::date;
@@ -259,7 +259,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
                 .get(*e as usize)
                 .and_then(|names| names.get(s))
                 .map(|&i| Value::Enum(i)),
-            Type::Decimal => Decimal::from_str_exact(s.trim()).ok().map(Value::Decimal),
+            Type::Decimal => exact_decimal(s.trim()).ok().map(Value::Decimal),
             Type::Money(cur) => money(s.trim(), cur).map(Value::Money),
             _ => None,
         };
@@ -322,8 +322,8 @@ impl ValueSeed<'_> {
             Type::Integer => text.parse::<i64>().ok().map(Value::Integer),
             // Exactly, as `case_from_json` reads them: a 29th digit after the point is refused,
             // not rounded away.
-            Type::Decimal => Decimal::from_str_exact(text).ok().map(Value::Decimal),
-            Type::Money(_) => Decimal::from_str_exact(text).ok().map(Value::Money),
+            Type::Decimal => exact_decimal(text).ok().map(Value::Decimal),
+            Type::Money(_) => exact_decimal(text).ok().map(Value::Money),
             _ => None,
         };
         value.ok_or_else(mismatch)
@@ -337,7 +337,7 @@ fn money(text: &str, cur: &str) -> Option<Decimal> {
         Some(_) => return None,
         None => text,
     };
-    Decimal::from_str_exact(amount).ok()
+    exact_decimal(amount).ok()
 }
 
 /// `{"start": "2026-01-01", "end": "2026-01-31"}`. Other keys are ignored by `case_from_json`;
@@ -547,6 +547,9 @@ output rule n: integer cites law "n" { visits }
             r#"{"born": "2000-01-31", "visits": 3, "fee": 1, "stays": [], "rate": 0.00000000000000000000000000001}"#,
             r#"{"born": "2000-01-31", "visits": 3, "fee": "0.00000000000000000000000000001 KZT", "stays": []}"#,
             r#"{"born": "2000-01-31", "visits": 3, "fee": 1, "stays": [], "rate": "0.0000000000000000000000000001"}"#,
+            r#"{"born": "2000-01-31", "visits": 3, "fee": 1, "stays": [], "rate": 2.5e-7}"#,
+            r#"{"born": "2000-01-31", "visits": 3, "fee": 1, "stays": [], "rate": 1e-29}"#,
+            r#"{"born": "2000-01-31", "visits": 3, "fee": 1, "stays": [], "rate": "1.00000000000000000000000000001e0"}"#,
             r#"{"born": "2000-01-31", "visits": "3", "fee": 1, "stays": []}"#,
             r#"{"born": null, "visits": 3, "fee": 1, "stays": []}"#,
             r#"{"born": "2000-01-31", "visits": 3, "fee": 1, "stays": []} x"#,
