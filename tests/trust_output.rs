@@ -345,6 +345,23 @@ fn sigterm_in_batch_leaves_whole_lines_and_the_summary() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// `line` matches `$defs/zan.batch_line` of the decision schema that `zan schema` writes.
+fn assert_is_a_batch_line(rulebook: &str, line: &Json) {
+    let o = common::zan(&["schema", rulebook, "--part", "decision"]);
+    assert_eq!(o.status.code(), Some(0));
+    let schema: Json = serde_json::from_slice(&o.stdout).unwrap();
+    let id = schema["$id"].as_str().unwrap();
+    let mut compiler = boon::Compiler::new();
+    compiler.add_resource(id, schema.clone()).unwrap();
+    let mut schemas = boon::Schemas::new();
+    let index = compiler
+        .compile(&format!("{id}#/$defs/zan.batch_line"), &mut schemas)
+        .unwrap();
+    if let Err(e) = schemas.validate(line, index) {
+        panic!("{line}\ndoes not match zan.batch_line: {e:#}");
+    }
+}
+
 fn peak_mb(stderr: &str) -> Option<u64> {
     let at = stderr.find("peak memory ")?;
     stderr[at + "peak memory ".len()..]
@@ -390,6 +407,8 @@ fn a_line_over_the_limit_gets_an_error_line_and_the_run_goes_on() {
     );
     assert_eq!(lines[2]["outputs"]["next_n"], 2);
     assert!(err.contains("3 cases, 2 decided"), "{err}");
+    // The error line is a `zan.batch_line` of the rulebook's decision schema.
+    assert_is_a_batch_line(&rulebook, &lines[1]);
     eprintln!("{err}");
     if let Some(mb) = peak_mb(&err) {
         assert!(mb < 150, "peak memory {mb} MB for a 200 MiB line: {err}");
