@@ -6,6 +6,7 @@
 //! server.
 
 pub mod convert;
+pub mod framing;
 pub mod workspace;
 
 use crate::ide::{self, Analysis};
@@ -23,6 +24,13 @@ use workspace::{Folder, Workspace};
 
 /// How long diagnostics wait after an edit for the next keystroke before they are computed.
 pub const DEBOUNCE: Duration = Duration::from_millis(10);
+
+/// How long the server may take to finish after `exit` before the process ends anyway (a
+/// request still computing an analysis is not waited for: its answer is not wanted).
+const EXIT_GRACE: Duration = Duration::from_secs(1);
+
+/// The capacity of the pipes between the framing layer and `tower-lsp-server`.
+const PIPE_BYTES: usize = 64 << 10;
 
 /// Run the server on standard input and output until the client sends `exit`.
 pub fn run() -> i32 {
@@ -43,10 +51,40 @@ pub fn run() -> i32 {
     let panic_on: Option<Arc<str>> = std::env::var(TEST_PANIC_VAR).ok().map(Into::into);
     runtime.block_on(async move {
         let (service, socket) =
-            LspService::new(|client| Backend::new(client, flag, panic_on.clone()));
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
-            .serve(service)
-            .await;
+            LspService::new(|client| Backend::new(client, flag.clone(), panic_on.clone()));
+        // The client's messages reach the server through `framing`, which answers the
+        // malformed ones; the server's, and those answers, reach stdout through one writer.
+        let (to_server, server_in) = tokio::io::duplex(PIPE_BYTES);
+        let (server_out, from_server) = tokio::io::duplex(PIPE_BYTES);
+        let (out, messages) = tokio::sync::mpsc::channel(64);
+        let (exit, exited) = tokio::sync::oneshot::channel();
+        let writer = tokio::spawn(framing::write_output(tokio::io::stdout(), messages));
+        let output = tokio::spawn(framing::read_output(from_server, out.clone()));
+        let session = framing::Session {
+            shutdown: flag,
+            exit,
+        };
+        tokio::spawn(framing::read_input(
+            tokio::io::stdin(),
+            to_server,
+            out.clone(),
+            session,
+        ));
+        let serve = Server::new(server_in, server_out, socket).serve(service);
+        tokio::select! {
+            () = serve => {}
+            () = async {
+                match exited.await {
+                    Ok(()) => tokio::time::sleep(EXIT_GRACE).await,
+                    // The input ended without `exit`: the server ends when it has answered.
+                    Err(_) => std::future::pending().await,
+                }
+            } => {}
+        }
+        // The server is dropped: its output ends; write what it had written, then stop.
+        let _ = output.await;
+        let _ = out.send(framing::Out::End).await;
+        let _ = writer.await;
     });
     // Reading stdin blocks a thread that would keep the process alive while the client
     // keeps the pipe open: do not wait for it.
