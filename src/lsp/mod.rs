@@ -3,7 +3,8 @@
 //! `parse` and `check` as the CLI through `ide::Analysis`, and converts the `ide` answers to
 //! protocol types (`convert`). Every request runs on a blocking thread inside
 //! `catch_unwind`, so a bug in one feature answers with an error instead of ending the
-//! server.
+//! server. The client's messages pass through `framing`, which answers the malformed ones
+//! instead of letting them end the session.
 
 pub mod convert;
 pub mod framing;
