@@ -3,15 +3,17 @@
 //! `parse` and `check` as the CLI through `ide::Analysis`, and converts the `ide` answers to
 //! protocol types (`convert`). Every request runs on a blocking thread inside
 //! `catch_unwind`, so a bug in one feature answers with an error instead of ending the
-//! server.
+//! server. The client's messages pass through `framing`, which answers the malformed ones
+//! instead of letting them end the session.
 
 pub mod convert;
+pub mod framing;
 pub mod workspace;
 
 use crate::ide::{self, Analysis};
 use crate::source::FileId;
 use crate::time::date::{self, Day};
-use convert::{path_of, uri_of, FilePositions};
+use convert::{path_of, uri_of, FilePositions, Positions};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -19,10 +21,17 @@ use std::time::Duration;
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer, LspService, Server};
-use workspace::Workspace;
+use workspace::{Folder, Workspace};
 
 /// How long diagnostics wait after an edit for the next keystroke before they are computed.
 pub const DEBOUNCE: Duration = Duration::from_millis(10);
+
+/// How long the server may take to finish after `exit` before the process ends anyway (a
+/// request still computing an analysis is not waited for: its answer is not wanted).
+const EXIT_GRACE: Duration = Duration::from_secs(1);
+
+/// The capacity of the pipes between the framing layer and `tower-lsp-server`.
+const PIPE_BYTES: usize = 64 << 10;
 
 /// Run the server on standard input and output until the client sends `exit`.
 pub fn run() -> i32 {
@@ -43,10 +52,40 @@ pub fn run() -> i32 {
     let panic_on: Option<Arc<str>> = std::env::var(TEST_PANIC_VAR).ok().map(Into::into);
     runtime.block_on(async move {
         let (service, socket) =
-            LspService::new(|client| Backend::new(client, flag, panic_on.clone()));
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
-            .serve(service)
-            .await;
+            LspService::new(|client| Backend::new(client, flag.clone(), panic_on.clone()));
+        // The client's messages reach the server through `framing`, which answers the
+        // malformed ones; the server's, and those answers, reach stdout through one writer.
+        let (to_server, server_in) = tokio::io::duplex(PIPE_BYTES);
+        let (server_out, from_server) = tokio::io::duplex(PIPE_BYTES);
+        let (out, messages) = tokio::sync::mpsc::channel(64);
+        let (exit, exited) = tokio::sync::oneshot::channel();
+        let writer = tokio::spawn(framing::write_output(tokio::io::stdout(), messages));
+        let output = tokio::spawn(framing::read_output(from_server, out.clone()));
+        let session = framing::Session {
+            shutdown: flag,
+            exit,
+        };
+        tokio::spawn(framing::read_input(
+            tokio::io::stdin(),
+            to_server,
+            out.clone(),
+            session,
+        ));
+        let serve = Server::new(server_in, server_out, socket).serve(service);
+        tokio::select! {
+            () = serve => {}
+            () = async {
+                match exited.await {
+                    Ok(()) => tokio::time::sleep(EXIT_GRACE).await,
+                    // The input ended without `exit`: the server ends when it has answered.
+                    Err(_) => std::future::pending().await,
+                }
+            } => {}
+        }
+        // The server is dropped: its output ends; write what it had written, then stop.
+        let _ = output.await;
+        let _ = out.send(framing::Out::End).await;
+        let _ = writer.await;
     });
     // Reading stdin blocks a thread that would keep the process alive while the client
     // keeps the pipe open: do not wait for it.
@@ -67,9 +106,17 @@ struct State {
     markdown: bool,
 }
 
+/// The server's state, and the turn to analyse: analyses run one at a time, outside the
+/// state's lock (an edit never waits for an analysis, and a request that needs the analysis
+/// of texts being analysed waits for it instead of computing it a second time).
+struct Shared {
+    state: Mutex<State>,
+    analysing: Mutex<()>,
+}
+
 pub struct Backend {
     client: Client,
-    state: Arc<Mutex<State>>,
+    state: Arc<Shared>,
     shutdown: Arc<std::sync::atomic::AtomicBool>,
     /// The test hook's method (`ZAN_LSP_TEST_PANIC`), read once at startup.
     panic_on: Option<Arc<str>>,
@@ -103,10 +150,37 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     }
 }
 
-fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
-    state
+fn lock(shared: &Shared) -> MutexGuard<'_, State> {
+    shared
+        .state
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The analysis of the current texts of a folder (picked from the workspace): the one kept,
+/// or one computed now, outside the state's lock, and kept.
+fn analysis_of(
+    shared: &Shared,
+    pick: impl Fn(&mut Workspace) -> Option<&mut Folder>,
+) -> Option<Arc<Analysis>> {
+    let _turn = shared
+        .analysing
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let snapshot = {
+        let mut s = lock(shared);
+        let folder = pick(&mut s.workspace)?;
+        if let Some(a) = folder.current_analysis(today()) {
+            return Some(a);
+        }
+        folder.snapshot()
+    };
+    let analysed = snapshot.analyse(today());
+    let a = analysed.analysis.clone();
+    if let Some(folder) = pick(&mut lock(shared).workspace) {
+        folder.store(analysed);
+    }
+    Some(a)
 }
 
 /// Today's date from the system clock (the core never reads a clock).
@@ -133,11 +207,14 @@ impl Backend {
     ) -> Backend {
         Backend {
             client,
-            state: Arc::new(Mutex::new(State {
-                workspace: Workspace::default(),
-                published: HashMap::new(),
-                markdown: true,
-            })),
+            state: Arc::new(Shared {
+                state: Mutex::new(State {
+                    workspace: Workspace::default(),
+                    published: HashMap::new(),
+                    markdown: true,
+                }),
+                analysing: Mutex::new(()),
+            }),
             shutdown,
             panic_on,
             publishing: Arc::new(tokio::sync::Mutex::new(())),
@@ -149,7 +226,7 @@ impl Backend {
     async fn blocking<T: Send + 'static>(
         &self,
         method: &'static str,
-        f: impl FnOnce(&Mutex<State>) -> Option<T> + Send + 'static,
+        f: impl FnOnce(&Shared) -> Option<T> + Send + 'static,
     ) -> Result<Option<T>> {
         let state = self.state.clone();
         let hook = self.panic_on.clone();
@@ -173,12 +250,9 @@ impl Backend {
     }
 
     /// Analyse the folder of `uri` (if needed) and locate `position` in it.
-    fn at(state: &Mutex<State>, uri: &Uri, position: Option<Position>) -> Option<At> {
+    fn at(state: &Shared, uri: &Uri, position: Option<Position>) -> Option<At> {
         let path = path_of(uri)?;
-        let analysis = {
-            let mut s = lock(state);
-            s.workspace.find(&path)?.analysis(today())
-        };
+        let analysis = analysis_of(state, |w| w.find(&path))?;
         let file = analysis.file_named(&crate::cli::load::display(&path))?;
         let offset = position.map_or(0, |p| FilePositions::new(&analysis, file).offset(p));
         Some(At {
@@ -227,44 +301,75 @@ impl Backend {
 type Publication = (Uri, Vec<Diagnostic>, Option<i32>);
 
 /// The diagnostics of every file of the folder of `path` that changed since they were last
-/// published, if the folder is still at `generation` (a newer edit publishes its own).
-fn folder_diagnostics(
-    state: &Mutex<State>,
-    path: &Path,
-    generation: u64,
-) -> Option<Vec<Publication>> {
-    let (analysis, paths) = {
-        let mut s = lock(state);
+/// published, if the folder is still at `generation` (a newer edit publishes its own): before
+/// the analysis, and after it, so the result of an analysis made stale by an edit that came
+/// while it ran is dropped.
+fn folder_diagnostics(shared: &Shared, path: &Path, generation: u64) -> Option<Vec<Publication>> {
+    /// The analysis kept for the current texts, or the texts to analyse.
+    enum Start {
+        Kept(Arc<Analysis>, Vec<(PathBuf, Option<i32>)>),
+        Analyse(workspace::Snapshot),
+    }
+    let turn = shared
+        .analysing
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let start = {
+        let mut s = lock(shared);
         let folder = s.workspace.find(path)?;
         if folder.generation != generation {
             return None;
         }
-        // The versions of the texts analysed (taken under the same lock).
-        let paths: Vec<(PathBuf, Option<i32>)> = folder
-            .paths()
-            .map(|p| (p.clone(), folder.version(p)))
-            .collect();
-        (folder.analysis(today()), paths)
+        match folder.current_analysis(today()) {
+            Some(a) => Start::Kept(
+                a,
+                folder
+                    .paths()
+                    .map(|p| (p.clone(), folder.version(p)))
+                    .collect(),
+            ),
+            None => Start::Analyse(folder.snapshot()),
+        }
     };
+    let (analysis, versions) = match start {
+        Start::Kept(a, versions) => (a, versions),
+        Start::Analyse(snapshot) => {
+            let analysed = snapshot.analyse(today());
+            let kept = (analysed.analysis.clone(), analysed.versions.clone());
+            let mut s = lock(shared);
+            let folder = s.workspace.find(path)?;
+            let stale = folder.generation != analysed.generation;
+            folder.store(analysed);
+            if stale {
+                return None;
+            }
+            kept
+        }
+    };
+    drop(turn);
     let mut by_file: HashMap<FileId, Vec<&crate::diagnostics::Diagnostic>> = HashMap::new();
     for d in &analysis.checked.diagnostics {
         by_file.entry(d.primary.span.file).or_default().push(d);
     }
+    let mut pos = Positions::new(&analysis);
+    let converted: Vec<(PathBuf, Option<i32>, Vec<Diagnostic>)> = versions
+        .into_iter()
+        .filter_map(|(p, version)| {
+            let file = analysis.file_named(&crate::cli::load::display(&p))?;
+            let diags = by_file
+                .get(&file)
+                .map(|ds| {
+                    ds.iter()
+                        .map(|d| convert::diagnostic(&mut pos, d))
+                        .collect()
+                })
+                .unwrap_or_default();
+            Some((p, version, diags))
+        })
+        .collect();
     let mut out = Vec::new();
-    let mut s = lock(state);
-    for (p, version) in paths {
-        let Some(file) = analysis.file_named(&crate::cli::load::display(&p)) else {
-            continue;
-        };
-        let pos = FilePositions::new(&analysis, file);
-        let diags: Vec<Diagnostic> = by_file
-            .get(&file)
-            .map(|ds| {
-                ds.iter()
-                    .map(|d| convert::diagnostic(&analysis, &pos, d))
-                    .collect()
-            })
-            .unwrap_or_default();
+    let mut s = lock(shared);
+    for (p, version, diags) in converted {
         // The edited file always gets its diagnostics (the editor waits for them); the
         // others only when theirs changed.
         if p != path && s.published.get(&p) == Some(&diags) {
@@ -328,8 +433,9 @@ fn range_of(a: &Analysis, span: crate::source::Span) -> Range {
 
 fn edits_by_uri(a: &Analysis, edits: &[ide::Edit]) -> HashMap<Uri, Vec<TextEdit>> {
     let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
+    let mut pos = Positions::new(a);
     for e in edits {
-        let Some(loc) = convert::location(a, e.span) else {
+        let Some(loc) = pos.location(e.span) else {
             continue;
         };
         changes.entry(loc.uri).or_default().push(TextEdit {
@@ -461,10 +567,11 @@ impl LanguageServer for Backend {
         self.blocking("textDocument/definition", move |state| {
             let at = Backend::at(state, &p.text_document.uri, Some(p.position))?;
             let a = &at.analysis;
+            let mut pos = Positions::new(a);
             let locations: Vec<Location> = ide::definition(a, at.file, at.offset as u32)
                 .into_iter()
                 .filter_map(|t| match t {
-                    ide::Target::Span(s) => convert::location(a, s),
+                    ide::Target::Span(s) => pos.location(s),
                     ide::Target::LegalText { name, start, end } => {
                         let text = a.map.legal_texts().iter().find(|t| t.name == name)?;
                         let pos = FilePositions::of_text(&text.text);
@@ -486,12 +593,8 @@ impl LanguageServer for Backend {
         self.blocking("textDocument/references", move |state| {
             let at = Backend::at(state, &p.text_document.uri, Some(p.position))?;
             let spans = ide::references(&at.analysis, at.file, at.offset as u32, include);
-            Some(
-                spans
-                    .into_iter()
-                    .filter_map(|s| convert::location(&at.analysis, s))
-                    .collect(),
-            )
+            let mut pos = Positions::new(&at.analysis);
+            Some(spans.into_iter().filter_map(|s| pos.location(s)).collect())
         })
         .await
     }
@@ -570,18 +673,15 @@ impl LanguageServer for Backend {
         params: WorkspaceSymbolParams,
     ) -> Result<Option<WorkspaceSymbolResponse>> {
         self.blocking("workspace/symbol", move |state| {
-            let analyses: Vec<Arc<Analysis>> = {
-                let mut s = lock(state);
-                s.workspace
-                    .folders
-                    .iter_mut()
-                    .map(|f| f.analysis(today()))
-                    .collect()
-            };
+            let folders = lock(state).workspace.folders.len();
+            let analyses: Vec<Arc<Analysis>> = (0..folders)
+                .filter_map(|i| analysis_of(state, |w| w.folders.get_mut(i)))
+                .collect();
             let mut out = Vec::new();
             for a in &analyses {
+                let mut pos = Positions::new(a);
                 for o in ide::workspace_symbols(a, &params.query) {
-                    let Some(location) = convert::location(a, o.name_span) else {
+                    let Some(location) = pos.location(o.name_span) else {
                         continue;
                     };
                     #[allow(deprecated)]
@@ -685,15 +785,21 @@ impl LanguageServer for Backend {
         self.blocking("textDocument/codeAction", move |state| {
             let at = Backend::at(state, &params.text_document.uri, None)?;
             let a = &at.analysis;
-            let pos = FilePositions::new(a, at.file);
-            let (from, to) = (pos.offset(params.range.start), pos.offset(params.range.end));
+            let mut pos = Positions::new(a);
+            let file = pos.of(at.file);
+            let (from, to) = (
+                file.offset(params.range.start),
+                file.offset(params.range.end),
+            );
             let actions = ide::code_actions(a, at.file, from as u32, to as u32)
                 .into_iter()
                 .map(|action| {
                     CodeActionOrCommand::CodeAction(CodeAction {
                         title: action.title,
                         kind: Some(CodeActionKind::QUICKFIX),
-                        diagnostics: action.fixes.map(|d| vec![convert::diagnostic(a, &pos, &d)]),
+                        diagnostics: action
+                            .fixes
+                            .map(|d| vec![convert::diagnostic(&mut pos, &d)]),
                         edit: Some(WorkspaceEdit {
                             changes: Some(edits_by_uri(a, &action.edits)),
                             ..Default::default()

@@ -147,34 +147,124 @@ impl Folder {
 
     /// The analysis of the current texts, computed now if any text changed since the last.
     pub fn analysis(&mut self, today: Day) -> Arc<Analysis> {
-        if let Some((generation, a)) = &self.analysis {
-            if *generation == self.generation && a.today == today {
-                return a.clone();
+        if let Some(a) = self.current_analysis(today) {
+            return a;
+        }
+        let analysed = self.snapshot().analyse(today);
+        let a = analysed.analysis.clone();
+        self.store(analysed);
+        a
+    }
+
+    /// The analysis of the current texts, if it was computed already.
+    pub fn current_analysis(&self, today: Day) -> Option<Arc<Analysis>> {
+        match &self.analysis {
+            Some((generation, a)) if *generation == self.generation && a.today == today => {
+                Some(a.clone())
+            }
+            _ => None,
+        }
+    }
+
+    /// The current texts (and the parses kept), to analyse without holding the server's lock:
+    /// the analysis of a large document takes seconds, and edits must not wait for it.
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            generation: self.generation,
+            docs: self
+                .docs
+                .iter()
+                .map(|(path, doc)| SnapshotDoc {
+                    path: path.clone(),
+                    text: doc.text.clone(),
+                    parsed: doc.parsed.clone(),
+                    version: doc.version,
+                })
+                .collect(),
+            legal_texts: self.legal_texts.clone(),
+            legal_texts_read: self.legal_texts_read,
+        }
+    }
+
+    /// Keep the analysis of a snapshot and its parses, unless a text changed since the
+    /// snapshot was taken (then the analysis is of texts that are gone).
+    pub fn store(&mut self, analysed: Analysed) {
+        if analysed.generation != self.generation {
+            return;
+        }
+        for (path, parsed) in analysed.parses {
+            if let Some(doc) = self.docs.get_mut(&path) {
+                doc.parsed = Some(parsed);
             }
         }
+        self.analysis = Some((analysed.generation, analysed.analysis));
+    }
+}
+
+/// One file of a snapshot.
+struct SnapshotDoc {
+    path: PathBuf,
+    text: String,
+    parsed: Option<Arc<Parsed>>,
+    version: Option<i32>,
+}
+
+/// The texts of a folder at one generation (`Folder::snapshot`).
+pub struct Snapshot {
+    pub generation: u64,
+    docs: Vec<SnapshotDoc>,
+    legal_texts: Vec<(String, String)>,
+    legal_texts_read: bool,
+}
+
+/// The analysis of a snapshot, with the parses it made (to keep) and the editor's versions of
+/// the texts it analysed (to publish with its diagnostics).
+pub struct Analysed {
+    pub generation: u64,
+    pub analysis: Arc<Analysis>,
+    pub versions: Vec<(PathBuf, Option<i32>)>,
+    parses: Vec<(PathBuf, Arc<Parsed>)>,
+}
+
+impl Snapshot {
+    /// The editor's versions of the files of the snapshot.
+    pub fn versions(&self) -> Vec<(PathBuf, Option<i32>)> {
+        self.docs
+            .iter()
+            .map(|d| (d.path.clone(), d.version))
+            .collect()
+    }
+
+    /// Parse the files whose parse is not kept, and check them all.
+    pub fn analyse(self, today: Day) -> Analysed {
+        let versions = self.versions();
         let mut map = SourceMap::new();
         let mut parsed = Vec::with_capacity(self.docs.len());
-        for (path, doc) in self.docs.iter_mut() {
-            let id = map.add(crate::cli::load::display(path), doc.text.clone());
-            let p = match &doc.parsed {
-                Some(p) if p.file == id => p.clone(),
+        let mut parses = Vec::new();
+        for doc in self.docs {
+            let id = map.add(crate::cli::load::display(&doc.path), doc.text);
+            let p = match doc.parsed {
+                Some(p) if p.file == id => p,
                 _ => {
                     let p = Arc::new(syntax::parse_file(&map, id));
-                    doc.parsed = Some(p.clone());
+                    parses.push((doc.path, p.clone()));
                     p
                 }
             };
             parsed.push(p);
         }
-        for (name, text) in &self.legal_texts {
-            map.add_legal_text(name.clone(), text.clone());
+        for (name, text) in self.legal_texts {
+            map.add_legal_text(name, text);
         }
         if self.legal_texts_read {
             map.mark_legal_texts_read();
         }
-        let a = Arc::new(Analysis::new(map, parsed, today));
-        self.analysis = Some((self.generation, a.clone()));
-        a
+        Analysed {
+            generation: self.generation,
+            analysis: Arc::new(Analysis::new(map, parsed, today)),
+            versions,
+            parses,
+        }
     }
 }
 

@@ -130,8 +130,7 @@ fn check_and_render(map: SourceMap) -> Analysis {
     for d in diags {
         let _ = render::to_json(&a.map, d);
         let _ = render::one_line(&a.map, d);
-        let pos = FilePositions::new(&a, d.primary.span.file);
-        let _ = convert::diagnostic(&a, &pos, d);
+        let _ = convert::diagnostic(&mut convert::Positions::new(&a), d);
     }
     a
 }
@@ -1091,8 +1090,9 @@ pub fn lsp_document(data: &[u8]) {
             continue;
         };
         let pos = FilePositions::new(&a, file);
+        let mut positions = convert::Positions::new(&a);
         for d in &a.checked.diagnostics {
-            let _ = convert::diagnostic(&a, &pos, d);
+            let _ = convert::diagnostic(&mut positions, d);
         }
         // A few requests at random positions.
         for _ in 0..u.int_in_range(0..=3u8).unwrap_or(0) {
