@@ -424,3 +424,47 @@ fn exponent_notation_is_still_read_and_never_rounded() {
         }
     }
 }
+
+#[test]
+fn many_bidirectional_controls_are_one_warning_per_line_in_linear_time() {
+    // 200,000 controls on one line and one on the next: two warnings, at once.
+    let many = "\u{202e}".repeat(200_000);
+    let text = format!("// {many}\n// \u{2066}\nfact name: text\n");
+    let diags = lint(&text);
+    let found = with_code(&diags, "Z0507");
+    assert_eq!(found.len(), 2, "{:?}", codes(&diags));
+    assert!(
+        found[0].message.contains("199999 more"),
+        "{}",
+        found[0].message
+    );
+}
+
+#[test]
+fn a_large_group_of_look_alike_names_is_reported_in_linear_time() {
+    // 4,000 names that all look like `fee` (invisible characters in every combination): one
+    // warning each, naming `fee`, without comparing every pair.
+    let marks = [
+        '\u{200d}', '\u{200c}', '\u{fe0f}', '\u{fe0e}', '\u{34f}', '\u{fe00}', '\u{fe01}',
+        '\u{fe02}',
+    ];
+    let mut body = String::from("fact fee: integer\n");
+    let mut n = 0;
+    'all: for a in marks {
+        for b in marks {
+            for c in marks {
+                for d in marks {
+                    body.push_str(&format!("fact fee{a}{b}{c}{d}: integer\n"));
+                    n += 1;
+                    if n == 4000 {
+                        break 'all;
+                    }
+                }
+            }
+        }
+    }
+    let diags = lint(&body);
+    let found = with_code(&diags, "Z0506");
+    assert_eq!(found.len(), 4000);
+    assert!(found.iter().all(|d| d.message.contains("looks like `fee`")));
+}

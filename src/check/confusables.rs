@@ -47,77 +47,88 @@ pub fn lint(map: &SourceMap) -> Vec<Diagnostic> {
     }
     // The names that look like another: the same skeleton. An ASCII name is its own
     // skeleton, so only the skeletons of the unusual names need a second scan.
-    let mut by_skeleton: HashMap<&str, Vec<(Span, &str)>> = HashMap::default();
-    for n in &unusual {
-        by_skeleton
-            .entry(n.skeleton.as_str())
-            .or_default()
-            .push((n.span, n.text));
+    let mut groups: HashMap<&str, Group<'_>> = HashMap::default();
+    for (i, n) in unusual.iter().enumerate() {
+        let group = groups.entry(n.skeleton.as_str()).or_default();
+        group.unusual.push(i);
     }
     for id in map.ids() {
         let Some(file) = map.get(id) else { continue };
         for (start, end) in identifiers(&file.text) {
             let text = &file.text[start..end];
-            if !text.is_ascii() {
-                continue;
-            }
-            if let Some(names) = by_skeleton.get_mut(text) {
-                if !names.iter().any(|(_, n)| *n == text) {
-                    names.push((Span::new(id, start, end), text));
+            if let Some(group) = groups.get_mut(text).filter(|g| g.ascii.is_none()) {
+                if text.is_ascii() {
+                    group.ascii = Some((Span::new(id, start, end), text));
                 }
             }
         }
     }
-    for n in &unusual {
-        let suspicious = suspicious_characters(n.text);
-        let others = by_skeleton.get(n.skeleton.as_str());
-        // The name it is confused with: one in plain letters if there is one, else the first.
-        let other = others.and_then(|list| {
-            let mut candidates = list.iter().filter(|(_, t)| *t != n.text);
-            let first = candidates.clone().next();
-            candidates
-                .find(|(_, t)| suspicious_characters(t).is_empty())
-                .or(first)
-        });
-        match other {
-            // Said at the name with the odd characters; of two names in plain letters (one
-            // Latin, one Cyrillic), at the one outside ASCII or else the later one.
-            Some(&(span, text))
-                if !suspicious.is_empty()
-                    || text.is_ascii()
-                    || (suspicious_characters(text).is_empty()
-                        && (span.file.0, span.start) < (n.span.file.0, n.span.start)) =>
-            {
-                let mut d = Diagnostic::new(
-                    Code::ConfusableName,
-                    n.span,
-                    format!("`{}` looks like `{text}` but is a different name", n.text),
-                )
-                .label(format!("looks like `{text}`"))
-                .with_secondary(span, format!("`{text}` is written here"));
-                d = d.help(match suspicious.first() {
-                    Some(c) => format!("{}; write each name in one script", c.describe()),
-                    None => "the two names are written in different scripts; rename one".into(),
-                });
-                out.push(d);
-            }
-            Some(_) => {}
+    let mut ordered: Vec<&Group<'_>> = groups.values().collect();
+    ordered.sort_by_key(|g| g.unusual.first().copied());
+    for group in ordered {
+        // The name the others imitate: the ASCII one, else the first in plain letters, else
+        // the first (chosen once per group, so a large group costs no more than its size).
+        let suspicious: Vec<Vec<Suspicious>> = group
+            .unusual
+            .iter()
+            .map(|&i| suspicious_characters(unusual[i].text))
+            .collect();
+        let reference = match group.ascii {
+            Some(a) => Some(a),
             None => {
-                if let Some(c) = suspicious.first() {
+                let plain = suspicious.iter().position(Vec::is_empty).unwrap_or(0);
+                let first = group.unusual.get(plain).and_then(|&i| unusual.get(i));
+                // Alone in its group, a name looks like no other.
+                first
+                    .filter(|_| group.unusual.len() > 1)
+                    .map(|n| (n.span, n.text))
+            }
+        };
+        for (k, &i) in group.unusual.iter().enumerate() {
+            let n = &unusual[i];
+            let odd = suspicious.get(k).and_then(|s| s.first());
+            match reference {
+                Some((span, text)) if text != n.text => {
+                    let help = match odd {
+                        Some(c) => format!("{}; write each name in one script", c.describe()),
+                        None => "the two names are written in different scripts; rename one".into(),
+                    };
                     out.push(
                         Diagnostic::new(
                             Code::ConfusableName,
                             n.span,
-                            format!("`{}` {}", n.text, c.problem()),
+                            format!("`{}` looks like `{text}` but is a different name", n.text),
                         )
-                        .label(c.label())
-                        .help(format!("{}; write the name in one script", c.describe())),
+                        .label(format!("looks like `{text}`"))
+                        .with_secondary(span, format!("`{text}` is written here"))
+                        .help(help),
                     );
+                }
+                _ => {
+                    if let Some(c) = odd {
+                        out.push(
+                            Diagnostic::new(
+                                Code::ConfusableName,
+                                n.span,
+                                format!("`{}` {}", n.text, c.problem()),
+                            )
+                            .label(c.label())
+                            .help(format!("{}; write the name in one script", c.describe())),
+                        );
+                    }
                 }
             }
         }
     }
     out
+}
+
+/// The names of one skeleton: the unusual ones (indices into the list of unusual names, in
+/// order of first occurrence) and the ASCII one, if it is written anywhere.
+#[derive(Default)]
+struct Group<'a> {
+    unusual: Vec<usize>,
+    ascii: Option<(Span, &'a str)>,
 }
 
 struct Name<'a> {
@@ -367,36 +378,58 @@ fn suspicious_characters(name: &str) -> Vec<Suspicious> {
     found
 }
 
-/// One warning per line that holds a bidirectional control, wherever it stands.
+/// One warning per line that holds a bidirectional control, wherever it stands. Every such
+/// control starts with the byte 0xE2 or 0xD8 in UTF-8, so the text is scanned for those bytes
+/// alone (a long Kazakh doc comment is not decoded).
 fn bidi_controls(text: &str, file: FileId, out: &mut Vec<Diagnostic>) {
-    if text.is_ascii() {
-        return;
-    }
-    let mut line_start = 0;
-    for line in text.split_inclusive('\n') {
-        let mut controls = line.char_indices().filter(|(_, c)| is_bidi_control(*c));
-        if let Some((at, c)) = controls.next() {
-            let more = controls.count();
-            let start = line_start + at;
-            let also = if more > 0 {
-                format!(" (and {more} more on this line)")
-            } else {
-                String::new()
-            };
-            out.push(
-                Diagnostic::new(
-                    Code::BidiControl,
-                    Span::new(file, start, start + c.len_utf8()),
-                    format!(
-                        "a bidirectional control character (U+{:04X}){also}",
-                        c as u32
-                    ),
-                )
-                .label("changes the order in which the text is displayed")
-                .help("the line may read differently from what the checker sees; remove it (write the text in its logical order)"),
-            );
+    let bytes = text.as_bytes();
+    // (start of the line, first control on it, its character, how many on the line)
+    let mut lines: Vec<(usize, usize, char, usize)> = Vec::new();
+    let (mut i, mut previous, mut line) = (0, 0, 0);
+    while let Some(p) = bytes
+        .get(i..)
+        .and_then(|rest| rest.iter().position(|&b| b == 0xE2 || b == 0xD8))
+    {
+        let at = i + p;
+        i = at + 1;
+        let Some(c) = text.get(at..).and_then(|t| t.chars().next()) else {
+            continue;
+        };
+        if !is_bidi_control(c) {
+            continue;
         }
-        line_start += line.len();
+        // The start of the line, looking back only as far as the previous control (so the
+        // whole scan stays linear).
+        if let Some(n) = bytes
+            .get(previous..at)
+            .and_then(|b| b.iter().rposition(|&x| x == b'\n'))
+        {
+            line = previous + n + 1;
+        }
+        previous = at;
+        match lines.last_mut() {
+            Some(last) if last.0 == line => last.3 += 1,
+            _ => lines.push((line, at, c, 1)),
+        }
+    }
+    for (_, start, c, count) in lines {
+        let also = if count > 1 {
+            format!(" (and {} more on this line)", count - 1)
+        } else {
+            String::new()
+        };
+        out.push(
+            Diagnostic::new(
+                Code::BidiControl,
+                Span::new(file, start, start + c.len_utf8()),
+                format!(
+                    "a bidirectional control character (U+{:04X}){also}",
+                    c as u32
+                ),
+            )
+            .label("changes the order in which the text is displayed")
+            .help("the line may read differently from what the checker sees; remove it (write the text in its logical order)"),
+        );
     }
 }
 
