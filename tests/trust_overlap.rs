@@ -95,3 +95,190 @@ fn a_cycle_of_exceptions_is_reported_once() {
         .collect();
     assert_eq!(cycles, ["exceptions form a cycle: c_a → c_c → c_b → c_a"]);
 }
+
+/// A rulebook of one file: the header, a source, and `body`.
+fn rulebook(body: &str) -> SourceMap {
+    let mut map = SourceMap::new();
+    map.add(
+        "overlap.zan".to_string(),
+        format!(
+            "rulebook t {{\n  title \"t\"\n  jurisdiction \"KZ\"\n}}\n\nsource s {{\n  title \"s\"\n}}\n\n\
+             enum Form {{ sticker, electronic, paper }}\n\n\
+             record Fine {{\n  days_late: integer\n  other_days: integer\n  amount: money\n  rate: decimal\n  \
+             form: Form\n  paid_on: date?\n  repeated: bool\n  visits: integer?\n}}\n\n\
+             fact fine: Fine\nfact extra: Fine?\n\n{body}"
+        ),
+    );
+    map
+}
+
+/// The messages of the Z0304 diagnostics of a rulebook, which has no other error (so that a
+/// silent check is not the silence of a rulebook that does not type-check).
+fn conflicts(map: &SourceMap) -> Vec<String> {
+    let checked = zan::check::check(map);
+    let others: Vec<&str> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.code.as_str() != "Z0304" && d.severity == zan::diagnostics::Severity::Error)
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(others, Vec::<&str>::new());
+    checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.code.as_str() == "Z0304")
+        .map(|d| d.message.clone())
+        .collect()
+}
+
+fn rule(name: &str, cases: &str) -> String {
+    format!("output rule {name}: integer\n  cites s \"x\"\n{{\n{cases}\n  otherwise 0\n}}\n\n")
+}
+
+#[test]
+fn overlapping_intervals_are_reported_with_a_witness() {
+    let found = conflicts(&rulebook(&rule(
+        "fine_mci",
+        "  when fine.days_late > 0 then 10\n  when fine.days_late > 30 then 20",
+    )));
+    assert_eq!(
+        found,
+        ["two cases apply to the same situation with different values: both apply when fine.days_late = 31"]
+    );
+}
+
+#[test]
+fn each_kind_of_atom_finds_its_overlap() {
+    let cases = [
+        // Inclusive and strict bounds meet at one integer.
+        ("  when fine.days_late >= 10 then 1\n  when fine.days_late <= 10 then 2", "fine.days_late = 10"),
+        // Money, dense: between the two bounds.
+        ("  when fine.amount > 100 KZT then 1\n  when fine.amount < 101 KZT then 2", "fine.amount = 100.5 KZT"),
+        // Dates, with an optional fact known present.
+        ("  when fine.paid_on is present and fine.paid_on >= 2026-03-10 then 1\n  when fine.paid_on is present and fine.paid_on < 2026-03-11 then 2",
+         "fine.paid_on = 2026-03-10"),
+        // A value other than one, below a bound.
+        ("  when fine.visits is present and fine.visits != 4 then 1\n  when fine.visits is present and fine.visits < 5 then 2",
+         "fine.visits = 3"),
+        // Enum sets and booleans.
+        ("  when fine.form in [sticker, paper] and fine.repeated then 1\n  when fine.form is not sticker and not (fine.repeated == false) then 2",
+         "fine.form is paper and fine.repeated is true"),
+        // Equality between facts.
+        ("  when fine.days_late == fine.other_days and fine.days_late > 5 then 1\n  when fine.other_days > 7 then 2",
+         "fine.days_late = 8 and fine.other_days = 8"),
+        // `or` by cases: the second disjunct, the first being false.
+        ("  when fine.days_late > 100 or fine.form is electronic then 1\n  when fine.days_late < 50 then 2",
+         "fine.days_late = 49 and fine.form is electronic"),
+        // A field of an optional record.
+        ("  when extra is present and extra.days_late > 2 then 1\n  when extra is present and extra.days_late < 4 then 2",
+         "extra.days_late = 3"),
+    ];
+    for (body, witness) in cases {
+        let found = conflicts(&rulebook(&rule("r", body)));
+        assert_eq!(found.len(), 1, "{body}: {found:?}");
+        assert!(
+            found[0].ends_with(&format!("both apply when {witness}")),
+            "{body}: {found:?}"
+        );
+    }
+}
+
+/// Conditions that exclude each other, and overlaps that the evaluator resolves (equal values,
+/// an exception that ranks above both cases), are not reported: the check must never report an
+/// overlap that cannot happen.
+#[test]
+fn exclusive_conditions_are_not_reported() {
+    let bodies = [
+        "  when fine.days_late <= 10 then 1\n  when fine.days_late > 10 then 2",
+        "  when fine.days_late > 3 and fine.days_late < 4 then 1\n  when fine.days_late > 0 then 2",
+        "  when fine.rate > 1.5 then 1\n  when fine.rate <= 1.5 then 2",
+        "  when fine.rate > 1.5 and fine.rate < 1.5 then 1\n  when fine.rate > 0 then 2",
+        "  when fine.days_late == 2.5 then 1\n  when fine.days_late > 0 then 2",
+        "  when fine.form is sticker then 1\n  when fine.form is not sticker then 2",
+        "  when fine.form in [sticker, paper] then 1\n  when fine.form is electronic then 2",
+        "  when fine.visits is present and fine.visits == 3 then 1\n  when fine.visits is present and fine.visits != 3 then 2",
+        "  when fine.visits is absent then 1\n  when fine.visits is present and fine.visits > 1 then 2",
+        "  when fine.paid_on is present and fine.paid_on < 2026-03-10 then 1\n  when fine.paid_on is present and fine.paid_on >= 2026-03-10 then 2",
+        "  when fine.repeated then 1\n  when not fine.repeated then 2",
+        "  when fine.days_late == fine.other_days and fine.days_late > 5 then 1\n  when fine.other_days < 3 then 2",
+        "  when extra is absent then 1\n  when extra is present and extra.days_late > 0 then 2",
+        "  when fine.amount >= 100 KZT and fine.amount <= 100 KZT then 1\n  when fine.amount != 100 KZT then 2",
+        // Overlapping, with equal values.
+        "  when fine.days_late > 0 then 1\n  when fine.days_late > 30 then 1",
+        // `not (a and b)` is false when `a` is false: the second case needs `a` true there.
+        "  when not (fine.days_late > 5 and fine.repeated) and fine.days_late > 5 then 1\n  when fine.repeated then 2",
+    ];
+    for body in bodies {
+        assert_eq!(
+            conflicts(&rulebook(&rule("r", body))),
+            Vec::<String>::new(),
+            "{body}"
+        );
+    }
+    // Cases that overlap only where an exception ranks above both.
+    let overridden = rule(
+        "r",
+        "  when fine.days_late > 0 then 1\n  when fine.days_late > 30 then 2",
+    )
+        + "exception long to r\n  cites s \"y\"\n{\n  when fine.days_late > 20 then 3\n}\n";
+    assert_eq!(conflicts(&rulebook(&overridden)), Vec::<String>::new());
+}
+
+/// Overlaps the check cannot decide (functions, rules, lists, conditions beyond the bound on
+/// disjuncts) stay silent, even where the conditions do overlap.
+#[test]
+fn what_cannot_be_decided_stays_silent() {
+    let helper = "rule late: integer\n  cites s \"x\"\n{\n  fine.days_late\n}\n\n";
+    let bodies = [
+        "  when age(value_or(fine.paid_on, 2020-01-01), 2026-01-01) > 3 then 1\n  when fine.days_late > 3 then 2",
+        "  when late > 0 then 1\n  when late > 30 then 2",
+        "  when fine.days_late + 1 > 0 then 1\n  when fine.days_late > 30 then 2",
+        "  when fine.days_late > fine.other_days then 1\n  when fine.days_late > 30 then 2",
+        "  when fine.days_late != fine.other_days then 1\n  when fine.days_late > 30 then 2",
+    ];
+    for body in bodies {
+        let text = format!("{helper}{}", rule("r", body));
+        assert_eq!(conflicts(&rulebook(&text)), Vec::<String>::new(), "{body}");
+    }
+    // Seven `or`s on each side: 2^7 disjuncts, past the bound.
+    let wide: Vec<String> = (0..8)
+        .map(|i| format!("(fine.days_late > {i} and fine.repeated)"))
+        .collect();
+    let wide = wide.join(" or ");
+    let body = format!("  when {wide} then 1\n  when not ({wide}) or fine.days_late > 10 then 2");
+    assert_eq!(
+        conflicts(&rulebook(&rule("r", &body))),
+        Vec::<String>::new()
+    );
+}
+
+/// Exceptions of equal rank (to the same rule) that apply together with different values.
+#[test]
+fn overlapping_exceptions_are_reported() {
+    let text = rule("r", "  when fine.days_late > 0 then 1")
+        + "exception a to r\n  cites s \"a\"\n{\n  when fine.days_late > 10 then 2\n}\n\n\
+           exception b to r\n  cites s \"b\"\n{\n  when fine.days_late < 20 and fine.repeated then 3\n}\n\n\
+           exception c to r\n  cites s \"c\"\n{\n  when fine.days_late < 5 then 2\n}\n";
+    assert_eq!(
+        conflicts(&rulebook(&text)),
+        [
+            "exceptions `a` and `b` apply to the same situation with different values: both apply when fine.days_late = 11 and fine.repeated is true",
+            "exceptions `b` and `c` apply to the same situation with different values: both apply when fine.days_late = 4 and fine.repeated is true",
+        ]
+    );
+}
+
+/// The shipped rulebook: the check decides 15 pairs of cases (disjoint) and cannot decide the
+/// others (their conditions go through rules and functions); it reports no overlap.
+#[test]
+fn kz_visa_has_no_overlapping_cases() {
+    let checked = zan::check::check(&common::kz_visa());
+    let z0304: Vec<&str> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.code.as_str() == "Z0304")
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(z0304, Vec::<&str>::new());
+    assert!(!checked.has_errors());
+}

@@ -5,6 +5,7 @@ mod builtins;
 mod data;
 mod expr;
 mod names;
+mod overlap;
 mod program;
 mod rules;
 mod schema;

@@ -235,13 +235,15 @@ impl<'g, 'a, 'v> Compiler<'g, 'a, 'v> {
         };
         deps.append(&mut cx.deps);
         self.locals = self.locals.max(cx.max_locals);
+        let exceptions = self.exceptions_of(&name.name, ty, deps, visiting);
         if let ast::RuleBody::Cases {
             cases: ast_cases, ..
         } = body
         {
-            static_conflicts(self.g, ast_cases, &cases);
+            let same = static_conflicts(self.g, ast_cases, &cases);
+            overlapping_cases(self.g, ast_cases, &cases, &exceptions, &same);
         }
-        let exceptions = self.exceptions_of(&name.name, ty, deps, visiting);
+        overlapping_exceptions(self.g, &exceptions);
         Definition {
             name: name.name.clone(),
             span: name.span,
@@ -356,7 +358,13 @@ fn text_of(g: &Globals, span: Span) -> String {
 }
 
 /// Two cases with the same condition and different constant values can never both be right.
-fn static_conflicts(g: &mut Globals, ast_cases: &[ast::Case], cases: &[CaseIr]) {
+/// Returns the pairs reported.
+fn static_conflicts(
+    g: &mut Globals,
+    ast_cases: &[ast::Case],
+    cases: &[CaseIr],
+) -> Vec<(usize, usize)> {
+    let mut reported = Vec::new();
     for (i, a) in cases.iter().enumerate() {
         for (j, b) in cases.iter().enumerate().skip(i + 1) {
             let (Ex::Const(va), Ex::Const(vb)) = (&a.value, &b.value) else {
@@ -376,6 +384,7 @@ fn static_conflicts(g: &mut Globals, ast_cases: &[ast::Case], cases: &[CaseIr]) 
                 )
             };
             if ca == cb || (always(a) && always(b)) {
+                reported.push((i, j));
                 g.error(
                     Diagnostic::new(Code::StaticConflict, ast_cases[j].span, "two cases apply to the same situation with different values")
                         .label(format!("gives {}", g.snippet(ast_cases[j].value.span)))
@@ -385,6 +394,77 @@ fn static_conflicts(g: &mut Globals, ast_cases: &[ast::Case], cases: &[CaseIr]) 
             }
         }
     }
+    reported
+}
+
+/// Two cases whose different conditions can hold together, with different constant values,
+/// when no exception applies (`overlap`): the evaluator would report a conflict for a case
+/// like the witness.
+fn overlapping_cases(
+    g: &mut Globals,
+    ast_cases: &[ast::Case],
+    cases: &[CaseIr],
+    exceptions: &[Definition],
+    same: &[(usize, usize)],
+) {
+    let skip = |i: usize, j: usize| same.contains(&(i, j));
+    for (i, j, witness) in super::overlap::overlapping_cases(&g.schema, cases, exceptions, &skip) {
+        let (Some(a), Some(b)) = (ast_cases.get(i), ast_cases.get(j)) else {
+            continue;
+        };
+        g.error(
+            Diagnostic::new(
+                Code::StaticConflict,
+                b.span,
+                format!("two cases apply to the same situation with different values: both apply when {witness}"),
+            )
+            .label(format!("gives {}", g.snippet(b.value.span)))
+            .with_secondary(a.span, format!("gives {}", g.snippet(a.value.span)))
+            .help("cases of one rule have equal rank: make the conditions exclusive, or turn one into an `exception`"),
+        );
+    }
+}
+
+/// Two exceptions to the same definition (equal rank) that can apply together with different
+/// values.
+fn overlapping_exceptions(g: &mut Globals, exceptions: &[Definition]) {
+    for ((a, p), (b, q), witness) in super::overlap::overlapping_exceptions(&g.schema, exceptions) {
+        let (Some(x), Some(y)) = (exceptions.get(a), exceptions.get(b)) else {
+            continue;
+        };
+        let (Some(cx), Some(cy)) = (x.cases.get(p), y.cases.get(q)) else {
+            continue;
+        };
+        g.error(
+            Diagnostic::new(
+                Code::StaticConflict,
+                cy.span,
+                format!(
+                    "exceptions `{}` and `{}` apply to the same situation with different values: both apply when {witness}",
+                    x.name, y.name
+                ),
+            )
+            .label(format!("`{}` gives {}", y.name, value_text(g, cy.span)))
+            .with_secondary(cx.span, format!("`{}` gives {}", x.name, value_text(g, cx.span)))
+            .help("exceptions to one rule have equal rank: make their conditions exclusive, or make one an exception to the other"),
+        );
+    }
+}
+
+/// The value written after the last `then` of a case, before its `cites` (the compiled case
+/// keeps the case's span, not the value's).
+fn value_text(g: &Globals, case: Span) -> String {
+    let text = g.snippet(case);
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let from = words
+        .iter()
+        .rposition(|w| *w == "then")
+        .map_or(0, |i| i + 1);
+    let until = words[from..]
+        .iter()
+        .position(|w| *w == "cites")
+        .map_or(words.len(), |i| from + i);
+    words[from..until].join(" ")
 }
 
 /// Warn when a rule without `otherwise` may meet a case none of its conditions cover.
