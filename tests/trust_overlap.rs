@@ -228,7 +228,8 @@ fn exclusive_conditions_are_not_reported() {
 /// disjuncts) stay silent, even where the conditions do overlap.
 #[test]
 fn what_cannot_be_decided_stays_silent() {
-    let helper = "rule late: integer\n  cites s \"x\"\n{\n  fine.days_late\n}\n\n";
+    // A rule with cases is not read through.
+    let helper = "rule late: integer\n  cites s \"x\"\n{\n  when fine.repeated then fine.days_late\n  otherwise 0\n}\n\n";
     let bodies = [
         "  when age(value_or(fine.paid_on, 2020-01-01), 2026-01-01) > 3 then 1\n  when fine.days_late > 3 then 2",
         "  when late > 0 then 1\n  when late > 30 then 2",
@@ -252,6 +253,33 @@ fn what_cannot_be_decided_stays_silent() {
     );
 }
 
+/// A rule that is one expression reads as that expression in a condition (its value is the
+/// expression's), through other such rules.
+#[test]
+fn conditions_are_read_through_rules_of_one_expression() {
+    let helpers = "rule late: integer\n  cites s \"x\"\n{\n  fine.days_late\n}\n\n\
+                   rule late_and_repeated: bool\n  cites s \"x\"\n{\n  late > 3 and fine.repeated\n}\n\n";
+    let text = format!(
+        "{helpers}{}",
+        rule(
+            "r",
+            "  when late > 0 then 1\n  when late_and_repeated then 2"
+        )
+    );
+    assert_eq!(
+        conflicts(&rulebook(&text)),
+        ["two cases apply to the same situation with different values: both apply when fine.days_late = 4 and fine.repeated is true"]
+    );
+    let text = format!(
+        "{helpers}{}",
+        rule(
+            "r",
+            "  when late <= 3 then 1\n  when late_and_repeated then 2"
+        )
+    );
+    assert_eq!(conflicts(&rulebook(&text)), Vec::<String>::new());
+}
+
 /// Exceptions of equal rank (to the same rule) that apply together with different values.
 #[test]
 fn overlapping_exceptions_are_reported() {
@@ -268,8 +296,10 @@ fn overlapping_exceptions_are_reported() {
     );
 }
 
-/// The shipped rulebook: the check decides 15 pairs of cases (disjoint) and cannot decide the
-/// others (their conditions go through rules and functions); it reports no overlap.
+/// The shipped rulebook: of the 81 pairs of cases with different constant values, the check
+/// shows 55 disjoint and cannot decide 26 (their conditions go through rules with cases,
+/// functions, or compare two computed dates), which by reading are disjoint too; it reports no
+/// overlap.
 #[test]
 fn kz_visa_has_no_overlapping_cases() {
     let checked = zan::check::check(&common::kz_visa());

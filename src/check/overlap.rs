@@ -91,22 +91,6 @@ enum Kind {
     Other,
 }
 
-/// A fact or field read in place (possibly through `x is present`'s unwrap, or as a decimal):
-/// its path, and whether it is unwrapped (absent is then an error).
-fn term(e: &Ex) -> Option<(Path, bool)> {
-    match e {
-        Ex::Fact(s) => Some((vec![*s], false)),
-        Ex::Field(b, i) => {
-            let (mut p, _) = term(b)?;
-            p.push(*i);
-            Some((p, false))
-        }
-        Ex::Unwrap(x) => term(x).map(|(p, _)| (p, true)),
-        Ex::ToDecimal(x) => term(x),
-        _ => None,
-    }
-}
-
 fn number(v: &Value) -> Option<Decimal> {
     match v {
         Value::Integer(n) => Some(Decimal::from(*n)),
@@ -140,9 +124,62 @@ fn negate(op: CmpOp) -> CmpOp {
 /// Normal forms of conditions, over one version's schema.
 struct Normaliser<'s> {
     schema: &'s Schema,
+    /// The bodies of the rules compiled so far that are one expression (no cases, no
+    /// exceptions), by rule id: a reference to one reads as its expression (its value is that
+    /// expression's, memoised or not). A rule not here is "cannot decide".
+    inline: &'s [Option<Ex>],
+    /// Rules being read through, to bound the reading (cycles are reported after compiling).
+    depth: std::cell::Cell<u32>,
 }
 
+/// How many rules deep a condition is read through.
+const MAX_INLINE_DEPTH: u32 = 8;
+
 impl Normaliser<'_> {
+    fn new<'s>(schema: &'s Schema, inline: &'s [Option<Ex>]) -> Normaliser<'s> {
+        Normaliser {
+            schema,
+            inline,
+            depth: std::cell::Cell::new(0),
+        }
+    }
+
+    /// The body of a rule that reads as one expression, if it may be read through here.
+    fn body(&self, r: u32) -> Option<&Ex> {
+        if self.depth.get() >= MAX_INLINE_DEPTH {
+            return None;
+        }
+        self.inline.get(r as usize)?.as_ref()
+    }
+
+    fn through<T>(&self, f: impl FnOnce() -> T) -> T {
+        self.depth.set(self.depth.get() + 1);
+        let out = f();
+        self.depth.set(self.depth.get() - 1);
+        out
+    }
+
+    /// A fact or a field read in place (possibly through `x is present`'s unwrap, as a
+    /// decimal, or through a rule that is one such expression): its path, and whether it is
+    /// unwrapped (absent is then an error).
+    fn term(&self, e: &Ex) -> Option<(Path, bool)> {
+        match e {
+            Ex::Fact(s) => Some((vec![*s], false)),
+            Ex::Field(b, i) => {
+                let (mut p, _) = self.term(b)?;
+                p.push(*i);
+                Some((p, false))
+            }
+            Ex::Unwrap(x) => self.term(x).map(|(p, _)| (p, true)),
+            Ex::ToDecimal(x) => self.term(x),
+            Ex::Rule(r) => {
+                let body = self.body(*r)?;
+                self.through(|| self.term(body))
+            }
+            _ => None,
+        }
+    }
+
     /// The type of a path's value (optional stripped) and whether it may be absent.
     fn path_type(&self, p: &[u32]) -> Option<(&Type, bool)> {
         let (first, rest) = p.split_first()?;
@@ -212,6 +249,10 @@ impl Normaliser<'_> {
                 }
             }
             Ex::Not(x) => self.form(x, !holds),
+            Ex::Rule(r) if self.term(e).is_none() => match self.body(*r) {
+                Some(body) => self.through(|| self.form(body, holds)),
+                None => unknown(),
+            },
             Ex::And(a, b) if holds => both(&self.form(a, true), &self.form(b, true)),
             // `a and b` is false when `a` is false (`b` unread), or `a` true and `b` false.
             Ex::And(a, b) => either(
@@ -223,7 +264,7 @@ impl Normaliser<'_> {
                 both(&self.form(a, false), &self.form(b, true)),
             ),
             Ex::Or(a, b) => both(&self.form(a, false), &self.form(b, false)),
-            Ex::IsPresent(x, present) => match term(x) {
+            Ex::IsPresent(x, present) => match self.term(x) {
                 Some((p, false)) => {
                     let mut atoms = Self::reading(&p, false);
                     atoms.push(Atom::Present(p, *present == holds));
@@ -233,7 +274,7 @@ impl Normaliser<'_> {
             },
             Ex::Cmp(op, l, r) => self.comparison(*op, l, r, holds),
             Ex::In(x, list) => self.membership(x, list, holds),
-            _ => match term(e) {
+            _ => match self.term(e) {
                 // A boolean fact as a condition: absent is an error either way.
                 Some((p, unwrapped)) if self.choice(&p, &Value::Bool(holds)).is_some() => {
                     let mut atoms = Self::reading(&p, unwrapped);
@@ -247,7 +288,7 @@ impl Normaliser<'_> {
 
     fn comparison(&self, op: CmpOp, l: &Ex, r: &Ex, holds: bool) -> Dnf {
         let op = if holds { op } else { negate(op) };
-        let (path, unwrapped, op, c) = match (term(l), term(r), l, r) {
+        let (path, unwrapped, op, c) = match (self.term(l), self.term(r), l, r) {
             (Some((a, ua)), Some((b, ub)), _, _) => {
                 let same_type = match (self.path_type(&a), self.path_type(&b)) {
                     (Some((x, _)), Some((y, _))) => x == y && self.kind(x) != Kind::Other,
@@ -311,7 +352,7 @@ impl Normaliser<'_> {
             }
             _ => return unknown(),
         };
-        let Some((path, unwrapped)) = term(x) else {
+        let Some((path, unwrapped)) = self.term(x) else {
             return unknown();
         };
         let Some((ty, _)) = self.path_type(&path) else {
@@ -652,10 +693,21 @@ fn value_of(schema: &Schema, class: &Class) -> Option<String> {
 }
 
 fn ordered_value(class: &Class) -> Option<Decimal> {
+    // The values a case can hold: 64-bit integers, dates of years 0000–9999. A witness
+    // outside is no witness (the pair is then left undecided).
+    let range = match class.ty {
+        Type::Integer => Some((Decimal::from(i64::MIN), Decimal::from(i64::MAX))),
+        Type::Date => Some((
+            Decimal::from(crate::time::date::MIN_DAY),
+            Decimal::from(crate::time::date::MAX_DAY),
+        )),
+        _ => None,
+    };
     let fits = |v: Decimal| {
-        class
-            .low
-            .is_none_or(|(l, s)| if s { v > l } else { v >= l })
+        range.is_none_or(|(l, h)| l <= v && v <= h)
+            && class
+                .low
+                .is_none_or(|(l, s)| if s { v > l } else { v >= l })
             && class
                 .high
                 .is_none_or(|(h, s)| if s { v < h } else { v <= h })
@@ -706,6 +758,7 @@ fn ordered_value(class: &Class) -> Option<Decimal> {
 /// pairs already reported as identical conditions.
 pub fn overlapping_cases(
     schema: &Schema,
+    inline: &[Option<Ex>],
     cases: &[CaseIr],
     exceptions: &[Definition],
     skip: &dyn Fn(usize, usize) -> bool,
@@ -714,7 +767,7 @@ pub fn overlapping_cases(
     if pairs.is_empty() || pairs.len() > MAX_PAIRS {
         return Vec::new();
     }
-    let n = Normaliser { schema };
+    let n = Normaliser::new(schema, inline);
     let none = if exceptions.is_empty() {
         always()
     } else {
@@ -740,7 +793,11 @@ pub fn overlapping_cases(
 /// not apply in the witness.
 pub type ExceptionOverlap = ((usize, usize), (usize, usize), String);
 
-pub fn overlapping_exceptions(schema: &Schema, exceptions: &[Definition]) -> Vec<ExceptionOverlap> {
+pub fn overlapping_exceptions(
+    schema: &Schema,
+    inline: &[Option<Ex>],
+    exceptions: &[Definition],
+) -> Vec<ExceptionOverlap> {
     let mut pairs = Vec::new();
     for (a, x) in exceptions.iter().enumerate() {
         for (b, y) in exceptions.iter().enumerate().skip(a + 1) {
@@ -752,7 +809,7 @@ pub fn overlapping_exceptions(schema: &Schema, exceptions: &[Definition]) -> Vec
             }
         }
     }
-    let n = Normaliser { schema };
+    let n = Normaliser::new(schema, inline);
     let mut none: HashMap<usize, Dnf> = HashMap::default();
     let mut found = Vec::new();
     for ((a, p), (b, q)) in pairs {

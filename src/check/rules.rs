@@ -20,6 +20,9 @@ struct Compiler<'g, 'a, 'v> {
     locals: u32,
     /// The exceptions compiled into the rule being compiled.
     compiled_exceptions: Vec<Span>,
+    /// By rule id, the body of each rule compiled so far that is one expression: the overlap
+    /// check reads a condition through it.
+    inline: Vec<Option<Ex>>,
 }
 
 /// The rules of a version (rules and reasons, in id order) with the exceptions in force. A
@@ -51,6 +54,7 @@ pub fn compile(
         deps: Vec::new(),
         locals: 0,
         compiled_exceptions: Vec::new(),
+        inline: Vec::with_capacity(rules.len()),
     };
     let mut compiled: Vec<RuleIr> = Vec::with_capacity(rules.len());
     for (id, e) in rules.iter().enumerate() {
@@ -76,6 +80,7 @@ pub fn compile(
                 (c.g.diags.len() == before).then_some(extra)
             }
         };
+        c.inline.push(compiled.last().and_then(one_expression));
         if let Some(extra) = extra {
             share.clean_rule(key, id as RuleId, extra);
         }
@@ -241,9 +246,9 @@ impl<'g, 'a, 'v> Compiler<'g, 'a, 'v> {
         } = body
         {
             let same = static_conflicts(self.g, ast_cases, &cases);
-            overlapping_cases(self.g, ast_cases, &cases, &exceptions, &same);
+            overlapping_cases(self.g, &self.inline, ast_cases, &cases, &exceptions, &same);
         }
-        overlapping_exceptions(self.g, &exceptions);
+        overlapping_exceptions(self.g, &self.inline, &exceptions);
         Definition {
             name: name.name.clone(),
             span: name.span,
@@ -402,13 +407,16 @@ fn static_conflicts(
 /// like the witness.
 fn overlapping_cases(
     g: &mut Globals,
+    inline: &[Option<Ex>],
     ast_cases: &[ast::Case],
     cases: &[CaseIr],
     exceptions: &[Definition],
     same: &[(usize, usize)],
 ) {
     let skip = |i: usize, j: usize| same.contains(&(i, j));
-    for (i, j, witness) in super::overlap::overlapping_cases(&g.schema, cases, exceptions, &skip) {
+    for (i, j, witness) in
+        super::overlap::overlapping_cases(&g.schema, inline, cases, exceptions, &skip)
+    {
         let (Some(a), Some(b)) = (ast_cases.get(i), ast_cases.get(j)) else {
             continue;
         };
@@ -427,8 +435,9 @@ fn overlapping_cases(
 
 /// Two exceptions to the same definition (equal rank) that can apply together with different
 /// values.
-fn overlapping_exceptions(g: &mut Globals, exceptions: &[Definition]) {
-    for ((a, p), (b, q), witness) in super::overlap::overlapping_exceptions(&g.schema, exceptions) {
+fn overlapping_exceptions(g: &mut Globals, inline: &[Option<Ex>], exceptions: &[Definition]) {
+    let found = super::overlap::overlapping_exceptions(&g.schema, inline, exceptions);
+    for ((a, p), (b, q), witness) in found {
         let (Some(x), Some(y)) = (exceptions.get(a), exceptions.get(b)) else {
             continue;
         };
@@ -448,6 +457,18 @@ fn overlapping_exceptions(g: &mut Globals, exceptions: &[Definition]) {
             .with_secondary(cx.span, format!("`{}` gives {}", x.name, value_text(g, cx.span)))
             .help("exceptions to one rule have equal rank: make their conditions exclusive, or make one an exception to the other"),
         );
+    }
+}
+
+/// The expression of a rule that is one expression (no cases, no exceptions).
+fn one_expression(rule: &RuleIr) -> Option<Ex> {
+    match &rule.body {
+        RuleBodyIr::Definition(d) if d.cases.is_empty() && d.exceptions.is_empty() => d
+            .otherwise
+            .as_ref()
+            .filter(|o| o.condition.is_none())
+            .map(|o| o.value.clone()),
+        _ => None,
     }
 }
 
