@@ -312,7 +312,17 @@ impl Normaliser<'_> {
         let mut atoms = Self::reading(&path, unwrapped);
         match self.kind(ty) {
             Kind::Discrete | Kind::Dense => {
-                let Some(n) = number(c) else {
+                // The evaluator orders integers and decimals together, money with money and
+                // dates with dates; another pairing is an error, left undecided.
+                let comparable = matches!(
+                    (ty, c),
+                    (
+                        Type::Integer | Type::Decimal,
+                        Value::Integer(_) | Value::Decimal(_)
+                    ) | (Type::Money(_), Value::Money(_))
+                        | (Type::Date, Value::Date(_))
+                );
+                let (true, Some(n)) = (comparable, number(c)) else {
                     return unknown();
                 };
                 atoms.push(match op {
@@ -375,7 +385,15 @@ impl Normaliser<'_> {
             Kind::Discrete | Kind::Dense => {
                 let mut numbers = Vec::with_capacity(items.len());
                 for v in items {
-                    let Some(n) = number(v) else {
+                    // `in` compares values as they are: an integer is not in a list of decimals.
+                    let same_kind = matches!(
+                        (ty, v),
+                        (Type::Integer, Value::Integer(_))
+                            | (Type::Decimal, Value::Decimal(_))
+                            | (Type::Money(_), Value::Money(_))
+                            | (Type::Date, Value::Date(_))
+                    );
+                    let (true, Some(n)) = (same_kind, number(v)) else {
                         return unknown();
                     };
                     numbers.push(n);
