@@ -180,7 +180,58 @@ fn each_kind_of_atom_finds_its_overlap() {
             found[0].ends_with(&format!("both apply when {witness}")),
             "{body}: {found:?}"
         );
+        the_evaluator_conflicts_on(body, witness);
     }
+}
+
+/// The witness is a real case: with the second condition hidden from the static check (`and
+/// 1 == 1`, which it cannot decide), the rulebook checks, and the evaluator reports the
+/// conflict for the case the witness describes.
+fn the_evaluator_conflicts_on(body: &str, witness: &str) {
+    let (head, tail) = body.rsplit_once("\n  when ").unwrap();
+    let (condition, rest) = tail.split_once(" then ").unwrap();
+    let hidden = format!("{head}\n  when ({condition}) and 1 == 1 then {rest}");
+    let checked = zan::check::check(&rulebook(&rule("r", &hidden)));
+    let rb = checked
+        .rulebook
+        .expect("the rulebook with the hidden overlap checks");
+    let mut fine = serde_json::json!({
+        "days_late": 0, "other_days": 0, "amount": "0", "rate": "0", "form": "sticker",
+        "paid_on": null, "repeated": false, "visits": null
+    });
+    let mut extra = serde_json::Value::Null;
+    for part in witness.split(" and ") {
+        let (path, value) = part
+            .split_once(" = ")
+            .or_else(|| part.split_once(" is "))
+            .unwrap();
+        let value = match value {
+            "absent" => serde_json::Value::Null,
+            "true" => serde_json::Value::Bool(true),
+            "false" => serde_json::Value::Bool(false),
+            v => match v.parse::<i64>() {
+                Ok(n) => n.into(),
+                Err(_) => v.into(),
+            },
+        };
+        match path.split_once('.') {
+            Some(("fine", field)) => fine[field] = value,
+            Some(("extra", field)) => {
+                if extra.is_null() {
+                    extra = fine.clone();
+                }
+                extra[field] = value;
+            }
+            _ => panic!("unexpected path in {witness}"),
+        }
+    }
+    let case = serde_json::json!({ "fine": fine, "extra": extra }).to_string();
+    let case = zan::eval::case_from_str(&rb, &case).unwrap();
+    let program = &rb.versions[0].program;
+    let r = program.rules.iter().position(|x| x.name == "r").unwrap() as u32;
+    let result = zan::eval::eval_rule(program, &case, 0, r);
+    let err = result.expect_err(&format!("{body}: no conflict on {witness}"));
+    assert!(err.message.contains("conflict"), "{body}: {}", err.message);
 }
 
 /// Conditions that exclude each other, and overlaps that the evaluator resolves (equal values,
