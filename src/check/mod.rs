@@ -6,6 +6,7 @@ mod confusables;
 mod data;
 mod expr;
 mod names;
+mod overlap;
 mod program;
 mod rules;
 mod schema;
