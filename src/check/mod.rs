@@ -4,6 +4,7 @@
 mod builtins;
 mod data;
 mod expr;
+mod history;
 mod names;
 mod program;
 mod rules;
