@@ -6,6 +6,7 @@
 
 use super::data::parameter_values;
 use super::expr::ExprCx;
+use super::names::Globals;
 use super::versions::History;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{Part, Type};
@@ -70,28 +71,59 @@ fn steps(
         type_changed(cx, p, before, h.cut);
         Vec::new()
     };
-    let merged = match h.cut {
-        None => own,
-        Some(cut) => {
-            let mut out: Vec<Step> = earlier.iter().filter(|(d, _)| *d < cut).cloned().collect();
-            // The new declaration's value in force on the cut, even one dated earlier.
-            let at_cut = own
-                .iter()
-                .rev()
-                .find(|(d, _)| *d <= cut)
-                .and_then(|(_, v)| v.clone());
-            out.push((cut, at_cut));
-            out.extend(own.into_iter().filter(|(d, _)| *d > cut));
-            out
-        }
-    };
+    let merged = merge(&earlier, own, h.cut);
     if let Some((from, until)) = first_lost(&earlier, &merged) {
         lost(cx, p, h.cut, from, until);
     }
     merged
 }
 
-fn has_value(steps: &[Step], day: Day) -> bool {
+/// The earlier steps before `cut`, then the new ones from it (`None`: the new ones only).
+fn merge<T: Clone>(
+    earlier: &[(Day, Option<T>)],
+    own: Vec<(Day, Option<T>)>,
+    cut: Option<Day>,
+) -> Vec<(Day, Option<T>)> {
+    let Some(cut) = cut else {
+        return own;
+    };
+    let mut out: Vec<(Day, Option<T>)> =
+        earlier.iter().filter(|(d, _)| *d < cut).cloned().collect();
+    // The new declaration's value in force on the cut, even one dated earlier.
+    let at_cut = own
+        .iter()
+        .rev()
+        .find(|(d, _)| *d <= cut)
+        .and_then(|(_, v)| v.clone());
+    out.push((cut, at_cut));
+    out.extend(own.into_iter().filter(|(d, _)| *d > cut));
+    out
+}
+
+/// The same consolidation over the written values (for `zan diff` by date): from each date,
+/// the value line in force, or none. Nothing is checked or reported here.
+pub fn written_steps<'d>(
+    g: &mut Globals,
+    p: &'d ast::ParameterDecl,
+    history: Option<&History<'d>>,
+) -> Vec<(Day, Option<&'d ast::ParamValue>)> {
+    let own: Vec<(Day, Option<&ast::ParamValue>)> =
+        p.values.iter().map(|v| (v.from, Some(v))).collect();
+    let Some(h) = history else {
+        return own;
+    };
+    let ast::DeclKind::Parameter(before) = &h.before.kind else {
+        return own;
+    };
+    let earlier = if g.resolve_type(&before.ty) == g.resolve_type(&p.ty) {
+        written_steps(g, before, h.before_history.as_deref())
+    } else {
+        Vec::new()
+    };
+    merge(&earlier, own, h.cut)
+}
+
+fn has_value<T>(steps: &[(Day, Option<T>)], day: Day) -> bool {
     steps
         .iter()
         .rev()

@@ -154,7 +154,18 @@ pub struct InForceDecl<'d> {
     pub from: Option<crate::time::date::Day>,
     pub until: Option<crate::time::date::Day>,
     pub origin: Origin,
+    /// A parameter that replaced another: the first date whose look-ups its own values answer
+    /// (the provision's date or its `correcting from` date; `None`: every date), and its values
+    /// consolidated with those it replaced, as steps (from each date, the value line in force,
+    /// or none).
+    pub replaced: Option<ReplacedValues<'d>>,
 }
+
+/// See `InForceDecl::replaced`.
+pub type ReplacedValues<'d> = (
+    Option<crate::time::date::Day>,
+    Vec<(crate::time::date::Day, Option<&'d ast::ParamValue>)>,
+);
 
 impl InForceDecl<'_> {
     pub fn in_force_on(&self, day: crate::time::date::Day) -> bool {
@@ -185,6 +196,12 @@ pub fn consolidation<'d>(map: &SourceMap, decls: &[&'d ast::Declaration]) -> Con
             from: e.from,
             until: e.until,
             origin: e.origin.clone(),
+            replaced: match (&e.decl.kind, &e.history) {
+                (ast::DeclKind::Parameter(p), Some(h)) => {
+                    Some((h.cut, history::written_steps(&mut g, p, Some(h))))
+                }
+                _ => None,
+            },
         })
         .collect();
     entries.sort_by_key(|e| (e.decl.span, e.from));
