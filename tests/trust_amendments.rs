@@ -2,7 +2,8 @@
 //! whatever the order of the files (Z0406), provisions on different dates apply in date order,
 //! and a replaced parameter keeps answering look-ups of earlier dates with the values in force
 //! then, unless the replacement says it corrects them (`correcting [from DATE]`); a replacement
-//! that leaves a look-up without a value is a warning (Z0703).
+//! that leaves a look-up without a value is a warning (Z0703), and so is one that writes a
+//! different value for a date before it takes effect without saying it corrects it (Z0704).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
@@ -241,6 +242,14 @@ fn a_value_restated_for_an_earlier_date_applies_only_from_the_replacement() {
         ("b.zan", amendment),
     ];
     let files: Vec<(&str, &str)> = files.iter().map(|(n, t)| (*n, t.as_str())).collect();
+    // The written date would mislead: a warning says so, and how to write a correction.
+    let (codes, report) = check(&files);
+    assert_eq!(codes, vec![Code::RestatedValueIgnored], "{report}");
+    assert!(report.contains("counts only from 2026-01-01"), "{report}");
+    assert!(
+        report.contains("replace correcting from 2025-01-01 parameter mci"),
+        "{report}"
+    );
     let after = decide(&files, "2026-02-01");
     assert_eq!(int(&after, "mci_2025"), 100);
     assert_eq!(int(&after, "mci_now"), 110);
@@ -320,7 +329,13 @@ fn a_replacement_without_a_value_on_its_date_warns_and_leaves_a_gap() {
 #[test]
 fn successive_replacements_keep_the_whole_history() {
     let first = replace_mci("order_2026", "2026-01-01", "", "    from 2026-01-01: 200");
-    let second = replace_mci("order_2027", "2027-01-01", "", "    from 2027-01-01: 300");
+    // The second restates the history as it stands: no warning.
+    let second = replace_mci(
+        "order_2027",
+        "2027-01-01",
+        "",
+        "    from 2025-01-01: 100\n    from 2026-01-01: 200\n    from 2027-01-01: 300",
+    );
     let files = [
         ("rules.zan", format!("{HEADER}{MCI}")),
         ("a.zan", second),

@@ -71,6 +71,9 @@ fn steps(
         type_changed(cx, p, before, h.cut);
         Vec::new()
     };
+    if let Some(cut) = h.cut {
+        restated(cx, p, &earlier, &own, cut);
+    }
     let merged = merge(&earlier, own, h.cut);
     if let Some((from, until)) = first_lost(&earlier, &merged) {
         lost(cx, p, h.cut, from, until);
@@ -121,6 +124,48 @@ pub fn written_steps<'d>(
         Vec::new()
     };
     merge(&earlier, own, h.cut)
+}
+
+/// The first value the new declaration writes for a date before its cut that differs from
+/// what look-ups of that date find (the earlier value): the written date would mislead.
+fn restated(cx: &mut ExprCx, p: &ast::ParameterDecl, earlier: &[Step], own: &[Step], cut: Day) {
+    for (day, step) in own.iter().filter(|(d, _)| *d < cut) {
+        let Some((value, part)) = step else {
+            continue;
+        };
+        let then = earlier
+            .iter()
+            .rev()
+            .find(|(d, _)| d <= day)
+            .and_then(|(_, v)| v.as_ref());
+        if then.is_some_and(|(v, _)| v == value) {
+            continue;
+        }
+        let when = date::format(*day);
+        let mut d = Diagnostic::new(
+            Code::RestatedValueIgnored,
+            part.span,
+            format!(
+                "this value of `{}` from {when} differs from what look-ups of {when} find, and counts only from {}",
+                p.name.name,
+                date::format(cut)
+            ),
+        )
+        .label(format!("answers look-ups from {} on", date::format(cut)))
+        .help(format!(
+            "a replacement restates the future: if the amendment corrects the earlier values, write `replace correcting from {when} parameter {}`",
+            p.name.name
+        ));
+        d = match then {
+            Some((_, earlier_part)) => d.with_secondary(
+                earlier_part.span,
+                format!("look-ups of {when} still find this value"),
+            ),
+            None => d.with_secondary(p.name.span, format!("look-ups of {when} find no value")),
+        };
+        cx.g.error(d);
+        return;
+    }
 }
 
 fn has_value<T>(steps: &[(Day, Option<T>)], day: Day) -> bool {

@@ -75,4 +75,5 @@ codes! {
     CalendarRequired = "Z0701", Error, "working days without a calendar";
     ParameterValues = "Z0702", Error, "parameter values out of order";
     ParameterValueLost = "Z0703", Warning, "a replacement that leaves a parameter without a value";
+    RestatedValueIgnored = "Z0704", Warning, "a replacement that restates an earlier value differently";
 }
