@@ -2,7 +2,8 @@
 //! future, not the past: from its date (or its `correcting from` date) the new declaration's
 //! values answer look-ups, and before it the replaced declaration's values (with their own
 //! history) still do, so `p as of DATE` keeps answering for dates the law had a value for.
-//! Where a replacement leaves a look-up without a value that had one, a warning (Z0703).
+//! Where a replacement leaves a look-up without a value that had one, a warning (Z0703); where
+//! it writes a different value for a date before it counts, another (Z0704).
 
 use super::data::parameter_values;
 use super::expr::ExprCx;
