@@ -104,9 +104,44 @@ fn merge<T: Clone>(
     out
 }
 
-/// The same consolidation over the written values (for `zan diff` by date): from each date,
-/// the value line in force, or none. Nothing is checked or reported here.
-pub fn written_steps<'d>(
+/// A replacing parameter's written values as look-ups see them (for `zan diff` by date).
+#[derive(Clone, Debug)]
+pub struct ReplacedValues {
+    /// The first date whose look-ups its own values answer: the provision's date or its
+    /// `correcting from` date; `None`: every date.
+    pub cut: Option<Day>,
+    /// The value lines, consolidated with those it replaced, each dated from when it answers.
+    pub values: Vec<ast::ParamValue>,
+    /// The periods (inclusive; `None`: no end) with no value although an earlier one exists.
+    pub gaps: Vec<(Day, Option<Day>)>,
+}
+
+/// The same consolidation over the written values. Nothing is checked or reported here.
+pub fn replaced_values(g: &mut Globals, p: &ast::ParameterDecl, h: &History) -> ReplacedValues {
+    let steps = written_steps(g, p, Some(h));
+    let mut values: Vec<ast::ParamValue> = Vec::new();
+    let mut gaps = Vec::new();
+    for (i, (day, v)) in steps.iter().enumerate() {
+        match v {
+            Some(v) => {
+                let mut v = (*v).clone();
+                v.from = *day;
+                values.push(v);
+            }
+            None if !values.is_empty() => {
+                gaps.push((*day, steps.get(i + 1).map(|(next, _)| next - 1)));
+            }
+            None => {}
+        }
+    }
+    ReplacedValues {
+        cut: h.cut,
+        values,
+        gaps,
+    }
+}
+
+fn written_steps<'d>(
     g: &mut Globals,
     p: &'d ast::ParameterDecl,
     history: Option<&History<'d>>,

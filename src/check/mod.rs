@@ -5,6 +5,7 @@ mod builtins;
 mod data;
 mod expr;
 mod history;
+pub use history::ReplacedValues;
 mod names;
 mod program;
 mod rules;
@@ -154,18 +155,9 @@ pub struct InForceDecl<'d> {
     pub from: Option<crate::time::date::Day>,
     pub until: Option<crate::time::date::Day>,
     pub origin: Origin,
-    /// A parameter that replaced another: the first date whose look-ups its own values answer
-    /// (the provision's date or its `correcting from` date; `None`: every date), and its values
-    /// consolidated with those it replaced, as steps (from each date, the value line in force,
-    /// or none).
-    pub replaced: Option<ReplacedValues<'d>>,
+    /// A parameter that replaced another: its values as look-ups see them.
+    pub replaced: Option<ReplacedValues>,
 }
-
-/// See `InForceDecl::replaced`.
-pub type ReplacedValues<'d> = (
-    Option<crate::time::date::Day>,
-    Vec<(crate::time::date::Day, Option<&'d ast::ParamValue>)>,
-);
 
 impl InForceDecl<'_> {
     pub fn in_force_on(&self, day: crate::time::date::Day) -> bool {
@@ -198,7 +190,7 @@ pub fn consolidation<'d>(map: &SourceMap, decls: &[&'d ast::Declaration]) -> Con
             origin: e.origin.clone(),
             replaced: match (&e.decl.kind, &e.history) {
                 (ast::DeclKind::Parameter(p), Some(h)) => {
-                    Some((h.cut, history::written_steps(&mut g, p, Some(h))))
+                    Some(history::replaced_values(&mut g, p, h))
                 }
                 _ => None,
             },

@@ -750,8 +750,7 @@ fn parameter(d: &mut Details, o: &At, n: &At, a: &ast::ParameterDecl, b: &ast::P
 }
 
 /// A parameter's values as look-ups see them: by date, a replacing parameter's values
-/// consolidated with those it replaced (each dated from when it answers), and the periods
-/// with no value; otherwise its written values.
+/// consolidated with those it replaced; otherwise its written values.
 struct Seen {
     /// A replacing parameter's first date answered by its own values (`Some(None)`: every
     /// date); `None`: not a replacement, or not by date.
@@ -768,32 +767,17 @@ fn seen(at: &At, p: &ast::ParameterDecl) -> Seen {
             .find(|e| std::ptr::eq(e.decl, at.decl) && e.in_force_on(day))?
             .replaced
     });
-    let Some((cut, steps)) = replaced else {
-        return Seen {
+    match replaced {
+        Some(r) => Seen {
+            cut: Some(r.cut),
+            values: r.values,
+            gaps: r.gaps,
+        },
+        None => Seen {
             cut: None,
             values: p.values.clone(),
             gaps: Vec::new(),
-        };
-    };
-    let mut values: Vec<ast::ParamValue> = Vec::new();
-    let mut gaps = Vec::new();
-    for (i, (day, v)) in steps.iter().enumerate() {
-        match v {
-            Some(v) => {
-                let mut v = (*v).clone();
-                v.from = *day;
-                values.push(v);
-            }
-            None if !values.is_empty() => {
-                gaps.push((*day, steps.get(i + 1).map(|(next, _)| next - 1)));
-            }
-            None => {}
-        }
-    }
-    Seen {
-        cut: Some(cut),
-        values,
-        gaps,
+        },
     }
 }
 
