@@ -5,7 +5,7 @@
 //! Two provisions that change the same name on the same date are refused (Z0406): which one
 //! wins would depend on the order the files are read. A replaced parameter keeps the earlier
 //! declaration as its `History`, so that look-ups of dates before the replacement (`p as of
-//! DATE`) still find the values in force then (`check/data.rs::parameter_history`).
+//! DATE`) still find the values in force then (`check/history.rs`).
 
 use super::names::Globals;
 use crate::diagnostics::{Code, Diagnostic};
