@@ -433,11 +433,18 @@ pub struct ParamIr {
     pub citations: Vec<Citation>,
     /// One per value: the line it comes from.
     pub parts: Vec<Part>,
+    /// Periods (inclusive) with no value in force although an earlier value exists: where a
+    /// replacement answers look-ups from a date before its own first value.
+    pub gaps: Vec<(Day, Day)>,
 }
 
 impl ParamIr {
-    /// Which of the values is in force on `day` (the last one from on or before it).
+    /// Which of the values is in force on `day` (the last one from on or before it), unless
+    /// the day is in a gap.
     pub fn index_on(&self, day: Day) -> Option<usize> {
+        if self.gaps.iter().any(|(a, b)| *a <= day && day <= *b) {
+            return None;
+        }
         self.values
             .partition_point(|(from, _)| *from <= day)
             .checked_sub(1)

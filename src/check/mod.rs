@@ -5,6 +5,8 @@ mod builtins;
 mod confusables;
 mod data;
 mod expr;
+mod history;
+pub use history::ReplacedValues;
 mod names;
 mod overlap;
 mod program;
@@ -156,6 +158,8 @@ pub struct InForceDecl<'d> {
     pub from: Option<crate::time::date::Day>,
     pub until: Option<crate::time::date::Day>,
     pub origin: Origin,
+    /// A parameter that replaced another: its values as look-ups see them.
+    pub replaced: Option<ReplacedValues>,
 }
 
 impl InForceDecl<'_> {
@@ -187,6 +191,12 @@ pub fn consolidation<'d>(map: &SourceMap, decls: &[&'d ast::Declaration]) -> Con
             from: e.from,
             until: e.until,
             origin: e.origin.clone(),
+            replaced: match (&e.decl.kind, &e.history) {
+                (ast::DeclKind::Parameter(p), Some(h)) => {
+                    Some(history::replaced_values(&mut g, p, h))
+                }
+                _ => None,
+            },
         })
         .collect();
     entries.sort_by_key(|e| (e.decl.span, e.from));

@@ -5,7 +5,7 @@ use super::expr::ExprCx;
 use super::names::{Globals, VersionNames};
 use super::share::{Ids, Sharing};
 use super::versions::Entry;
-use super::{data, rules};
+use super::{data, history, rules};
 use crate::ir::*;
 use crate::source::Span;
 use crate::syntax::ast::DeclKind;
@@ -94,6 +94,7 @@ pub fn build<'d>(
                     values: Vec::new(),
                     citations: Vec::new(),
                     parts: Vec::new(),
+                    gaps: Vec::new(),
                 });
             }
             DeclKind::Calendar(c) => {
@@ -146,11 +147,13 @@ pub fn build<'d>(
                         program.params[id as usize] = param;
                     } else {
                         let mut cx = ExprCx::new(g, &names);
-                        let (values, parts) = data::parameter_values(&mut cx, p, &ty);
+                        let (values, parts, gaps) =
+                            history::parameter_history(&mut cx, p, e.history.as_deref(), &ty);
                         let citations = cx.g.citations(&p.citations);
                         let param = &mut program.params[id as usize];
                         param.values = values;
                         param.parts = parts;
+                        param.gaps = gaps;
                         param.citations = citations;
                     }
                     if g.diags.len() == before {

@@ -454,6 +454,7 @@ impl Remap {
                 .collect::<Option<_>>()?,
             citations: p.citations.clone(),
             parts: p.parts.clone(),
+            gaps: p.gaps.clone(),
         })
     }
 

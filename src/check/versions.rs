@@ -1,6 +1,11 @@
 //! Consolidation: which declaration of each name is in force on which dates. The baseline
 //! declarations and the amendments' provisions become a timeline of entries per name; the
 //! dates where anything changes cut time into versions.
+//!
+//! Two provisions that change the same name on the same date are refused (Z0406): which one
+//! wins would depend on the order the files are read. A replaced parameter keeps the earlier
+//! declaration as its `History`, so that look-ups of dates before the replacement (`p as of
+//! DATE`) still find the values in force then (`check/history.rs`).
 
 use super::names::Globals;
 use crate::diagnostics::{Code, Diagnostic};
@@ -16,6 +21,20 @@ pub struct Entry<'d> {
     pub from: Option<Day>,
     pub until: Option<Day>,
     pub origin: Origin,
+    /// A replacing parameter: the declaration it replaced, whose values still answer look-ups
+    /// of the dates before the replacement.
+    pub history: Option<Box<History<'d>>>,
+}
+
+/// What a replaced parameter answered before its replacement.
+#[derive(Clone)]
+pub struct History<'d> {
+    /// The first date whose look-ups the replacing declaration answers: the provision's date,
+    /// or its `correcting from` date; `None` (`correcting` without a date): every date.
+    pub cut: Option<Day>,
+    /// The replaced declaration, and its own history.
+    pub before: &'d ast::Declaration,
+    pub before_history: Option<Box<History<'d>>>,
 }
 
 impl Entry<'_> {
@@ -46,6 +65,7 @@ pub fn timeline<'d>(
                 from,
                 until,
                 origin: Origin::Baseline,
+                history: None,
             },
         );
     }
@@ -57,8 +77,17 @@ pub fn timeline<'d>(
     }
     provisions.sort_by_key(|(d, _, _)| *d);
     let mut applied = Vec::new();
+    // The provision that changed each name on each date: a second one on the same date
+    // conflicts with it, whatever the order of the files.
+    let mut changed: HashMap<(String, Day), (AmendmentId, &'d ast::Provision)> = HashMap::default();
     for (day, amendment, p) in provisions {
+        let key = (target(p).name.clone(), day);
+        if let Some(first) = changed.get(&key) {
+            conflict(g, amendments, day, *first, (amendment, p));
+            continue;
+        }
         if let Some(a) = apply(g, &mut entries, day, amendment, p) {
+            changed.insert(key, (amendment, p));
             applied.push(a);
         }
     }
@@ -66,6 +95,56 @@ pub fn timeline<'d>(
         entries,
         provisions: applied,
     }
+}
+
+/// The name a provision adds, replaces or repeals.
+fn target(p: &ast::Provision) -> &ast::Ident {
+    match &p.action {
+        ProvisionAction::Add(d) | ProvisionAction::Replace(d) => d.kind.name(),
+        ProvisionAction::Repeal { name, .. } => name,
+    }
+}
+
+fn verb(p: &ast::Provision) -> &'static str {
+    match &p.action {
+        ProvisionAction::Add(_) => "added",
+        ProvisionAction::Replace(_) => "replaced",
+        ProvisionAction::Repeal { .. } => "repealed",
+    }
+}
+
+/// Two provisions change the same name on the same date.
+fn conflict(
+    g: &mut Globals,
+    amendments: &[(AmendmentId, &ast::AmendmentDecl)],
+    day: Day,
+    first: (AmendmentId, &ast::Provision),
+    second: (AmendmentId, &ast::Provision),
+) {
+    let by = |id: AmendmentId| {
+        amendments
+            .iter()
+            .find(|(a, _)| *a == id)
+            .map_or_else(String::new, |(_, a)| format!(" by `{}`", a.name.name))
+    };
+    let name = target(second.1);
+    g.error(
+        Diagnostic::new(
+            Code::ConflictingProvisions,
+            name.span,
+            format!(
+                "two provisions change `{}` on {}",
+                name.name,
+                date::format(day)
+            ),
+        )
+        .label(format!("{}{}", verb(second.1), by(second.0)))
+        .with_secondary(
+            target(first.1).span,
+            format!("also {}{} on the same date", verb(first.1), by(first.0)),
+        )
+        .help("which one applies would depend on the order the files are read: merge them into one provision, or give one of them its own `from` date"),
+    );
 }
 
 fn own_period(g: &mut Globals, decl: &ast::Declaration) -> (Option<Day>, Option<Day>) {
@@ -154,6 +233,7 @@ fn apply<'d>(
                 from: Some(day),
                 until,
                 origin: origin(false),
+                history: None,
             });
         }
         (ProvisionAction::Add(_), Some(i)) => {
@@ -177,6 +257,14 @@ fn apply<'d>(
             if !same_kind(g, list[i].decl, d.kind.keyword(), decl_name) {
                 return None;
             }
+            let history = match &d.kind {
+                ast::DeclKind::Parameter(_) => Some(Box::new(History {
+                    cut: correction_cut(g, p, day)?,
+                    before: list[i].decl,
+                    before_history: list[i].history.clone(),
+                })),
+                _ => None,
+            };
             let old_until = list[i].until;
             list[i].until = Some(day - 1);
             let until = d.kind.in_force().and_then(|f| f.until).or(old_until);
@@ -185,6 +273,7 @@ fn apply<'d>(
                 from: Some(day),
                 until,
                 origin: origin(true),
+                history,
             });
         }
         (ProvisionAction::Repeal { .. }, Some(i)) => {
@@ -206,6 +295,34 @@ fn apply<'d>(
         from: day,
         span,
     })
+}
+
+/// The first date whose look-ups a replacing parameter answers: the provision's date, or the
+/// date of its `correcting from` (which cannot be later); `Some(None)` for a `correcting`
+/// without a date; `None` when the correction is refused.
+fn correction_cut(g: &mut Globals, p: &ast::Provision, day: Day) -> Option<Option<Day>> {
+    let Some(c) = &p.correcting else {
+        return Some(Some(day));
+    };
+    match c.from {
+        Some(from) if from > day => {
+            g.error(
+                Diagnostic::new(
+                    Code::DatesOutOfOrder,
+                    c.span,
+                    "a correction starts after the replacement takes effect",
+                )
+                .label(format!(
+                    "{} is after {}",
+                    date::format(from),
+                    date::format(day)
+                ))
+                .help("`correcting from DATE` corrects values of dates before the provision's date: give a date on or before it, or remove the clause"),
+            );
+            None
+        }
+        from => Some(from),
+    }
 }
 
 fn repeal_keyword(kind: &str) -> &'static str {

@@ -66,6 +66,7 @@ codes! {
     DatesOutOfOrder = "Z0403", Error, "dates out of order";
     OverlappingPeriods = "Z0404", Error, "in-force periods that overlap";
     AmendedKindMismatch = "Z0405", Error, "amendment names a declaration of another kind";
+    ConflictingProvisions = "Z0406", Error, "two provisions that change a name on the same date";
     MissingCitation = "Z0501", Warning, "rule without a citation";
     Unused = "Z0502", Warning, "unused declaration";
     OpenPoint = "Z0503", Note, "open point marked for review";
@@ -76,4 +77,6 @@ codes! {
     InvalidTest = "Z0601", Error, "invalid test";
     CalendarRequired = "Z0701", Error, "working days without a calendar";
     ParameterValues = "Z0702", Error, "parameter values out of order";
+    ParameterValueLost = "Z0703", Warning, "a replacement that leaves a parameter without a value";
+    RestatedValueIgnored = "Z0704", Warning, "a replacement that restates an earlier value differently";
 }

@@ -709,11 +709,28 @@ fn parameter(d: &mut Details, o: &At, n: &At, a: &ast::ParameterDecl, b: &ast::P
             n.line(b.ty.span)
         ));
     }
+    let (old, new) = (seen(o, a), seen(n, b));
+    if new.cut != old.cut {
+        match new.cut {
+            Some(Some(cut)) => d.push(format!(
+                "look-ups of dates before {} keep the values it replaces",
+                date::format(cut)
+            )),
+            Some(None) => d.push("`correcting`: its values replace every earlier value".into()),
+            None => {}
+        }
+    }
+    for gap in new.gaps.iter().filter(|g| !old.gaps.contains(g)) {
+        d.push(format!(
+            "no value in force {}",
+            check::describe(Some(gap.0), gap.1)
+        ));
+    }
     keyed(
         d,
         "value",
-        &a.values,
-        &b.values,
+        &old.values,
+        &new.values,
         |v, _| date::format(v.from),
         |v, new| {
             let at = if new { n } else { o };
@@ -730,6 +747,38 @@ fn parameter(d: &mut Details, o: &At, n: &At, a: &ast::ParameterDecl, b: &ast::P
             )
         },
     );
+}
+
+/// A parameter's values as look-ups see them: by date, a replacing parameter's values
+/// consolidated with those it replaced; otherwise its written values.
+struct Seen {
+    /// A replacing parameter's first date answered by its own values (`Some(None)`: every
+    /// date); `None`: not a replacement, or not by date.
+    cut: Option<Option<Day>>,
+    values: Vec<ast::ParamValue>,
+    gaps: Vec<(Day, Option<Day>)>,
+}
+
+fn seen(at: &At, p: &ast::ParameterDecl) -> Seen {
+    let replaced = at.side.on.and_then(|day| {
+        check::consolidation(at.side.map, &at.side.decls)
+            .entries
+            .into_iter()
+            .find(|e| std::ptr::eq(e.decl, at.decl) && e.in_force_on(day))?
+            .replaced
+    });
+    match replaced {
+        Some(r) => Seen {
+            cut: Some(r.cut),
+            values: r.values,
+            gaps: r.gaps,
+        },
+        None => Seen {
+            cut: None,
+            values: p.values.clone(),
+            gaps: Vec::new(),
+        },
+    }
 }
 
 fn calendar(d: &mut Details, o: &At, n: &At, a: &ast::CalendarDecl, b: &ast::CalendarDecl) {

@@ -475,6 +475,10 @@ impl Reference<'_> {
                 in_force = Some(entry);
             }
         }
+        // A replacement that answers from before its first value leaves a gap.
+        if param.gaps.iter().any(|(a, b)| *a <= day && day <= *b) {
+            in_force = None;
+        }
         match in_force {
             Some((_, v)) => Ok(v.clone()),
             None => Err(RefError::new(format!(

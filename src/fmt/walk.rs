@@ -332,7 +332,9 @@ impl<'t> Walker<'t> {
             Rule::add_provision | Rule::replace_provision => {
                 for part in self.parts(&pair) {
                     match part {
-                        Part::Node(c) if c.as_rule() == Rule::amendable => {
+                        Part::Node(c)
+                            if matches!(c.as_rule(), Rule::amendable | Rule::corrected) =>
+                        {
                             for d in c.into_inner() {
                                 self.decl(d);
                             }

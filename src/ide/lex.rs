@@ -59,8 +59,10 @@ pub const KEYWORDS: &[&str] = &[
     "money",
 ];
 
-/// Words with a meaning only inside calendars and durations (not reserved).
+/// Words with a meaning only inside calendars and durations, or after `replace` (not
+/// reserved).
 pub const CONTEXT_WORDS: &[&str] = &[
+    "correcting",
     "weekend",
     "holiday",
     "every",

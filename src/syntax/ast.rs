@@ -352,6 +352,17 @@ pub struct Provision {
     pub action: ProvisionAction,
     /// The provision's own in-force date, when it differs from the amendment's.
     pub from: Option<(Day, Span)>,
+    /// `replace correcting [from DATE] parameter ...`: the new values also answer look-ups of
+    /// earlier dates (from DATE, or all of them) instead of the values in force then.
+    pub correcting: Option<Correction>,
+    pub span: Span,
+}
+
+/// The `correcting [from DATE]` clause of a replaced parameter.
+#[derive(Clone, Debug)]
+pub struct Correction {
+    /// The first date whose look-ups the new values answer; `None`: every date.
+    pub from: Option<Day>,
     pub span: Span,
 }
 

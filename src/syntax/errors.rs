@@ -213,6 +213,8 @@ fn describe(r: Rule) -> &'static str {
         | Rule::replace_provision
         | Rule::repeal_provision => "a provision (`add`, `replace` or `repeal`)",
         Rule::amendable => "a rule, exception, reasons, table, parameter or calendar declaration",
+        Rule::correction | Rule::kw_correcting => "`correcting`",
+        Rule::corrected => "a parameter declaration (only a parameter's values can be corrected)",
         Rule::decl_kind => "a kind of declaration (`rule`, `table`, ...)",
         Rule::test_item
         | Rule::as_of_item
@@ -236,6 +238,7 @@ fn describe(r: Rule) -> &'static str {
         Rule::kw_off => "`off`",
         Rule::kw_day => "`day`",
         Rule::kw_instead => "`instead of`",
+        Rule::kw_parameter => "`parameter`",
         _ => "something else",
     }
 }

@@ -783,6 +783,7 @@ impl Lower {
         let mut docs = Vec::new();
         let mut action = None;
         let mut from = None;
+        let mut correcting = None;
         for x in p.into_inner() {
             match x.as_rule() {
                 Rule::doc => docs.push(doc_text(&x)),
@@ -800,7 +801,17 @@ impl Lower {
                                     .find(|d| d.as_rule() == Rule::date_lit)
                                     .map(|d| (self.date(&d), self.span(&d)));
                             }
-                            Rule::amendable => {
+                            Rule::correction => {
+                                correcting = Some(Correction {
+                                    from: y
+                                        .clone()
+                                        .into_inner()
+                                        .find(|d| d.as_rule() == Rule::date_lit)
+                                        .map(|d| self.date(&d)),
+                                    span: self.span(&y),
+                                });
+                            }
+                            Rule::amendable | Rule::corrected => {
                                 let dspan = self.span(&y);
                                 decl = y.into_inner().next().and_then(|d| self.decl_kind(d)).map(
                                     |kind| Declaration {
@@ -839,6 +850,7 @@ impl Lower {
             doc: join_docs(docs),
             action: action?,
             from,
+            correcting,
             span,
         })
     }
