@@ -107,8 +107,10 @@ fn why_not_a_message(v: &Value) -> Option<String> {
     }
 }
 
+/// One line on standard error; never panics (`eprintln!` does when stderr is closed).
 fn log(what: &str) {
-    eprintln!("zan lsp: {what}");
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "zan lsp: {what}");
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
