@@ -25,6 +25,9 @@ pub use crate::eval::Case;
 #[derive(Debug)]
 pub struct Engine {
     rulebook: Rulebook,
+    /// What `Engine::load` did not read (links out of the folder, special files), one line
+    /// each: a library prints nothing, so the embedder decides where these go.
+    skipped: Vec<String>,
 }
 
 // The promise of the type: one engine, many threads.
@@ -181,7 +184,10 @@ impl Engine {
     pub fn from_sources(sources: SourceMap) -> Result<Engine, LoadError> {
         let checked = check::check(&sources);
         match checked.rulebook {
-            Some(rulebook) => Ok(Engine { rulebook }),
+            Some(rulebook) => Ok(Engine {
+                rulebook,
+                skipped: Vec::new(),
+            }),
             None => {
                 let report = render::to_terminal(&sources, &checked.diagnostics, false);
                 Err(LoadError::Check {
@@ -195,16 +201,27 @@ impl Engine {
 
     /// Read a rulebook folder (every `.zan` file below it, and the legal texts in `sources/`)
     /// or a single `.zan` file, then check it. Nothing outside the folder is read: links out of
-    /// it and special files are skipped with a warning on standard error (to have them as
-    /// data instead, read with `load::rulebook_and_skipped` and call `from_sources`).
+    /// it and special files are skipped, and `skipped` names each one (nothing is printed).
     pub fn load(path: impl AsRef<Path>) -> Result<Engine, LoadError> {
-        let sources = crate::load::rulebook(path.as_ref()).map_err(LoadError::Io)?;
-        Engine::from_sources(sources)
+        let (sources, skipped) =
+            crate::load::rulebook_and_skipped(path.as_ref()).map_err(LoadError::Io)?;
+        let mut engine = Engine::from_sources(sources)?;
+        engine.skipped = skipped;
+        Ok(engine)
+    }
+
+    /// The paths `Engine::load` did not read, with why: a link leading out of the rulebook
+    /// folder, a file that is not a regular file. Empty for an engine made otherwise.
+    pub fn skipped(&self) -> &[String] {
+        &self.skipped
     }
 
     /// An engine for an already checked rulebook.
     pub fn from_rulebook(rulebook: Rulebook) -> Engine {
-        Engine { rulebook }
+        Engine {
+            rulebook,
+            skipped: Vec::new(),
+        }
     }
 
     pub fn rulebook(&self) -> &Rulebook {
