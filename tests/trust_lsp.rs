@@ -422,3 +422,34 @@ fn a_large_document_is_analysed_per_edit_in_seconds_and_exit_is_honoured_during_
         "no older version after a newer one: {last:?}"
     );
 }
+
+/// An analysis of a snapshot is given up once a newer edit has come (its result would be
+/// dropped anyway), between declarations of the file it parses; a snapshot of the current
+/// text is analysed to the end.
+#[test]
+fn an_analysis_made_stale_by_a_newer_edit_is_given_up() {
+    use zan::lsp::workspace::Workspace;
+    let today = zan::time::date::from_ymd(2026, 12, 7).unwrap();
+    // A path in no folder on disk: the document is a folder of its own.
+    let path = std::path::Path::new("zan-no-such-folder/stale.zan");
+    let text: String = (0..2_000)
+        .map(|i| format!("rule r{i}: integer {{ {i} }}\n"))
+        .collect();
+    let mut ws = Workspace::default();
+    let folder = ws.folder_for(path);
+    folder.set_text(path, text, true);
+    let stale = folder.snapshot();
+    assert!(folder.edit(path, |t| t.push_str("rule last: integer { 1 }\n")));
+    assert!(
+        stale.analyse_unless_stale(today).is_none(),
+        "the analysis of the text before the edit went on"
+    );
+    let current = folder.snapshot();
+    let analysed = current
+        .analyse_unless_stale(today)
+        .expect("the current text is analysed");
+    assert_eq!(analysed.generation, folder.generation);
+    // Given up means nothing was kept: the parse of the current text is stored.
+    folder.store(analysed);
+    assert!(folder.current_analysis(today).is_some());
+}

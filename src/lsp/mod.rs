@@ -334,7 +334,8 @@ fn folder_diagnostics(shared: &Shared, path: &Path, generation: u64) -> Option<V
     let (analysis, versions) = match start {
         Start::Kept(a, versions) => (a, versions),
         Start::Analyse(snapshot) => {
-            let analysed = snapshot.analyse(today());
+            // Given up as soon as a newer edit comes: that edit schedules its own analysis.
+            let analysed = snapshot.analyse_unless_stale(today())?;
             let kept = (analysed.analysis.clone(), analysed.versions.clone());
             let mut s = lock(shared);
             let folder = s.workspace.find(path)?;

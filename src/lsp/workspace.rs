@@ -8,6 +8,7 @@ use crate::syntax::{self, Parsed};
 use crate::time::date::Day;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 /// One `.zan` file of a folder.
@@ -31,6 +32,9 @@ pub struct Folder {
     legal_texts_read: bool,
     /// Bumped by every change; the analysis records the generation it saw.
     pub generation: u64,
+    /// `generation`, readable without the server's lock: an analysis running on a snapshot
+    /// asks it between declarations and gives up once a newer edit has come.
+    latest: Arc<AtomicU64>,
     analysis: Option<(u64, Arc<Analysis>)>,
 }
 
@@ -64,8 +68,15 @@ impl Folder {
             legal_texts,
             legal_texts_read: with_sources,
             generation: 1,
+            latest: Arc::new(AtomicU64::new(1)),
             analysis: None,
         }
+    }
+
+    /// A text changed: analyses of older texts are stale.
+    fn changed(&mut self) {
+        self.generation += 1;
+        self.latest.store(self.generation, Ordering::Release);
     }
 
     pub fn contains(&self, path: &Path) -> bool {
@@ -91,7 +102,7 @@ impl Folder {
         if doc.text != text || doc.parsed.is_none() {
             doc.text = text;
             doc.parsed = None;
-            self.generation += 1;
+            self.changed();
         }
     }
 
@@ -102,7 +113,7 @@ impl Folder {
         };
         f(&mut doc.text);
         doc.parsed = None;
-        self.generation += 1;
+        self.changed();
         true
     }
 
@@ -125,7 +136,7 @@ impl Folder {
             Some(text) => self.set_text(path, text, false),
             None => {
                 self.docs.remove(path);
-                self.generation += 1;
+                self.changed();
             }
         }
     }
@@ -139,7 +150,7 @@ impl Folder {
             Some(text) => self.set_text(path, text, false),
             None => {
                 if self.docs.remove(path).is_some() {
-                    self.generation += 1;
+                    self.changed();
                 }
             }
         }
@@ -183,6 +194,7 @@ impl Folder {
                 .collect(),
             legal_texts: self.legal_texts.clone(),
             legal_texts_read: self.legal_texts_read,
+            latest: self.latest.clone(),
         }
     }
 
@@ -215,6 +227,8 @@ pub struct Snapshot {
     docs: Vec<SnapshotDoc>,
     legal_texts: Vec<(String, String)>,
     legal_texts_read: bool,
+    /// The folder's generation now (`Folder::latest`).
+    latest: Arc<AtomicU64>,
 }
 
 /// The analysis of a snapshot, with the parses it made (to keep) and the editor's versions of
@@ -237,6 +251,30 @@ impl Snapshot {
 
     /// Parse the files whose parse is not kept, and check them all.
     pub fn analyse(self, today: Day) -> Analysed {
+        let generation = self.generation;
+        match self.analyse_unless(today, &|| false) {
+            Some(analysed) => analysed,
+            // Never given up: `stale` always says no.
+            None => Analysed {
+                generation,
+                analysis: Arc::new(Analysis::new(SourceMap::new(), Vec::new(), today)),
+                versions: Vec::new(),
+                parses: Vec::new(),
+            },
+        }
+    }
+
+    /// `analyse`, given up (`None`) once the folder has changed since the snapshot was taken:
+    /// its result would be dropped, and the analysis of a large document takes seconds that
+    /// the analysis of the newer text needs. Asked between the declarations of each file
+    /// parsed (parsing is most of the time on a large document) and before the check.
+    pub fn analyse_unless_stale(self, today: Day) -> Option<Analysed> {
+        let latest = self.latest.clone();
+        let generation = self.generation;
+        self.analyse_unless(today, &|| latest.load(Ordering::Acquire) != generation)
+    }
+
+    fn analyse_unless(self, today: Day, stale: &dyn Fn() -> bool) -> Option<Analysed> {
         let versions = self.versions();
         let mut map = SourceMap::new();
         let mut parsed = Vec::with_capacity(self.docs.len());
@@ -246,7 +284,7 @@ impl Snapshot {
             let p = match doc.parsed {
                 Some(p) if p.file == id => p,
                 _ => {
-                    let p = Arc::new(syntax::parse_file(&map, id));
+                    let p = Arc::new(syntax::parse_file_unless(&map, id, stale)?);
                     parses.push((doc.path, p.clone()));
                     p
                 }
@@ -259,12 +297,15 @@ impl Snapshot {
         if self.legal_texts_read {
             map.mark_legal_texts_read();
         }
-        Analysed {
+        if stale() {
+            return None;
+        }
+        Some(Analysed {
             generation: self.generation,
             analysis: Arc::new(Analysis::new(map, parsed, today)),
             versions,
             parses,
-        }
+        })
     }
 }
 

@@ -33,10 +33,23 @@ pub const MAX_DECLARATIONS: usize = 200_000;
 /// Parse one file of the map into declarations, with the diagnostics of every declaration
 /// that failed to parse and notes for `// OPEN:` review markers.
 pub fn parse(map: &SourceMap, file: FileId) -> (ast::File, Vec<Diagnostic>) {
+    // Never given up: `stale` always says no.
+    parse_unless(map, file, &|| false).unwrap_or_default()
+}
+
+/// `parse`, given up (`None`) as soon as `stale()` says the result is no longer wanted: it is
+/// asked before each declaration, so a language server can drop the parse of a large
+/// document that a newer edit replaced (parsing is most of the analysis of one). `stale` is a
+/// question the caller answers (an atomic load); the parser does no IO.
+pub fn parse_unless(
+    map: &SourceMap,
+    file: FileId,
+    stale: &dyn Fn() -> bool,
+) -> Option<(ast::File, Vec<Diagnostic>)> {
     let mut out = ast::File::default();
     let mut diags = Vec::new();
     let Some(source) = map.get(file) else {
-        return (out, diags);
+        return Some((out, diags));
     };
     let text = source.text.as_str();
     let mut chunks = split::declarations(text);
@@ -61,6 +74,9 @@ pub fn parse(map: &SourceMap, file: FileId) -> (ast::File, Vec<Diagnostic>) {
         chunks.truncate(MAX_DECLARATIONS);
     }
     for chunk in chunks {
+        if stale() {
+            return None;
+        }
         let piece = &text[chunk.clone()];
         if let Some(d) = split::nesting_too_deep(piece, file, chunk.start) {
             diags.push(d);
@@ -82,7 +98,7 @@ pub fn parse(map: &SourceMap, file: FileId) -> (ast::File, Vec<Diagnostic>) {
         }
     }
     diags.extend(split::open_points(text, file));
-    (out, diags)
+    Some((out, diags))
 }
 
 /// Parse again with detailed errors, which record the brackets and separators pest tried;
@@ -141,6 +157,20 @@ pub fn parse_file(map: &SourceMap, file: FileId) -> Parsed {
         ast,
         diagnostics,
     }
+}
+
+/// `parse_file`, given up when `stale()` says so (`parse_unless`).
+pub fn parse_file_unless(
+    map: &SourceMap,
+    file: FileId,
+    stale: &dyn Fn() -> bool,
+) -> Option<Parsed> {
+    let (ast, diagnostics) = parse_unless(map, file, stale)?;
+    Some(Parsed {
+        file,
+        ast,
+        diagnostics,
+    })
 }
 
 /// Parse a standalone expression (used for test values given on the command line and in
