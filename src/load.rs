@@ -9,7 +9,7 @@
 
 use crate::source::SourceMap;
 use std::collections::{HashSet, VecDeque};
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Largest `.zan` file read; larger ones are refused with an error (a limit, not a crash).
@@ -33,16 +33,10 @@ pub struct Walk {
     pub skipped: Vec<String>,
 }
 
-/// Read a rulebook folder or one `.zan` file; what was skipped is printed as warnings on
-/// standard error.
+/// Read a rulebook folder or one `.zan` file, for callers that need no word of what was
+/// skipped (benches, tests); the CLI and `Engine::load` report it (`rulebook_and_skipped`).
 pub fn rulebook(path: &Path) -> Result<SourceMap, String> {
-    let (map, skipped) = rulebook_and_skipped(path)?;
-    // Written without `eprintln!`, which panics when standard error is closed.
-    let mut err = std::io::stderr().lock();
-    for s in skipped {
-        let _ = writeln!(err, "warning: {s}");
-    }
-    Ok(map)
+    rulebook_and_skipped(path).map(|(map, _)| map)
 }
 
 /// Read a rulebook folder (or one `.zan` file given by name) and say what was skipped.
@@ -264,13 +258,21 @@ fn inside(path: &Path, shown: &Path, root: &Path, skipped: &mut Vec<String>) -> 
         Some(target)
     } else {
         skipped.push(format!(
-            "skipped {}: a link to {} outside the rulebook folder {}",
+            "skipped {}: {}",
             display(shown),
-            display(&target),
-            display(root)
+            link_outside(&target, root)
         ));
         None
     }
+}
+
+/// Why a link is not followed: its target is outside the rulebook folder `root`.
+fn link_outside(target: &Path, root: &Path) -> String {
+    format!(
+        "a link to {} outside the rulebook folder {}",
+        display(target),
+        display(root)
+    )
 }
 
 /// Every `.zan` file below `dir`, in path order, by the rules of `walk` (the paths as shown).
@@ -351,14 +353,7 @@ impl Walker {
             // Only links that would have been read are worth a word: a `.zan` file or a
             // folder (which may hold some).
             if is_zan || meta.is_dir() {
-                self.skip(
-                    &shown,
-                    format!(
-                        "a link to {} outside the rulebook folder {}",
-                        display(&target),
-                        display(&self.root)
-                    ),
-                );
+                self.skip(&shown, link_outside(&target, &self.root));
             }
             return Ok(());
         }
@@ -377,12 +372,11 @@ impl Walker {
             if self.folders.insert(real.clone()) {
                 self.visit(&shown, &real)?;
             }
-        } else if !is_zan {
-        } else if meta.is_file() {
+        } else if is_zan && meta.is_file() {
             if self.files.insert(real.clone()) {
                 self.out.files.push(Found { shown, real });
             }
-        } else {
+        } else if is_zan {
             let kind = kind(&meta.file_type());
             self.skip(&shown, format!("not a regular file ({kind})"));
         }

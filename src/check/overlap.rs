@@ -12,7 +12,7 @@
 //! two forms: "evaluates to true" (`holds`) and "evaluates to false without an error" (`fails`);
 //! `a or b` holds when `a` holds, or `a` fails and `b` holds (`b` is not reached otherwise).
 
-use crate::ir::{CaseIr, CmpOp, Definition, Ex, Schema, Type};
+use crate::ir::{CaseIr, CmpOp, Definition, Ex, RuleBodyIr, RuleIr, Schema, Type};
 use crate::value::Value;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
@@ -124,10 +124,10 @@ fn negate(op: CmpOp) -> CmpOp {
 /// Normal forms of conditions, over one version's schema.
 struct Normaliser<'s> {
     schema: &'s Schema,
-    /// The bodies of the rules compiled so far that are one expression (no cases, no
-    /// exceptions), by rule id: a reference to one reads as its expression (its value is that
-    /// expression's, memoised or not). A rule not here is "cannot decide".
-    inline: &'s [Option<Ex>],
+    /// The rules compiled so far, by id: a reference to one that is one expression (no cases,
+    /// no exceptions) reads as its expression (its value is that expression's, memoised or
+    /// not). Any other rule is "cannot decide".
+    rules: &'s [RuleIr],
     /// Rules being read through, to bound the reading (cycles are reported after compiling).
     depth: std::cell::Cell<u32>,
 }
@@ -135,11 +135,23 @@ struct Normaliser<'s> {
 /// How many rules deep a condition is read through.
 const MAX_INLINE_DEPTH: u32 = 8;
 
+/// The expression of a rule that is one expression (no cases, no exceptions).
+fn one_expression(rule: &RuleIr) -> Option<&Ex> {
+    match &rule.body {
+        RuleBodyIr::Definition(d) if d.cases.is_empty() && d.exceptions.is_empty() => d
+            .otherwise
+            .as_ref()
+            .filter(|o| o.condition.is_none())
+            .map(|o| &o.value),
+        _ => None,
+    }
+}
+
 impl Normaliser<'_> {
-    fn new<'s>(schema: &'s Schema, inline: &'s [Option<Ex>]) -> Normaliser<'s> {
+    fn new<'s>(schema: &'s Schema, rules: &'s [RuleIr]) -> Normaliser<'s> {
         Normaliser {
             schema,
-            inline,
+            rules,
             depth: std::cell::Cell::new(0),
         }
     }
@@ -149,7 +161,7 @@ impl Normaliser<'_> {
         if self.depth.get() >= MAX_INLINE_DEPTH {
             return None;
         }
-        self.inline.get(r as usize)?.as_ref()
+        one_expression(self.rules.get(r as usize)?)
     }
 
     fn through<T>(&self, f: impl FnOnce() -> T) -> T {
@@ -776,7 +788,7 @@ fn ordered_value(class: &Class) -> Option<Decimal> {
 /// pairs already reported as identical conditions.
 pub fn overlapping_cases(
     schema: &Schema,
-    inline: &[Option<Ex>],
+    rules: &[RuleIr],
     cases: &[CaseIr],
     exceptions: &[Definition],
     skip: &dyn Fn(usize, usize) -> bool,
@@ -785,7 +797,7 @@ pub fn overlapping_cases(
     if pairs.is_empty() || pairs.len() > MAX_PAIRS {
         return Vec::new();
     }
-    let n = Normaliser::new(schema, inline);
+    let n = Normaliser::new(schema, rules);
     let none = if exceptions.is_empty() {
         always()
     } else {
@@ -813,7 +825,7 @@ pub type ExceptionOverlap = ((usize, usize), (usize, usize), String);
 
 pub fn overlapping_exceptions(
     schema: &Schema,
-    inline: &[Option<Ex>],
+    rules: &[RuleIr],
     exceptions: &[Definition],
 ) -> Vec<ExceptionOverlap> {
     let mut pairs = Vec::new();
@@ -827,7 +839,7 @@ pub fn overlapping_exceptions(
             }
         }
     }
-    let n = Normaliser::new(schema, inline);
+    let n = Normaliser::new(schema, rules);
     let mut none: HashMap<usize, Dnf> = HashMap::default();
     let mut found = Vec::new();
     for ((a, p), (b, q)) in pairs {

@@ -20,9 +20,9 @@ struct Compiler<'g, 'a, 'v> {
     locals: u32,
     /// The exceptions compiled into the rule being compiled.
     compiled_exceptions: Vec<Span>,
-    /// By rule id, the body of each rule compiled so far that is one expression: the overlap
-    /// check reads a condition through it.
-    inline: Vec<Option<Ex>>,
+    /// The rules compiled so far, by id: the overlap check reads a condition through those
+    /// that are one expression.
+    done: Vec<RuleIr>,
 }
 
 /// The rules of a version (rules and reasons, in id order) with the exceptions in force. A
@@ -54,14 +54,13 @@ pub fn compile(
         deps: Vec::new(),
         locals: 0,
         compiled_exceptions: Vec::new(),
-        inline: Vec::with_capacity(rules.len()),
+        done: Vec::with_capacity(rules.len()),
     };
-    let mut compiled: Vec<RuleIr> = Vec::with_capacity(rules.len());
     for (id, e) in rules.iter().enumerate() {
         let key = e.decl.span;
         let extra = match share.rule(key) {
             Some((rule, extra)) => {
-                compiled.push(rule);
+                c.done.push(rule);
                 c.deps.push(extra.deps.clone());
                 c.locals = c.locals.max(extra.locals);
                 Some(extra)
@@ -70,7 +69,8 @@ pub fn compile(
                 let before = c.g.diags.len();
                 let (outer_locals, outer_exceptions) = (c.locals, c.compiled_exceptions.len());
                 c.locals = 0;
-                compiled.push(c.rule(e));
+                let rule = c.rule(e);
+                c.done.push(rule);
                 let extra = RuleExtra {
                     deps: c.deps.last().cloned().unwrap_or_default(),
                     locals: c.locals,
@@ -80,14 +80,13 @@ pub fn compile(
                 (c.g.diags.len() == before).then_some(extra)
             }
         };
-        c.inline.push(compiled.last().and_then(one_expression));
         if let Some(extra) = extra {
             share.clean_rule(key, id as RuleId, extra);
         }
     }
     check_exception_cycles(c.g, names, exceptions);
-    check_rule_cycles(c.g, &compiled, &c.deps);
-    (compiled, c.locals)
+    check_rule_cycles(c.g, &c.done, &c.deps);
+    (c.done, c.locals)
 }
 
 fn unknown_target(g: &mut Globals, names: &VersionNames, x: &ast::ExceptionDecl) {
@@ -246,9 +245,9 @@ impl<'g, 'a, 'v> Compiler<'g, 'a, 'v> {
         } = body
         {
             let same = static_conflicts(self.g, ast_cases, &cases);
-            overlapping_cases(self.g, &self.inline, ast_cases, &cases, &exceptions, &same);
+            overlapping_cases(self.g, &self.done, ast_cases, &cases, &exceptions, &same);
         }
-        overlapping_exceptions(self.g, &self.inline, &exceptions);
+        overlapping_exceptions(self.g, &self.done, &exceptions);
         Definition {
             name: name.name.clone(),
             span: name.span,
@@ -407,7 +406,7 @@ fn static_conflicts(
 /// like the witness.
 fn overlapping_cases(
     g: &mut Globals,
-    inline: &[Option<Ex>],
+    done: &[RuleIr],
     ast_cases: &[ast::Case],
     cases: &[CaseIr],
     exceptions: &[Definition],
@@ -415,7 +414,7 @@ fn overlapping_cases(
 ) {
     let skip = |i: usize, j: usize| same.contains(&(i, j));
     for (i, j, witness) in
-        super::overlap::overlapping_cases(&g.schema, inline, cases, exceptions, &skip)
+        super::overlap::overlapping_cases(&g.schema, done, cases, exceptions, &skip)
     {
         let (Some(a), Some(b)) = (ast_cases.get(i), ast_cases.get(j)) else {
             continue;
@@ -435,8 +434,8 @@ fn overlapping_cases(
 
 /// Two exceptions to the same definition (equal rank) that can apply together with different
 /// values.
-fn overlapping_exceptions(g: &mut Globals, inline: &[Option<Ex>], exceptions: &[Definition]) {
-    let found = super::overlap::overlapping_exceptions(&g.schema, inline, exceptions);
+fn overlapping_exceptions(g: &mut Globals, done: &[RuleIr], exceptions: &[Definition]) {
+    let found = super::overlap::overlapping_exceptions(&g.schema, done, exceptions);
     for ((a, p), (b, q), witness) in found {
         let (Some(x), Some(y)) = (exceptions.get(a), exceptions.get(b)) else {
             continue;
@@ -457,18 +456,6 @@ fn overlapping_exceptions(g: &mut Globals, inline: &[Option<Ex>], exceptions: &[
             .with_secondary(cx.span, format!("`{}` gives {}", x.name, value_text(g, cx.span)))
             .help("exceptions to one rule have equal rank: make their conditions exclusive, or make one an exception to the other"),
         );
-    }
-}
-
-/// The expression of a rule that is one expression (no cases, no exceptions).
-fn one_expression(rule: &RuleIr) -> Option<Ex> {
-    match &rule.body {
-        RuleBodyIr::Definition(d) if d.cases.is_empty() && d.exceptions.is_empty() => d
-            .otherwise
-            .as_ref()
-            .filter(|o| o.condition.is_none())
-            .map(|o| o.value.clone()),
-        _ => None,
     }
 }
 

@@ -675,8 +675,7 @@ fn work(
                     let case = if repeated.is_empty() {
                         engine.case_from_json(item)
                     } else {
-                        let errors = repeated.iter().cloned();
-                        let errors = errors.map(eval::strict_json::repeated_key).collect();
+                        let errors = eval::strict_json::repeated_keys(repeated.iter().cloned());
                         Err(DecideError::DuplicateKey(errors))
                     };
                     line(case.map_err(|e| e.json()), &mut done);

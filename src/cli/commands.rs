@@ -17,9 +17,19 @@ fn color() -> bool {
     out::stderr_color()
 }
 
+/// Read a rulebook folder (or one `.zan` file); what was not read (a link out of the folder,
+/// a special file) is said on standard error.
+pub(super) fn read_rulebook(path: &Path) -> Result<SourceMap, String> {
+    let (map, skipped) = load::rulebook_and_skipped(path)?;
+    for s in skipped {
+        stderr_line!("warning: {s}");
+    }
+    Ok(map)
+}
+
 /// Load and check; print diagnostics to stderr. `None` when the rulebook cannot be used.
 fn load_checked(path: &Path, quiet_warnings: bool) -> Result<(SourceMap, Checked), i32> {
-    let map = load::rulebook(path).map_err(|e| {
+    let map = read_rulebook(path).map_err(|e| {
         stderr_line!("error: {e}");
         EXIT_USAGE
     })?;
@@ -37,7 +47,7 @@ fn load_checked(path: &Path, quiet_warnings: bool) -> Result<(SourceMap, Checked
 }
 
 pub fn check(path: &Path, format: CheckFormat, deny_warnings: bool) -> i32 {
-    let map = match load::rulebook(path) {
+    let map = match read_rulebook(path) {
         Ok(m) => m,
         Err(e) => {
             stderr_line!("error: {e}");

@@ -167,7 +167,7 @@ fn read_folder(path: &Path) -> Result<Files, String> {
     if !path.is_dir() {
         return Err(format!("{} is not a rulebook folder", path.display()));
     }
-    let map = load::rulebook(path)?;
+    let map = super::commands::read_rulebook(path)?;
     let mut case_files = Vec::new();
     let (found, skipped) = load::files_in(&path.join("examples"), |p| {
         p.extension().is_some_and(|e| e == "json")

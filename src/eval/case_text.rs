@@ -81,8 +81,9 @@ fn slow_path(rb: &Rulebook, text: &str) -> Result<Case, CaseTextError> {
     let (json, repeated) =
         strict_json::parse(text).map_err(|e| CaseTextError::InvalidJson(e.to_string()))?;
     if !repeated.is_empty() {
-        let errors = repeated.into_iter().map(strict_json::repeated_key);
-        return Err(CaseTextError::DuplicateKey(errors.collect()));
+        return Err(CaseTextError::DuplicateKey(strict_json::repeated_keys(
+            repeated,
+        )));
     }
     case_from_json(rb, &json).map_err(CaseTextError::InvalidCase)
 }
@@ -501,17 +502,7 @@ output rule n: integer cites law "n" { visits }
     /// Both readers agree: the same facts, or both refuse (with the slow path's errors).
     fn same(rb: &Rulebook, text: &str) {
         let fast = case_from_str(rb, text);
-        let slow = match strict_json::parse(text) {
-            Ok((_, repeated)) if !repeated.is_empty() => Err(CaseTextError::DuplicateKey(
-                repeated
-                    .into_iter()
-                    .map(strict_json::repeated_key)
-                    .collect(),
-            )),
-            Ok((json, _)) => case_from_json(rb, &json).map_err(CaseTextError::InvalidCase),
-            Err(e) => Err(CaseTextError::InvalidJson(e.to_string())),
-        };
-        assert_eq!(fast, slow, "{text}");
+        assert_eq!(fast, slow_path(rb, text), "{text}");
     }
 
     #[test]

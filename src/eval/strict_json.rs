@@ -27,8 +27,13 @@ pub fn parse(text: &str) -> Result<(Json, Vec<String>), serde_json::Error> {
     Ok((json, repeated))
 }
 
+/// The case errors for keys given twice, at the JSON paths `paths`.
+pub fn repeated_keys(paths: impl IntoIterator<Item = String>) -> Vec<CaseError> {
+    paths.into_iter().map(repeated_key).collect()
+}
+
 /// The case error for a key given twice at `path`.
-pub fn repeated_key(path: String) -> CaseError {
+fn repeated_key(path: String) -> CaseError {
     CaseError {
         path,
         expected: "each key once in an object".into(),

@@ -107,10 +107,9 @@ fn why_not_a_message(v: &Value) -> Option<String> {
     }
 }
 
-/// One line on standard error; never panics (`eprintln!` does when stderr is closed).
+/// One line on standard error (never a panic when stderr is closed).
 fn log(what: &str) {
-    use std::io::Write;
-    let _ = writeln!(std::io::stderr().lock(), "zan lsp: {what}");
+    crate::cli::output::stderr_line!("zan lsp: {what}");
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
