@@ -13,13 +13,6 @@ fn stdout(o: &std::process::Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
-fn temp_dir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("zan-cli-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 #[test]
 fn the_shipped_rulebook_checks_without_errors() {
     let o = zan(&["check", "rulebooks/kz-visa"]);
@@ -78,7 +71,7 @@ fn the_shipped_rulebook_has_no_warnings() {
 
 #[test]
 fn a_failing_rulebook_test_prints_expected_and_actual() {
-    let dir = temp_dir("failing");
+    let dir = common::temp_dir("failing");
     for e in std::fs::read_dir(common::root().join("rulebooks/kz-visa")).unwrap() {
         let p = e.unwrap().path();
         if p.extension().is_some_and(|x| x == "zan") {
@@ -105,7 +98,7 @@ fn a_failing_rulebook_test_prints_expected_and_actual() {
 
 #[test]
 fn a_malformed_case_names_the_json_path_and_exits_2() {
-    let dir = temp_dir("case");
+    let dir = common::temp_dir("case");
     let case = dir.join("bad.json");
     std::fs::write(
         &case,
@@ -143,7 +136,7 @@ fn a_malformed_case_names_the_json_path_and_exits_2() {
 
 #[test]
 fn a_malformed_rulebook_gets_diagnostics_and_exit_1() {
-    let dir = temp_dir("rulebook");
+    let dir = common::temp_dir("rulebook");
     std::fs::write(
         dir.join("bad.zan"),
         "rulebook r { title \"t\" }\nsource s { title \"s\" }\noutput rule a: bool cites s \"x\" {\n  when 2026-13-01 > then true\n}\noutput rule b: bool cites s \"x\" { undefined_name }\n",
@@ -175,7 +168,7 @@ fn a_malformed_rulebook_gets_diagnostics_and_exit_1() {
 
 #[test]
 fn citations_are_checked_against_the_source_text() {
-    let dir = temp_dir("quotes");
+    let dir = common::temp_dir("quotes");
     std::fs::create_dir_all(dir.join("sources")).unwrap();
     std::fs::write(
         dir.join("sources/law.txt"),
@@ -212,7 +205,7 @@ fn citations_are_checked_against_the_source_text() {
 
 #[test]
 fn coverage_lists_what_no_test_reaches_and_enforces_a_minimum() {
-    let dir = temp_dir("coverage");
+    let dir = common::temp_dir("coverage");
     std::fs::write(
         dir.join("r.zan"),
         r#"rulebook r { title "t" as of day }

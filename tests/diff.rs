@@ -29,35 +29,13 @@ fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let p = entry.unwrap().path();
-        let target = to.join(p.file_name().unwrap());
-        if p.is_dir() {
-            copy_dir(&p, &target);
-        } else {
-            std::fs::copy(&p, &target).unwrap();
-        }
-    }
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!("zan-diff-{name}-{}-{n}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 /// The old and new folders of one case, side by side in a temporary folder.
 fn case_folders(case: &Path) -> PathBuf {
     let base = common::root().join(DATA_DIR).join("base");
-    let dir = temp_dir(&case.file_name().unwrap().to_string_lossy());
-    copy_dir(&base, &dir.join("old"));
-    copy_dir(&base, &dir.join("new"));
-    copy_dir(case, &dir.join("new"));
+    let dir = common::temp_dir(&case.file_name().unwrap().to_string_lossy());
+    common::copy_dir(&base, &dir.join("old"));
+    common::copy_dir(&base, &dir.join("new"));
+    common::copy_dir(case, &dir.join("new"));
     for extra in ["expected.txt", "args"] {
         let _ = std::fs::remove_file(dir.join("new").join(extra));
     }
@@ -367,32 +345,17 @@ fn the_same_rulebook_on_dates_without_a_provision_between_is_unchanged() {
     assert!(stdout(&out).contains("No change."));
 }
 
-fn git(dir: &Path, args: &[&str]) -> bool {
-    Command::new("git")
-        .args(["-c", "user.name=zan", "-c", "user.email=zan@example.org"])
-        .args([
-            "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
 #[test]
 fn git_revisions_of_a_temporary_repository() {
-    let repo = temp_dir("git");
-    if !git(&repo, &["init", "-q"]) {
+    let repo = common::temp_dir("git");
+    if !common::git(&repo, &["init", "-q"]) {
         eprintln!("git is not available: skipping the --git test");
         return;
     }
     let book = repo.join("rulebooks/demo");
-    copy_dir(&common::root().join(DATA_DIR).join("base"), &book);
-    assert!(git(&repo, &["add", "-A"]));
-    assert!(git(&repo, &["commit", "-q", "-m", "the rulebook"]));
+    common::copy_dir(&common::root().join(DATA_DIR).join("base"), &book);
+    assert!(common::git(&repo, &["add", "-A"]));
+    assert!(common::git(&repo, &["commit", "-q", "-m", "the rulebook"]));
     // The second commit changes a rule and reformats another declaration.
     let rules = book.join("rules.zan");
     let text = std::fs::read_to_string(&rules).unwrap();
@@ -403,7 +366,7 @@ fn git_revisions_of_a_temporary_repository() {
         )
         .replace("  tourist => 2\n", "  tourist   =>   2   // reformatted\n");
     std::fs::write(&rules, changed).unwrap();
-    assert!(git(
+    assert!(common::git(
         &repo,
         &["commit", "-q", "-a", "-m", "fingerprints from 15"]
     ));
@@ -468,9 +431,9 @@ fn errors_exit_with_2() {
     let missing = zan(&root, &["diff", "no/such/folder", "rulebooks/kz-visa"]);
     assert_eq!(missing.status.code(), Some(2));
     // A version that does not check cannot be compared.
-    let dir = temp_dir("broken");
-    copy_dir(&root.join(DATA_DIR).join("base"), &dir.join("old"));
-    copy_dir(&root.join(DATA_DIR).join("base"), &dir.join("new"));
+    let dir = common::temp_dir("broken");
+    common::copy_dir(&root.join(DATA_DIR).join("base"), &dir.join("old"));
+    common::copy_dir(&root.join(DATA_DIR).join("base"), &dir.join("new"));
     std::fs::write(
         dir.join("new/broken.zan"),
         "rule broken: bool { no_such_name }\n",

@@ -234,13 +234,7 @@ fn small_rulebooks_engine_agrees_with_the_reference() {
 /// The mismatches found so far (tests/data/differential), replayed.
 #[test]
 fn regression_cases_agree() {
-    let dir = common::root().join("tests/data/differential");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
+    let files = common::files_in(&common::root().join("tests/data/differential"), "json");
     let mut failures = Vec::new();
     for f in &files {
         let entry: Json = serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap();

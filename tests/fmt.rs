@@ -314,13 +314,6 @@ fn a_messy_copy_of_the_rulebook_formats_back_and_means_the_same() {
 
 // ---------------------------------------------------------------------- the command line
 
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("zan-fmt-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
@@ -334,7 +327,7 @@ fn check_passes_on_the_shipped_rulebook() {
 
 #[test]
 fn check_lists_a_messy_copy_without_writing_and_fmt_rewrites_it() {
-    let dir = temp_dir("messy");
+    let dir = common::temp_dir("messy");
     let files = kz_visa_messed_up();
     for (name, _, messy) in files.iter().take(4) {
         let file = dir.join(Path::new(name).file_name().unwrap());
@@ -367,7 +360,7 @@ fn check_lists_a_messy_copy_without_writing_and_fmt_rewrites_it() {
 
 #[test]
 fn a_file_with_syntax_errors_is_reported_and_left_alone() {
-    let dir = temp_dir("broken");
+    let dir = common::temp_dir("broken");
     let source = common::root().join("tests/data/check/err/Z0001-missing-then.zan");
     let broken = std::fs::read_to_string(source).unwrap();
     let file = dir.join("broken.zan");

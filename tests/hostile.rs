@@ -7,9 +7,8 @@
 mod common;
 
 use serde_json::{json, Value as Json};
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 const HEAD: &str = "rulebook r { title \"t\" }\nsource s { title \"s\" }\n";
 
@@ -441,44 +440,9 @@ fn a_50_mb_case_decides() {
 #[cfg(unix)]
 #[test]
 fn ctrl_c_in_batch_leaves_no_partial_line() {
-    use std::io::Read;
     let dir = case_rulebook("ctrl-c");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_zan"))
-        .args([
-            "eval",
-            dir.to_str().unwrap(),
-            "--batch",
-            "-",
-            "--threads",
-            "2",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
     let line = br#"{"day": "2026-03-10", "fee": 1, "n": 1, "docs": []}"#;
-    // Keep feeding until the pipe breaks: the run never reaches the end of its input.
-    let feeder = std::thread::spawn(move || {
-        let block: Vec<u8> = [line.as_slice(), b"\n"].concat().repeat(1000);
-        while stdin.write_all(&block).is_ok() {}
-    });
-    let mut stdout = child.stdout.take().unwrap();
-    let mut first = [0u8; 4096];
-    let n = stdout.read(&mut first).unwrap();
-    assert!(n > 0, "some decisions came out");
-    let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let mut rest = Vec::new();
-    stdout.read_to_end(&mut rest).unwrap();
-    let out = child.wait_with_output().unwrap();
-    drop(feeder);
-    let mut all = first[..n].to_vec();
-    all.extend(rest);
+    let (all, out) = common::batch_stopped_by(dir.to_str().unwrap(), line, "INT");
     assert_eq!(
         all.last(),
         Some(&b'\n'),

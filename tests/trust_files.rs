@@ -14,26 +14,6 @@ use std::time::{Duration, Instant};
 
 const BASE: &str = "tests/data/diff/base";
 
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("zan-trust-files-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let p = entry.unwrap().path();
-        let target = to.join(p.file_name().unwrap());
-        if p.is_dir() {
-            copy_dir(&p, &target);
-        } else {
-            std::fs::copy(&p, &target).unwrap();
-        }
-    }
-}
-
 /// Run zan in `dir`; a run still going after `limit` is killed and the test fails (the bugs
 /// fixed here hung: a FIFO, `/dev/zero`, a walk of the whole file system).
 fn zan_in(dir: &Path, args: &[&str], limit: Duration) -> Output {
@@ -84,7 +64,7 @@ fn formatted(text: &str) -> String {
 fn fmt_replaces_the_file_whole_and_keeps_its_permissions() {
     use std::io::Read;
     use std::os::unix::fs::PermissionsExt;
-    let dir = temp_dir("atomic");
+    let dir = common::temp_dir("atomic");
     let file = dir.join("r.zan");
     std::fs::write(&file, MESSY).unwrap();
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o640)).unwrap();
@@ -110,7 +90,7 @@ fn fmt_replaces_the_file_whole_and_keeps_its_permissions() {
 #[cfg(unix)]
 #[test]
 fn fmt_of_a_link_rewrites_its_target_and_keeps_the_link() {
-    let dir = temp_dir("fmt-link");
+    let dir = common::temp_dir("fmt-link");
     std::fs::write(dir.join("real.zan"), MESSY).unwrap();
     std::os::unix::fs::symlink("real.zan", dir.join("link.zan")).unwrap();
     let o = zan_in(&dir, &["fmt", "link.zan"], LIMIT);
@@ -132,7 +112,7 @@ fn fmt_of_a_link_rewrites_its_target_and_keeps_the_link() {
 #[cfg(unix)]
 #[test]
 fn fmt_of_a_folder_does_not_rewrite_files_outside_it_through_a_link() {
-    let dir = temp_dir("fmt-out");
+    let dir = common::temp_dir("fmt-out");
     let outside = dir.join("outside");
     std::fs::create_dir_all(&outside).unwrap();
     std::fs::write(outside.join("x.zan"), MESSY).unwrap();
@@ -162,7 +142,7 @@ fn fmt_of_a_folder_does_not_rewrite_files_outside_it_through_a_link() {
 /// The diff tests' base rulebook in `dir/book`, with `law.txt` in `dir/outside`.
 fn base_book(dir: &Path) -> PathBuf {
     let book = dir.join("book");
-    copy_dir(&common::root().join(BASE), &book);
+    common::copy_dir(&common::root().join(BASE), &book);
     book
 }
 
@@ -186,7 +166,7 @@ fn codes(out: &Json) -> Vec<String> {
 #[cfg(unix)]
 #[test]
 fn check_follows_no_link_out_of_the_folder_and_reads_each_file_once() {
-    let dir = temp_dir("check-links");
+    let dir = common::temp_dir("check-links");
     let book = base_book(&dir);
     let (o, clean) = check_json(&dir);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
@@ -245,7 +225,7 @@ fn check_follows_no_link_out_of_the_folder_and_reads_each_file_once() {
 fn a_legal_text_linked_from_outside_the_folder_is_not_read() {
     // In CI, a pull request could link `sources/law.txt` to a secret and learn from Z0504
     // whether a guessed sentence stands in it.
-    let dir = temp_dir("sources-link");
+    let dir = common::temp_dir("sources-link");
     let book = base_book(&dir);
     std::fs::create_dir_all(dir.join("outside")).unwrap();
     std::fs::write(dir.join("outside/secret.txt"), "the secret is 1234\n").unwrap();
@@ -277,7 +257,7 @@ fn mkfifo(path: &Path) -> bool {
 #[cfg(unix)]
 #[test]
 fn a_fifo_named_like_a_rulebook_file_is_skipped_not_read() {
-    let dir = temp_dir("fifo");
+    let dir = common::temp_dir("fifo");
     let book = base_book(&dir);
     if !mkfifo(&book.join("pipe.zan")) || !mkfifo(&book.join("sources/pipe.txt")) {
         eprintln!("mkfifo is not available: skipping");
@@ -323,7 +303,7 @@ fn a_device_is_refused_before_reading_and_a_link_to_it_is_skipped() {
         "{e}"
     );
 
-    let dir = temp_dir("device");
+    let dir = common::temp_dir("device");
     let book = base_book(&dir);
     std::os::unix::fs::symlink("/dev/zero", book.join("zero.zan")).unwrap();
     let o = zan_in(&dir, &["check", "book"], LIMIT);
@@ -338,25 +318,10 @@ fn a_device_is_refused_before_reading_and_a_link_to_it_is_skipped() {
 
 // ------------------------------------------------------------------- item 16: diff --git
 
-fn git(dir: &Path, args: &[&str]) -> bool {
-    Command::new("git")
-        .args(["-c", "user.name=zan", "-c", "user.email=zan@example.org"])
-        .args([
-            "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
 #[test]
 fn diff_git_sees_files_with_any_name_and_refuses_option_like_revisions() {
-    let repo = temp_dir("git");
-    if !git(&repo, &["init", "-q"]) {
+    let repo = common::temp_dir("git");
+    if !common::git(&repo, &["init", "-q"]) {
         eprintln!("git is not available: skipping");
         return;
     }
@@ -364,13 +329,13 @@ fn diff_git_sees_files_with_any_name_and_refuses_option_like_revisions() {
     // quotes such names unless asked for NUL-separated output.
     let folder = "правила";
     let book = repo.join(folder);
-    copy_dir(&common::root().join(BASE), &book);
+    common::copy_dir(&common::root().join(BASE), &book);
     let sub = book.join("part \"one\"\tA");
     std::fs::create_dir_all(&sub).unwrap();
     let rules = sub.join("ережелер.zan");
     std::fs::rename(book.join("rules.zan"), &rules).unwrap();
-    assert!(git(&repo, &["add", "-A"]));
-    assert!(git(&repo, &["commit", "-q", "-m", "the rulebook"]));
+    assert!(common::git(&repo, &["add", "-A"]));
+    assert!(common::git(&repo, &["commit", "-q", "-m", "the rulebook"]));
     let text_of = std::fs::read_to_string(&rules).unwrap();
     let changed = text_of.replace(
         "application.applicant_age >= 16 then true",
@@ -378,7 +343,7 @@ fn diff_git_sees_files_with_any_name_and_refuses_option_like_revisions() {
     );
     assert_ne!(changed, text_of);
     std::fs::write(&rules, changed).unwrap();
-    assert!(git(
+    assert!(common::git(
         &repo,
         &["commit", "-q", "-a", "-m", "fingerprints from 15"]
     ));
@@ -418,7 +383,7 @@ fn diff_git_sees_files_with_any_name_and_refuses_option_like_revisions() {
 fn fmt_check_stays_fast_when_every_line_differs() {
     // 20,000 one-line rules, each laid out on four lines by `zan fmt`: the whole-file line diff
     // took over a minute; the diff shown is the first lines, and only they are computed.
-    let dir = temp_dir("fmt-check-big");
+    let dir = common::temp_dir("fmt-check-big");
     let mut src = String::from("rulebook r { title \"t\" }\nsource s { title \"s\" }\n\n");
     for i in 0..20_000 {
         src.push_str(&format!(

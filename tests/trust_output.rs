@@ -9,31 +9,16 @@
 mod common;
 
 use serde_json::Value as Json;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 const KZ: &str = "rulebooks/kz-visa";
 
-/// A fresh temporary folder for one test.
-fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("zan-trust-output-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 /// The kz-visa examples as NDJSON, one case per line.
 fn example_cases() -> String {
-    let dir = common::root().join(KZ).join("examples");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
     let mut out = String::new();
-    for f in files {
+    for f in common::files_in(&common::root().join(KZ).join("examples"), "json") {
         let j: Json = serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap();
         out.push_str(&j.to_string());
         out.push('\n');
@@ -43,13 +28,7 @@ fn example_cases() -> String {
 
 /// One example case file (a path relative to the repository).
 fn an_example() -> String {
-    let dir = common::root().join(KZ).join("examples");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
+    let files = common::files_in(&common::root().join(KZ).join("examples"), "json");
     format!(
         "{KZ}/examples/{}",
         files[0].file_name().unwrap().to_string_lossy()
@@ -167,7 +146,7 @@ fn no_crash(o: &Output, what: &str) {
 #[cfg(target_os = "linux")]
 #[test]
 fn a_full_disk_is_reported_with_exit_2_by_every_command() {
-    let dir = temp("full");
+    let dir = common::temp_dir("full");
     for r in every_command(&dir) {
         let what = r.args.join(" ");
         let o = run(&r, dev_full(), None);
@@ -192,7 +171,7 @@ fn a_full_disk_is_reported_with_exit_2_by_every_command() {
 #[cfg(unix)]
 #[test]
 fn a_closed_pipe_ends_quietly_with_the_usual_exit_status() {
-    let dir = temp("closed");
+    let dir = common::temp_dir("closed");
     for r in every_command(&dir) {
         let what = r.args.join(" ");
         let usual = run(&r, Stdio::piped(), None);
@@ -212,7 +191,7 @@ fn a_closed_pipe_ends_quietly_with_the_usual_exit_status() {
 #[cfg(unix)]
 #[test]
 fn a_closed_standard_error_does_not_panic() {
-    let dir = temp("stderr");
+    let dir = common::temp_dir("stderr");
     std::fs::write(
         dir.join("bad.zan"),
         "rulebook r { title \"t\" }\nsource s { title \"s\" }\nrule x: integer = missing + 1\n",
@@ -295,38 +274,11 @@ const QUICK_CASE: &[u8] = br#"{"day": "2026-03-10", "n": 1}"#;
 #[cfg(unix)]
 #[test]
 fn sigterm_in_batch_leaves_whole_lines_and_the_summary() {
-    let dir = temp("sigterm");
+    let dir = common::temp_dir("sigterm");
     let rulebook = quick_rulebook(&dir);
     let check = common::zan(&["check", &rulebook]);
     assert_eq!(check.status.code(), Some(0), "{check:?}");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_zan"))
-        .args(["eval", &rulebook, "--batch", "-", "--threads", "2"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    // Keep feeding until the pipe breaks: the run never reaches the end of its input.
-    let feeder = std::thread::spawn(move || {
-        let block: Vec<u8> = [QUICK_CASE, b"\n"].concat().repeat(1000);
-        while stdin.write_all(&block).is_ok() {}
-    });
-    let mut stdout = child.stdout.take().unwrap();
-    let mut first = [0u8; 4096];
-    let n = stdout.read(&mut first).unwrap();
-    assert!(n > 0, "some decisions came out");
-    let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let mut rest = Vec::new();
-    stdout.read_to_end(&mut rest).unwrap();
-    let out = child.wait_with_output().unwrap();
-    drop(feeder);
-    let mut all = first[..n].to_vec();
-    all.extend(rest);
+    let (all, out) = common::batch_stopped_by(&rulebook, QUICK_CASE, "TERM");
     assert_eq!(
         all.last(),
         Some(&b'\n'),
@@ -376,7 +328,7 @@ fn peak_mb(stderr: &str) -> Option<u64> {
 /// (it grew with the line until the allocation failed).
 #[test]
 fn a_line_over_the_limit_gets_an_error_line_and_the_run_goes_on() {
-    let dir = temp("long-line");
+    let dir = common::temp_dir("long-line");
     let rulebook = quick_rulebook(&dir);
     let long = 200usize << 20;
     let mut input = Vec::with_capacity(long + 100);
@@ -445,7 +397,7 @@ fn a_line_over_the_limit_gets_an_error_line_and_the_run_goes_on() {
 #[cfg(target_os = "linux")]
 #[test]
 fn batch_from_dev_zero_reads_in_bounded_memory() {
-    let dir = temp("zero");
+    let dir = common::temp_dir("zero");
     let rulebook = quick_rulebook(&dir);
     let mut child = Command::new(env!("CARGO_BIN_EXE_zan"))
         .args(["eval", &rulebook, "--batch", "/dev/zero"])
@@ -483,8 +435,7 @@ fn batch_from_dev_zero_reads_in_bounded_memory() {
 /// `#[cfg(test)]`) may print.
 #[test]
 fn no_source_prints_but_through_the_output_path() {
-    let mut files = Vec::new();
-    collect(&common::root().join("src"), &mut files);
+    let files = common::files_below(&common::root().join("src"), "rs");
     assert!(files.len() > 20);
     let mut found = Vec::new();
     for f in &files {
@@ -519,15 +470,4 @@ fn no_source_prints_but_through_the_output_path() {
         "print through src/cli/output.rs (`Output`, `output::print`, `stderr_line!`):\n{}",
         found.join("\n")
     );
-}
-
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            collect(&p, out);
-        } else if p.extension().is_some_and(|x| x == "rs") {
-            out.push(p);
-        }
-    }
 }

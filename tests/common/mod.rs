@@ -15,11 +15,8 @@ pub fn kz_visa() -> SourceMap {
 }
 
 pub fn folder(dir: &Path) -> SourceMap {
-    let mut files: Vec<PathBuf> = Vec::new();
-    collect(dir, &mut files);
-    files.sort();
     let mut map = SourceMap::new();
-    for f in files {
+    for f in files_below(dir, "zan") {
         let name = f
             .strip_prefix(root())
             .unwrap_or(&f)
@@ -38,15 +35,48 @@ pub fn folder(dir: &Path) -> SourceMap {
     map
 }
 
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            collect(&p, out);
-        } else if p.extension().is_some_and(|x| x == "zan") {
-            out.push(p);
+/// The files of `dir` (not below) whose extension is `ext`, in name order.
+pub fn files_in(dir: &Path, ext: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == ext))
+        .collect();
+    files.sort();
+    files
+}
+
+/// Every file below `dir` whose extension is `ext`, in path order.
+pub fn files_below(dir: &Path, ext: &str) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for e in std::fs::read_dir(&folder).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                folders.push(p);
+            } else if p.extension().is_some_and(|x| x == ext) {
+                out.push(p);
+            }
         }
     }
+    out.sort();
+    out
+}
+
+/// A fresh, empty folder for one test, named after the test file and `name` (and numbered, so
+/// two calls with one name never share it).
+pub fn temp_dir(name: &str) -> PathBuf {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!(
+        "zan-{}-{name}-{}-{n}",
+        env!("CARGO_CRATE_NAME"),
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
 }
 
 /// Run the `zan` binary from the repository root.
@@ -96,4 +126,68 @@ pub fn compare(expected: &Path, actual: &str) -> Result<(), String> {
         return Ok(());
     }
     Err(similar_asserts::SimpleDiff::from_str(&want, actual, "expected", "actual").to_string())
+}
+
+/// Copy the folder `from` to `to`, with everything below it.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let p = entry.unwrap().path();
+        let target = to.join(p.file_name().unwrap());
+        if p.is_dir() {
+            copy_dir(&p, &target);
+        } else {
+            std::fs::copy(&p, &target).unwrap();
+        }
+    }
+}
+
+/// Run git in `dir` with a name, no signing and `main` as the first branch; whether it
+/// succeeded (false also when git is not installed).
+pub fn git(dir: &Path, args: &[&str]) -> bool {
+    Command::new("git")
+        .args(["-c", "user.name=zan", "-c", "user.email=zan@example.org"])
+        .args([
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "init.defaultBranch=main",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// `zan eval RULEBOOK --batch -` on two threads, fed `case` lines without end, sent `signal`
+/// (`INT`, `TERM`) once the first decisions are out: everything it wrote, and how it ended.
+#[cfg(unix)]
+pub fn batch_stopped_by(rulebook: &str, case: &[u8], signal: &str) -> (Vec<u8>, Output) {
+    use std::io::{Read, Write};
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zan"))
+        .args(["eval", rulebook, "--batch", "-", "--threads", "2"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    // Keep feeding until the pipe breaks: the run never reaches the end of its input.
+    let block: Vec<u8> = [case, b"\n"].concat().repeat(1000);
+    let feeder = std::thread::spawn(move || while stdin.write_all(&block).is_ok() {});
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 4096];
+    let n = stdout.read(&mut first).unwrap();
+    assert!(n > 0, "some decisions came out");
+    let status = Command::new("kill")
+        .args([&format!("-{signal}"), &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut written = first[..n].to_vec();
+    stdout.read_to_end(&mut written).unwrap();
+    let out = child.wait_with_output().unwrap();
+    drop(feeder);
+    (written, out)
 }
