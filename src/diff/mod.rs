@@ -11,6 +11,7 @@
 //!   rules and citations behind each output.
 
 mod behaviour;
+mod describe;
 pub mod generate;
 pub mod render;
 mod structure;
