@@ -583,6 +583,5 @@ impl Calendar {
     }
 }
 
-#[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests;

@@ -1,4 +1,5 @@
 //! Tests of compiled calendars: working days, transfers, ranges and the years compiled.
+#![cfg(test)]
 
 use super::super::date::{parse, weekday, Weekday};
 use super::*;
