@@ -5,6 +5,9 @@
 //! was present, overlapping stays counting once, and answer "up to N days
 //! within any M days" questions in O(k log k) for k stays, whatever the
 //! stays' lengths.
+//!
+//! [`describe`] says in words when something is in force (a version, a provision, a
+//! parameter's value): a range of days that may be open at either end.
 
 use super::date::Day;
 
@@ -109,6 +112,18 @@ pub fn max_days_in_any_window(stays: &[Period], window_len: i64) -> i64 {
         best = best.max(upto - before - cut);
     }
     best
+}
+
+/// When something is in force, for messages: "from 2026-03-10 until 2026-12-31",
+/// "from 2026-03-10", "until 2026-12-31", or "always" when both ends are open.
+pub fn describe(from: Option<Day>, until: Option<Day>) -> String {
+    use super::date::format;
+    match (from, until) {
+        (Some(a), Some(b)) => format!("from {} until {}", format(a), format(b)),
+        (Some(a), None) => format!("from {}", format(a)),
+        (None, Some(b)) => format!("until {}", format(b)),
+        (None, None) => "always".into(),
+    }
 }
 
 #[cfg(test)]
