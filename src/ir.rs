@@ -129,6 +129,35 @@ impl Schema {
             }
         })
     }
+
+    /// A type as the rulebook writes it: `money`, `date?`, `list of Country`. The one
+    /// rendering of a type's name, for the checker's messages and the JSON Schemas'
+    /// `x-zan-type`.
+    pub fn type_name(&self, t: &Type) -> String {
+        match t {
+            Type::Bool => "bool".into(),
+            Type::Integer => "integer".into(),
+            Type::Decimal => "decimal".into(),
+            Type::Money(c) if &**c == "KZT" => "money".into(),
+            Type::Money(c) => format!("money in {c}"),
+            Type::Date => "date".into(),
+            Type::Duration => "duration".into(),
+            Type::Text => "text".into(),
+            Type::Period => "period".into(),
+            Type::Reason => "reason".into(),
+            Type::Enum(e) => self
+                .enums
+                .get(*e as usize)
+                .map_or("enum".into(), |x| x.name.clone()),
+            Type::Record(r) => self
+                .records
+                .get(*r as usize)
+                .map_or("record".into(), |x| x.name.clone()),
+            Type::List(t) => format!("list of {}", self.type_name(t)),
+            Type::Optional(t) => format!("{}?", self.type_name(t)),
+            Type::Error => "unknown".into(),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
