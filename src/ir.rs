@@ -581,3 +581,29 @@ impl Rulebook {
             .find(|v| v.from.is_none_or(|f| f <= day) && v.until.is_none_or(|u| day <= u))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_type_is_named_as_the_rulebook_writes_it() {
+        let mut schema = Schema::default();
+        schema.enums.push(EnumInfo {
+            name: "Country".into(),
+            span: Span::default(),
+            doc: None,
+            variants: Vec::new(),
+        });
+        let list_of_country = Type::List(Box::new(Type::Enum(0)));
+        assert_eq!(schema.type_name(&list_of_country), "list of Country");
+        let optional_date = Type::Optional(Box::new(Type::Date));
+        assert_eq!(schema.type_name(&optional_date), "date?");
+        // The default currency is not written; any other is.
+        assert_eq!(schema.type_name(&Type::Money("KZT".into())), "money");
+        assert_eq!(schema.type_name(&Type::Money("EUR".into())), "money in EUR");
+        // An id the schema does not have (never made by the checker) still has a name.
+        assert_eq!(schema.type_name(&Type::Record(3)), "record");
+        assert_eq!(schema.type_name(&Type::Error), "unknown");
+    }
+}

@@ -132,6 +132,15 @@ mod tests {
     use super::super::date::parse;
     use super::*;
 
+    #[test]
+    fn an_in_force_period_in_words_open_at_either_end() {
+        let (a, b) = (parse("2026-03-10"), parse("2026-12-31"));
+        assert_eq!(describe(a, b), "from 2026-03-10 until 2026-12-31");
+        assert_eq!(describe(a, None), "from 2026-03-10");
+        assert_eq!(describe(None, b), "until 2026-12-31");
+        assert_eq!(describe(None, None), "always");
+    }
+
     fn p(a: &str, b: &str) -> Period {
         Period {
             start: parse(a).unwrap(),

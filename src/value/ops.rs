@@ -375,3 +375,6 @@ pub fn builtin(p: &Program, b: Builtin, a: &[Value]) -> Result<Value, OpError> {
         }
     })
 }
+
+#[cfg(test)]
+mod tests;
