@@ -129,6 +129,35 @@ impl Schema {
             }
         })
     }
+
+    /// A type as the rulebook writes it: `money`, `date?`, `list of Country`. The one
+    /// rendering of a type's name, for the checker's messages and the JSON Schemas'
+    /// `x-zan-type`.
+    pub fn type_name(&self, t: &Type) -> String {
+        match t {
+            Type::Bool => "bool".into(),
+            Type::Integer => "integer".into(),
+            Type::Decimal => "decimal".into(),
+            Type::Money(c) if &**c == "KZT" => "money".into(),
+            Type::Money(c) => format!("money in {c}"),
+            Type::Date => "date".into(),
+            Type::Duration => "duration".into(),
+            Type::Text => "text".into(),
+            Type::Period => "period".into(),
+            Type::Reason => "reason".into(),
+            Type::Enum(e) => self
+                .enums
+                .get(*e as usize)
+                .map_or("enum".into(), |x| x.name.clone()),
+            Type::Record(r) => self
+                .records
+                .get(*r as usize)
+                .map_or("record".into(), |x| x.name.clone()),
+            Type::List(t) => format!("list of {}", self.type_name(t)),
+            Type::Optional(t) => format!("{}?", self.type_name(t)),
+            Type::Error => "unknown".into(),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -550,5 +579,31 @@ impl Rulebook {
         self.versions
             .iter()
             .find(|v| v.from.is_none_or(|f| f <= day) && v.until.is_none_or(|u| day <= u))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_type_is_named_as_the_rulebook_writes_it() {
+        let mut schema = Schema::default();
+        schema.enums.push(EnumInfo {
+            name: "Country".into(),
+            span: Span::default(),
+            doc: None,
+            variants: Vec::new(),
+        });
+        let list_of_country = Type::List(Box::new(Type::Enum(0)));
+        assert_eq!(schema.type_name(&list_of_country), "list of Country");
+        let optional_date = Type::Optional(Box::new(Type::Date));
+        assert_eq!(schema.type_name(&optional_date), "date?");
+        // The default currency is not written; any other is.
+        assert_eq!(schema.type_name(&Type::Money("KZT".into())), "money");
+        assert_eq!(schema.type_name(&Type::Money("EUR".into())), "money in EUR");
+        // An id the schema does not have (never made by the checker) still has a name.
+        assert_eq!(schema.type_name(&Type::Record(3)), "record");
+        assert_eq!(schema.type_name(&Type::Error), "unknown");
     }
 }

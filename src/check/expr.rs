@@ -230,7 +230,7 @@ impl<'g, 'a> ExprCx<'g, 'a> {
         if let Some(periods) = self.g.periods.get(&id.name) {
             let when = periods
                 .iter()
-                .map(|p| describe_period(*p))
+                .map(|&(from, until)| crate::time::period::describe(from, until))
                 .collect::<Vec<_>>()
                 .join(", ");
             d = d.help(format!(
@@ -1332,21 +1332,6 @@ pub fn consts(exs: &[Ex]) -> Option<Vec<Value>> {
             _ => None,
         })
         .collect()
-}
-
-pub fn describe_period(
-    p: (
-        Option<crate::time::date::Day>,
-        Option<crate::time::date::Day>,
-    ),
-) -> String {
-    use crate::time::date::format;
-    match p {
-        (Some(a), Some(b)) => format!("from {} until {}", format(a), format(b)),
-        (Some(a), None) => format!("from {}", format(a)),
-        (None, Some(b)) => format!("until {}", format(b)),
-        (None, None) => "always".into(),
-    }
 }
 
 /// The type of a value once known to be present.

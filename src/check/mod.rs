@@ -27,14 +27,6 @@ pub use builtins::{function as builtin_function, Function, FUNCTIONS};
 pub use data::{CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR};
 pub use names::{Symbol, Uses};
 
-/// "from 2026-03-10 until 2026-12-31", for messages.
-pub fn describe(
-    from: Option<crate::time::date::Day>,
-    until: Option<crate::time::date::Day>,
-) -> String {
-    expr::describe_period((from, until))
-}
-
 /// The result of checking: the rulebook when there are no errors, and every diagnostic.
 pub struct Checked {
     pub rulebook: Option<Rulebook>,

@@ -255,32 +255,9 @@ impl<'a> Globals<'a> {
         cs.iter().filter_map(|c| self.citation(c)).collect()
     }
 
+    /// `money`, `date?`, `list of Country`: the schema's rendering (`Schema::type_name`).
     pub fn type_name(&self, t: &Type) -> String {
-        match t {
-            Type::Bool => "bool".into(),
-            Type::Integer => "integer".into(),
-            Type::Decimal => "decimal".into(),
-            Type::Money(c) if &**c == "KZT" => "money".into(),
-            Type::Money(c) => format!("money in {c}"),
-            Type::Date => "date".into(),
-            Type::Duration => "duration".into(),
-            Type::Text => "text".into(),
-            Type::Period => "period".into(),
-            Type::Reason => "reason".into(),
-            Type::Enum(e) => self
-                .schema
-                .enums
-                .get(*e as usize)
-                .map_or("enum".into(), |x| x.name.clone()),
-            Type::Record(r) => self
-                .schema
-                .records
-                .get(*r as usize)
-                .map_or("record".into(), |x| x.name.clone()),
-            Type::List(t) => format!("list of {}", self.type_name(t)),
-            Type::Optional(t) => format!("{}?", self.type_name(t)),
-            Type::Error => "unknown".into(),
-        }
+        self.schema.type_name(t)
     }
 
     pub fn snippet(&self, span: Span) -> String {

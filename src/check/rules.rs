@@ -102,7 +102,7 @@ fn unknown_target(g: &mut Globals, names: &VersionNames, x: &ast::ExceptionDecl)
     if let Some(periods) = g.periods.get(&x.target.name) {
         let when = periods
             .iter()
-            .map(|p| super::expr::describe_period(*p))
+            .map(|&(from, until)| crate::time::period::describe(from, until))
             .collect::<Vec<_>>()
             .join(", ");
         d = d.help(format!(

@@ -201,7 +201,7 @@ fn overlaps(a: &Entry, b: &Entry) -> bool {
 }
 
 fn period_text(from: Option<Day>, until: Option<Day>) -> String {
-    format!("in force {}", super::expr::describe_period((from, until)))
+    format!("in force {}", crate::time::period::describe(from, until))
 }
 
 fn apply<'d>(

@@ -69,7 +69,7 @@ pub(super) fn describe(d: &mut Details, o: &At, n: &At) {
 fn in_force(d: &mut Details, a: Option<&ast::InForce>, b: Option<&ast::InForce>) {
     let period = |f: Option<&ast::InForce>| {
         f.map_or("always (no period of its own)".to_string(), |f| {
-            check::describe(f.from, f.until)
+            crate::time::period::describe(f.from, f.until)
         })
     };
     let (pa, pb) = (a.map(|f| (f.from, f.until)), b.map(|f| (f.from, f.until)));
@@ -402,7 +402,7 @@ fn parameter(d: &mut Details, o: &At, n: &At, a: &ast::ParameterDecl, b: &ast::P
     for gap in new.gaps.iter().filter(|g| !old.gaps.contains(g)) {
         d.push(format!(
             "no value in force {}",
-            check::describe(Some(gap.0), gap.1)
+            crate::time::period::describe(Some(gap.0), gap.1)
         ));
     }
     keyed(

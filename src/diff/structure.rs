@@ -159,7 +159,10 @@ fn added_or_removed(at: &At, status: Status) -> DeclChange {
     let shown = Some(text::display(at.map(), at.decl.span));
     let mut details = Vec::new();
     if let Some(f) = at.decl.kind.in_force() {
-        details.push(format!("in force {}", check::describe(f.from, f.until)));
+        details.push(format!(
+            "in force {}",
+            crate::time::period::describe(f.from, f.until)
+        ));
     }
     DeclChange {
         kind: kind_label(at.decl),

@@ -6,7 +6,6 @@ mod case_text;
 mod decision_writer;
 mod explain;
 pub mod json_schema;
-pub(crate) mod ops;
 pub mod output;
 pub mod reference;
 pub mod strict_json;
@@ -20,7 +19,7 @@ use crate::coverage::Trace;
 use crate::ir::*;
 use crate::source::Span;
 use crate::time::date::{self, Day};
-use crate::value::Value;
+use crate::value::{ops, Value};
 use smallvec::SmallVec;
 use std::sync::Arc;
 
@@ -65,6 +64,13 @@ impl EvalError {
             self.0.span = Some(span);
         }
         self
+    }
+}
+
+/// An operation's failure becomes the evaluator's; `at` adds the rule and the span.
+impl From<ops::OpError> for EvalError {
+    fn from(e: ops::OpError) -> EvalError {
+        EvalError::new(e.message)
     }
 }
 
@@ -438,11 +444,11 @@ impl<'p> Machine<'p> {
                     return match (op, x, y) {
                         (CmpOp::Eq, Value::Enum(i), Value::Enum(j)) => Ok(i == j),
                         (CmpOp::Ne, Value::Enum(i), Value::Enum(j)) => Ok(i != j),
-                        _ => ops::compare(*op, x, y),
+                        _ => Ok(ops::compare(*op, x, y)?),
                     };
                 }
                 let (x, y) = (self.expr(a)?, self.expr(b)?);
-                ops::compare(*op, &x, &y)
+                Ok(ops::compare(*op, &x, &y)?)
             }
             _ => match self.expr(e)? {
                 Value::Bool(b) => Ok(b),

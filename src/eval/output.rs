@@ -368,7 +368,10 @@ fn explanation_text(rb: &Rulebook, x: &Explanation) -> String {
     let mut s = String::from("\nWhy\n");
     let version = match (x.version_from, x.version_until) {
         (None, None) => "the only version".to_string(),
-        (f, u) => format!("the version in force {}", crate::check::describe(f, u)),
+        (f, u) => format!(
+            "the version in force {}",
+            crate::time::period::describe(f, u)
+        ),
     };
     s.push_str(&format!("  consolidated rulebook: {version}\n"));
     for p in &x.applied {

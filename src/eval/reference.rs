@@ -19,17 +19,16 @@
 //!   through `ops::compare`), not Rust's `PartialEq` on values.
 //!
 //! **Shared with the engine** (pure helpers, the point being a second evaluation strategy, not a
-//! second calendar): `ops::compare`, `ops::arith` (exact decimals, date shifts by months and
+//! second calendar): `value::ops::compare`, `ops::arith` (exact decimals, date shifts by months and
 //! working days), `ops::neg`, `ops::builtin` (ages, periods, calendars, rounding...), hence
 //! `time::date`, `time::period`, `time::calendar`; the check-time dense cell array of tables
 //! whose keys are all enums or booleans (the reference computes the cell index itself); the
 //! `Value` type and the error texts, which are copied so that the two can be compared word for
 //! word.
 
-use super::ops;
 use crate::ir::*;
 use crate::time::date::{self, Day};
-use crate::value::Value;
+use crate::value::{ops, Value};
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -57,12 +56,9 @@ impl RefError {
     }
 }
 
-impl From<super::EvalError> for RefError {
-    fn from(e: super::EvalError) -> RefError {
-        RefError {
-            rule: e.rule.clone(),
-            message: e.message.clone(),
-        }
+impl From<ops::OpError> for RefError {
+    fn from(e: ops::OpError) -> RefError {
+        RefError::new(e.message)
     }
 }
 

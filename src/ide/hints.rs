@@ -217,10 +217,10 @@ fn periods(a: &Analysis, file: FileId) -> Vec<InlayHint> {
             };
             out.push(InlayHint {
                 offset: d.name_span.end as usize,
-                label: format!(" {}{what}", crate::check::describe(*from, end)),
+                label: format!(" {}{what}", crate::time::period::describe(*from, end)),
                 tooltip: Some(format!(
                     "`{name}` is changed by an amendment; this version is in force {}",
-                    crate::check::describe(*from, end)
+                    crate::time::period::describe(*from, end)
                 )),
             });
         }

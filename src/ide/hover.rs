@@ -237,7 +237,7 @@ fn in_force(a: &Analysis, entry: &DeclEntry, decls: &[&DeclEntry], out: &mut Str
         .iter()
         .filter_map(|d| a.index.decl_node(d))
         .filter_map(|d| d.kind.in_force())
-        .map(|f| crate::check::describe(f.from, f.until))
+        .map(|f| crate::time::period::describe(f.from, f.until))
         .collect();
     if !periods.is_empty() {
         let _ = writeln!(out, "in force {}\n", periods.join("; "));

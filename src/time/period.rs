@@ -5,6 +5,9 @@
 //! was present, overlapping stays counting once, and answer "up to N days
 //! within any M days" questions in O(k log k) for k stays, whatever the
 //! stays' lengths.
+//!
+//! [`describe`] says in words when something is in force (a version, a provision, a
+//! parameter's value): a range of days that may be open at either end.
 
 use super::date::Day;
 
@@ -111,11 +114,32 @@ pub fn max_days_in_any_window(stays: &[Period], window_len: i64) -> i64 {
     best
 }
 
+/// When something is in force, for messages: "from 2026-03-10 until 2026-12-31",
+/// "from 2026-03-10", "until 2026-12-31", or "always" when both ends are open.
+pub fn describe(from: Option<Day>, until: Option<Day>) -> String {
+    use super::date::format;
+    match (from, until) {
+        (Some(a), Some(b)) => format!("from {} until {}", format(a), format(b)),
+        (Some(a), None) => format!("from {}", format(a)),
+        (None, Some(b)) => format!("until {}", format(b)),
+        (None, None) => "always".into(),
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::super::date::parse;
     use super::*;
+
+    #[test]
+    fn an_in_force_period_in_words_open_at_either_end() {
+        let (a, b) = (parse("2026-03-10"), parse("2026-12-31"));
+        assert_eq!(describe(a, b), "from 2026-03-10 until 2026-12-31");
+        assert_eq!(describe(a, None), "from 2026-03-10");
+        assert_eq!(describe(None, b), "until 2026-12-31");
+        assert_eq!(describe(None, None), "always");
+    }
 
     fn p(a: &str, b: &str) -> Period {
         Period {

@@ -2,7 +2,7 @@
 //! (reasons, citations, errors, a line of `zan eval --batch`, the explanation), with what
 //! the rulebook fixes in them (source, amendment, output and rule names).
 
-use super::types::{date_schema, type_text, Gen};
+use super::types::{date_schema, Gen};
 use super::{annotate, def_ref, nullable};
 use crate::ir::*;
 use serde_json::{json, Map, Value as Json};
@@ -194,7 +194,11 @@ fn rule_trace(p: &Program, g: &mut Gen, citations: &Json, strings: &Json) -> Jso
         .rules
         .iter()
         .map(|r| {
-            let value = annotate(g.ty(&r.ty), "x-zan-type", json!(type_text(g.rb, &r.ty)));
+            let value = annotate(
+                g.ty(&r.ty),
+                "x-zan-type",
+                json!(g.rb.schema.type_name(&r.ty)),
+            );
             json!({
                 "if": { "properties": { "rule": { "const": r.name } } },
                 "then": { "properties": { "output": { "const": r.output }, "value": value } },

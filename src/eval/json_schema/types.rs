@@ -192,7 +192,7 @@ impl<'a> Gen<'a> {
         if let Some(d) = default.and_then(|d| case_json(self.rb, &f.ty, d)) {
             s = annotate(s, "default", d);
         }
-        annotate(s, "x-zan-type", json!(type_text(self.rb, &f.ty)))
+        annotate(s, "x-zan-type", json!(self.rb.schema.type_name(&f.ty)))
     }
 
     /// The schema of every output of a program, by name, documented.
@@ -206,7 +206,7 @@ impl<'a> Gen<'a> {
             if let Some(doc) = &rule.doc {
                 s = annotate(s, "description", json!(doc));
             }
-            s = annotate(s, "x-zan-type", json!(type_text(self.rb, &rule.ty)));
+            s = annotate(s, "x-zan-type", json!(self.rb.schema.type_name(&rule.ty)));
             if !rule.citations.is_empty() {
                 let c: Vec<Json> = rule
                     .citations
@@ -383,35 +383,6 @@ fn case_json(rb: &Rulebook, ty: &Type, v: &Value) -> Option<Json> {
         ),
         _ => return None,
     })
-}
-
-/// A type as the rulebook writes it: `money`, `date?`, `list of Country`.
-pub(super) fn type_text(rb: &Rulebook, t: &Type) -> String {
-    match t {
-        Type::Bool => "bool".into(),
-        Type::Integer => "integer".into(),
-        Type::Decimal => "decimal".into(),
-        Type::Money(c) if &**c == "KZT" => "money".into(),
-        Type::Money(c) => format!("money in {c}"),
-        Type::Date => "date".into(),
-        Type::Duration => "duration".into(),
-        Type::Text => "text".into(),
-        Type::Period => "period".into(),
-        Type::Reason => "reason".into(),
-        Type::Enum(e) => rb
-            .schema
-            .enums
-            .get(*e as usize)
-            .map_or("enum".into(), |x| x.name.clone()),
-        Type::Record(r) => rb
-            .schema
-            .records
-            .get(*r as usize)
-            .map_or("record".into(), |x| x.name.clone()),
-        Type::List(t) => format!("list of {}", type_text(rb, t)),
-        Type::Optional(t) => format!("{}?", type_text(rb, t)),
-        Type::Error => "unknown".into(),
-    }
 }
 
 pub(super) fn date_schema() -> Json {

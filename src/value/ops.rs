@@ -1,15 +1,40 @@
 //! Operations on values: comparison, exact arithmetic, date arithmetic and the built-in
 //! functions. Overflow and impossible dates are errors, never wrap-around.
+//!
+//! The meaning of the language's operators and built-ins, in one place below their users:
+//! the evaluator (`eval`) and the reference evaluator (`eval::reference`) compute with it, and
+//! the checker (`check`) folds constant calls such as `date(2026, 3, 10)` with it.
 
-use super::EvalError;
+use super::{Duration, DurationUnit, Value};
 use crate::ir::*;
 use crate::time::date::{self, Day};
 use crate::time::period::{self, Period};
-use crate::value::{Duration, DurationUnit, Value};
 use rust_decimal::{Decimal, RoundingStrategy};
 use std::cmp::Ordering;
 
-pub fn field(p: &Program, v: Value, i: u32) -> Result<Value, EvalError> {
+/// Why an operation has no value: an overflow, an impossible date, a value of the wrong
+/// kind... Each user adds its own context (the evaluator the rule and the span, the checker
+/// a diagnostic at the literal).
+#[derive(Clone, Debug, PartialEq)]
+pub struct OpError {
+    pub message: Box<str>,
+}
+
+impl OpError {
+    pub fn new(message: impl Into<String>) -> OpError {
+        OpError {
+            message: message.into().into_boxed_str(),
+        }
+    }
+}
+
+impl std::fmt::Display for OpError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+pub fn field(p: &Program, v: Value, i: u32) -> Result<Value, OpError> {
     match v {
         Value::Record(fields) => Ok(fields.get(i as usize).cloned().unwrap_or(Value::Absent)),
         Value::Reason(rule, item) => {
@@ -17,29 +42,26 @@ pub fn field(p: &Program, v: Value, i: u32) -> Result<Value, EvalError> {
                 RuleBodyIr::Reasons(items) => items.get(item as usize),
                 RuleBodyIr::Definition(_) => None,
             });
-            let r = r.ok_or_else(|| EvalError::new("unknown reason"))?;
+            let r = r.ok_or_else(|| OpError::new("unknown reason"))?;
             Ok(Value::Text(if i == 0 {
                 r.code.as_str().into()
             } else {
                 r.message.as_str().into()
             }))
         }
-        Value::Absent => Err(EvalError::new("a field of an absent record was read")),
-        other => Err(EvalError::new(format!(
-            "{} has no fields",
-            other.kind_name()
-        ))),
+        Value::Absent => Err(OpError::new("a field of an absent record was read")),
+        other => Err(OpError::new(format!("{} has no fields", other.kind_name()))),
     }
 }
 
-pub fn param(p: &Program, id: ParamId, day: Day) -> Result<Value, EvalError> {
+pub fn param(p: &Program, id: ParamId, day: Day) -> Result<Value, OpError> {
     let param = p
         .params
         .get(id as usize)
-        .ok_or_else(|| EvalError::new("unknown parameter"))?;
+        .ok_or_else(|| OpError::new("unknown parameter"))?;
     match param.index_on(day).and_then(|i| param.values.get(i)) {
         Some((_, v)) => Ok(v.clone()),
-        None => Err(EvalError::new(format!(
+        None => Err(OpError::new(format!(
             "parameter `{}` has no value in force on {}",
             param.name,
             date::format(day)
@@ -47,22 +69,17 @@ pub fn param(p: &Program, id: ParamId, day: Day) -> Result<Value, EvalError> {
     }
 }
 
-pub fn neg(v: Value) -> Result<Value, EvalError> {
+pub fn neg(v: Value) -> Result<Value, OpError> {
     Ok(match v {
         Value::Integer(n) => Value::Integer(n.checked_neg().ok_or_else(overflow)?),
         Value::Decimal(d) => Value::Decimal(-d),
         Value::Money(d) => Value::Money(-d),
-        other => {
-            return Err(EvalError::new(format!(
-                "cannot negate {}",
-                other.kind_name()
-            )))
-        }
+        other => return Err(OpError::new(format!("cannot negate {}", other.kind_name()))),
     })
 }
 
-fn overflow() -> EvalError {
-    EvalError::new("arithmetic overflow: the result is too large")
+fn overflow() -> OpError {
+    OpError::new("arithmetic overflow: the result is too large")
 }
 
 fn decimal_of(v: &Value) -> Option<Decimal> {
@@ -73,7 +90,7 @@ fn decimal_of(v: &Value) -> Option<Decimal> {
     }
 }
 
-pub fn compare(op: CmpOp, a: &Value, b: &Value) -> Result<bool, EvalError> {
+pub fn compare(op: CmpOp, a: &Value, b: &Value) -> Result<bool, OpError> {
     if matches!(op, CmpOp::Eq | CmpOp::Ne) {
         let eq = match (a, b) {
             (Value::Integer(_) | Value::Decimal(_), Value::Integer(_) | Value::Decimal(_)) => {
@@ -92,7 +109,7 @@ pub fn compare(op: CmpOp, a: &Value, b: &Value) -> Result<bool, EvalError> {
     })
 }
 
-fn order(a: &Value, b: &Value) -> Result<Ordering, EvalError> {
+fn order(a: &Value, b: &Value) -> Result<Ordering, OpError> {
     match (a, b) {
         (Value::Integer(x), Value::Integer(y)) => Ok(x.cmp(y)),
         (Value::Money(x), Value::Money(y)) => Ok(x.cmp(y)),
@@ -102,12 +119,12 @@ fn order(a: &Value, b: &Value) -> Result<Ordering, EvalError> {
         {
             Ok(x.amount.cmp(&y.amount))
         }
-        (Value::Duration(_), Value::Duration(_)) => Err(EvalError::new(
+        (Value::Duration(_), Value::Duration(_)) => Err(OpError::new(
             "durations in different units (days, months, working days) cannot be compared",
         )),
         _ => match (decimal_of(a), decimal_of(b)) {
             (Some(x), Some(y)) => Ok(x.cmp(&y)),
-            _ => Err(EvalError::new(format!(
+            _ => Err(OpError::new(format!(
                 "{} and {} cannot be ordered",
                 a.kind_name(),
                 b.kind_name()
@@ -116,14 +133,14 @@ fn order(a: &Value, b: &Value) -> Result<Ordering, EvalError> {
     }
 }
 
-fn dec(op: ArithOp, x: Decimal, y: Decimal) -> Result<Decimal, EvalError> {
+fn dec(op: ArithOp, x: Decimal, y: Decimal) -> Result<Decimal, OpError> {
     match op {
         ArithOp::Add => x.checked_add(y),
         ArithOp::Sub => x.checked_sub(y),
         ArithOp::Mul => x.checked_mul(y),
         ArithOp::Div => {
             if y.is_zero() {
-                return Err(EvalError::new("division by zero"));
+                return Err(OpError::new("division by zero"));
             }
             x.checked_div(y)
         }
@@ -132,7 +149,7 @@ fn dec(op: ArithOp, x: Decimal, y: Decimal) -> Result<Decimal, EvalError> {
     .ok_or_else(overflow)
 }
 
-pub fn arith(p: &Program, op: ArithOp, a: Value, b: Value) -> Result<Value, EvalError> {
+pub fn arith(p: &Program, op: ArithOp, a: Value, b: Value) -> Result<Value, OpError> {
     use Value::*;
     Ok(match (op, a, b) {
         (ArithOp::Div, Integer(x), Integer(y)) => Decimal(dec(op, x.into(), y.into())?),
@@ -164,12 +181,12 @@ pub fn arith(p: &Program, op: ArithOp, a: Value, b: Value) -> Result<Value, Eval
         (ArithOp::Sub, Date(x), Date(y)) => Integer(i64::from(x) - i64::from(y)),
         (ArithOp::Add, Text(x), Text(y)) => Text(format!("{x}{y}").into()),
         (_, Absent, _) | (_, _, Absent) => {
-            return Err(EvalError::new(
+            return Err(OpError::new(
                 "a value needed for this calculation is absent",
             ))
         }
         (_, x, y) => {
-            return Err(EvalError::new(format!(
+            return Err(OpError::new(format!(
                 "cannot compute {} with {}",
                 x.kind_name(),
                 y.kind_name()
@@ -180,7 +197,7 @@ pub fn arith(p: &Program, op: ArithOp, a: Value, b: Value) -> Result<Value, Eval
 
 /// Move a date by a duration: calendar days, months (end-of-month rule), or working days
 /// counted in the duration's calendar.
-fn shift(p: &Program, d: Day, u: Duration, sign: i64) -> Result<Day, EvalError> {
+fn shift(p: &Program, d: Day, u: Duration, sign: i64) -> Result<Day, OpError> {
     let n = u.amount.checked_mul(sign).ok_or_else(overflow)?;
     let out = match u.unit {
         DurationUnit::Days => date::add_days(d, n),
@@ -189,18 +206,18 @@ fn shift(p: &Program, d: Day, u: Duration, sign: i64) -> Result<Day, EvalError> 
             let cal = u
                 .calendar
                 .and_then(|c| p.calendars.get(c as usize))
-                .ok_or_else(|| EvalError::new("working days without a calendar"))?;
+                .ok_or_else(|| OpError::new("working days without a calendar"))?;
             return cal
                 .calendar
                 .add_working_days(d, n)
                 .map_err(|e| out_of_calendar(&cal.name, &e));
         }
     };
-    out.ok_or_else(|| EvalError::new("the resulting date is outside the years 0000 to 9999"))
+    out.ok_or_else(|| OpError::new("the resulting date is outside the years 0000 to 9999"))
 }
 
-fn out_of_calendar(name: &str, e: &crate::time::calendar::OutOfRange) -> EvalError {
-    EvalError::new(format!(
+fn out_of_calendar(name: &str, e: &crate::time::calendar::OutOfRange) -> OpError {
+    OpError::new(format!(
         "calendar `{name}` covers the years {} to {}; {} is outside them",
         e.first_year,
         e.last_year,
@@ -208,70 +225,72 @@ fn out_of_calendar(name: &str, e: &crate::time::calendar::OutOfRange) -> EvalErr
     ))
 }
 
-fn int(v: &Value) -> Result<i64, EvalError> {
+fn int(v: &Value) -> Result<i64, OpError> {
     match v {
         Value::Integer(n) => Ok(*n),
-        other => Err(EvalError::new(format!(
+        other => Err(OpError::new(format!(
             "expected an integer, found {}",
             other.kind_name()
         ))),
     }
 }
 
-fn day(v: &Value) -> Result<Day, EvalError> {
+fn day(v: &Value) -> Result<Day, OpError> {
     match v {
         Value::Date(d) => Ok(*d),
-        Value::Absent => Err(EvalError::new("a date needed here is absent")),
-        other => Err(EvalError::new(format!(
+        Value::Absent => Err(OpError::new("a date needed here is absent")),
+        other => Err(OpError::new(format!(
             "expected a date, found {}",
             other.kind_name()
         ))),
     }
 }
 
-fn per(v: &Value) -> Result<Period, EvalError> {
+fn per(v: &Value) -> Result<Period, OpError> {
     match v {
         Value::Period(p) => Ok(*p),
-        other => Err(EvalError::new(format!(
+        other => Err(OpError::new(format!(
             "expected a period, found {}",
             other.kind_name()
         ))),
     }
 }
 
-fn periods(v: &Value) -> Result<Vec<Period>, EvalError> {
+fn periods(v: &Value) -> Result<Vec<Period>, OpError> {
     match v {
         Value::List(items) => items.iter().map(per).collect(),
         Value::Absent => Ok(Vec::new()),
-        other => Err(EvalError::new(format!(
+        other => Err(OpError::new(format!(
             "expected a list of periods, found {}",
             other.kind_name()
         ))),
     }
 }
 
-fn calendar<'p>(p: &'p Program, v: &Value) -> Result<&'p CalendarIr, EvalError> {
+fn calendar<'p>(p: &'p Program, v: &Value) -> Result<&'p CalendarIr, OpError> {
     let i = int(v)?;
     usize::try_from(i)
         .ok()
         .and_then(|i| p.calendars.get(i))
-        .ok_or_else(|| EvalError::new("unknown calendar"))
+        .ok_or_else(|| OpError::new("unknown calendar"))
 }
 
-pub fn builtin(p: &Program, b: Builtin, a: &[Value]) -> Result<Value, EvalError> {
-    let arg = |i: usize| a.get(i).ok_or_else(|| EvalError::new("missing argument"));
+pub fn builtin(p: &Program, b: Builtin, a: &[Value]) -> Result<Value, OpError> {
+    let arg = |i: usize| a.get(i).ok_or_else(|| OpError::new("missing argument"));
     Ok(match b {
         Builtin::Age => {
             let (birth, on) = (day(arg(0)?)?, day(arg(1)?)?);
-            Value::Integer(date::age_in_years(birth, on).ok_or_else(|| {
-                EvalError::new("the age is taken on a date before the birth date")
-            })?)
+            Value::Integer(
+                date::age_in_years(birth, on).ok_or_else(|| {
+                    OpError::new("the age is taken on a date before the birth date")
+                })?,
+            )
         }
         Builtin::DaysBetween => Value::Integer(i64::from(day(arg(1)?)?) - i64::from(day(arg(0)?)?)),
         Builtin::Period => {
             let (s, e) = (day(arg(0)?)?, day(arg(1)?)?);
             if e < s {
-                return Err(EvalError::new(format!(
+                return Err(OpError::new(format!(
                     "a period cannot end ({}) before it starts ({})",
                     date::format(e),
                     date::format(s)
@@ -298,7 +317,7 @@ pub fn builtin(p: &Program, b: Builtin, a: &[Value]) -> Result<Value, EvalError>
                 .zip(u32::try_from(d).ok())
                 .and_then(|((y, m), d)| date::from_ymd(y, m, d));
             Value::Date(
-                made.ok_or_else(|| EvalError::new(format!("{y}-{m}-{d} is not a calendar date")))?,
+                made.ok_or_else(|| OpError::new(format!("{y}-{m}-{d} is not a calendar date")))?,
             )
         }
         Builtin::Count => match arg(0)? {
@@ -320,7 +339,7 @@ pub fn builtin(p: &Program, b: Builtin, a: &[Value]) -> Result<Value, EvalError>
         }
         Builtin::Round => {
             let places = u32::try_from(int(arg(1)?)?)
-                .map_err(|_| EvalError::new("round takes 0 to 28 places"))?
+                .map_err(|_| OpError::new("round takes 0 to 28 places"))?
                 .min(28);
             match arg(0)? {
                 Value::Decimal(d) => Value::Decimal(
@@ -356,3 +375,6 @@ pub fn builtin(p: &Program, b: Builtin, a: &[Value]) -> Result<Value, EvalError>
         }
     })
 }
+
+#[cfg(test)]
+mod tests;
