@@ -42,6 +42,7 @@ pub mod ide;
 pub mod ir;
 pub mod load;
 pub mod lsp;
+pub(crate) mod ops;
 pub mod source;
 pub mod syntax;
 pub mod testing;

@@ -1,8 +1,6 @@
 //! Runtime values. Cheap to clone: aggregates are reference counted, enums are indices,
 //! dates are day numbers, amounts are exact decimals.
 
-pub(crate) mod ops;
-
 use crate::time::date::Day;
 use crate::time::period::Period;
 use rust_decimal::Decimal;

@@ -329,7 +329,7 @@ fn fold(cx: &mut ExprCx<'_, '_>, b: Builtin, exs: Vec<Ex>, span: Span) -> Ex {
     let Some(vals) = super::expr::consts(&exs) else {
         return Ex::Builtin(b, exs);
     };
-    match crate::value::ops::builtin(&crate::ir::Program::default(), b, &vals) {
+    match crate::ops::builtin(&crate::ir::Program::default(), b, &vals) {
         Ok(v) => Ex::Const(v),
         Err(e) => {
             cx.g.error(

@@ -19,7 +19,8 @@ use crate::coverage::Trace;
 use crate::ir::*;
 use crate::source::Span;
 use crate::time::date::{self, Day};
-use crate::value::{ops, Value};
+use crate::ops;
+use crate::value::Value;
 use smallvec::SmallVec;
 use std::sync::Arc;
 

@@ -19,7 +19,7 @@
 //!   through `ops::compare`), not Rust's `PartialEq` on values.
 //!
 //! **Shared with the engine** (pure helpers, the point being a second evaluation strategy, not a
-//! second calendar): `value::ops::compare`, `ops::arith` (exact decimals, date shifts by months and
+//! second calendar): `ops::compare`, `ops::arith` (exact decimals, date shifts by months and
 //! working days), `ops::neg`, `ops::builtin` (ages, periods, calendars, rounding...), hence
 //! `time::date`, `time::period`, `time::calendar`; the check-time dense cell array of tables
 //! whose keys are all enums or booleans (the reference computes the cell index itself); the
@@ -28,7 +28,8 @@
 
 use crate::ir::*;
 use crate::time::date::{self, Day};
-use crate::value::{ops, Value};
+use crate::ops;
+use crate::value::Value;
 use std::collections::BTreeMap;
 use std::fmt;
 

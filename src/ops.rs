@@ -5,7 +5,7 @@
 //! the evaluator (`eval`) and the reference evaluator (`eval::reference`) compute with it, and
 //! the checker (`check`) folds constant calls such as `date(2026, 3, 10)` with it.
 
-use super::{Duration, DurationUnit, Value};
+use crate::value::{Duration, DurationUnit, Value};
 use crate::ir::*;
 use crate::time::date::{self, Day};
 use crate::time::period::{self, Period};
