@@ -9,6 +9,8 @@
 //! Run with `ZAN_BLESS=1` to write the `.expected` files instead of comparing; review the
 //! changes before committing them.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -34,10 +36,6 @@ impl Kind {
             Kind::Ok => "ok",
         }
     }
-}
-
-fn bless() -> bool {
-    std::env::var("ZAN_BLESS").is_ok_and(|v| v == "1")
 }
 
 fn root() -> PathBuf {
@@ -151,35 +149,8 @@ fn check_file(kind: Kind, file: &str, failures: &mut Vec<String>, mismatches: &m
         }
     }
 
-    let expected_path = path.with_extension("expected");
-    let expected_name = format!(
-        "{DATA_DIR}/{}/{}",
-        kind.dir(),
-        file.replace(".zan", ".expected")
-    );
-    if bless() {
-        if let Err(e) = std::fs::write(&expected_path, &actual) {
-            failures.push(format!("{name}: cannot write {expected_name}: {e}"));
-        }
-        return;
-    }
-    let expected = match std::fs::read_to_string(&expected_path) {
-        Ok(t) => normalize(&t),
-        Err(e) => {
-            mismatches.push(format!(
-                "{name}: cannot read {expected_name}: {e}\n(run `ZAN_BLESS=1 cargo test --test check_data` to create it)\n"
-            ));
-            return;
-        }
-    };
-    if expected != actual {
-        let mut report = format!("{name}: the diagnostics differ from {expected_name}\n");
-        let _ = write!(
-            report,
-            "{}",
-            similar_asserts::SimpleDiff::from_str(&expected, &actual, "expected", "actual")
-        );
-        mismatches.push(report);
+    if let Err(report) = common::expect_file(&path.with_extension("expected"), &actual) {
+        mismatches.push(format!("{name}: the diagnostics differ\n{report}"));
     }
 }
 

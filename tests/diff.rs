@@ -52,7 +52,6 @@ fn each_kind_of_structural_change() {
         .collect();
     cases.sort();
     assert!(cases.len() >= 10, "expected the diff cases in {DATA_DIR}");
-    let bless = std::env::var("ZAN_BLESS").is_ok_and(|v| v == "1");
     let mut failures = Vec::new();
     for case in &cases {
         let dir = case_folders(case);
@@ -67,22 +66,17 @@ fn each_kind_of_structural_change() {
             out.status.code().unwrap_or(-1),
             stdout(&out)
         );
-        let expected_path = case.join("expected.txt");
-        if bless {
-            std::fs::write(&expected_path, &got).unwrap();
-        } else {
-            let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
-            if got != expected {
-                let name = case.file_name().unwrap().to_string_lossy().into_owned();
-                failures.push((name, expected, got));
-            }
+        if let Err(report) = common::expect_file(&case.join("expected.txt"), &got) {
+            let name = case.file_name().unwrap().to_string_lossy().into_owned();
+            failures.push(format!("--- {name}: {report}"));
         }
         let _ = std::fs::remove_dir_all(&dir);
     }
-    for (name, expected, got) in &failures {
-        eprintln!("--- {name}");
-        similar_asserts::assert_eq!(expected: expected, got: got, "{name}");
-    }
+    assert!(
+        failures.is_empty(),
+        "the reports differ (if intended, run `ZAN_BLESS=1 cargo test --test diff` and review):\n{}",
+        failures.join("\n")
+    );
 }
 
 /// The expected reports say what each change is, in the language's words.

@@ -60,7 +60,7 @@ fn library_and_cli_give_the_reviewed_decisions() {
         let stem = path.file_stem().unwrap().to_string_lossy().to_string();
         let lib = decide(&rb, &path, None, true);
         let text = serde_json::to_string_pretty(&lib).unwrap() + "\n";
-        if let Err(diff) = common::compare(
+        if let Err(diff) = common::expect_file(
             &PathBuf::from(format!("tests/data/eval/{stem}.json")),
             &text,
         ) {

@@ -16,10 +16,6 @@ use zan::source::SourceMap;
 
 const DATA_DIR: &str = "tests/data/fmt";
 
-fn bless() -> bool {
-    std::env::var("ZAN_BLESS").is_ok_and(|v| v == "1")
-}
-
 fn fmt(text: &str, name: &str) -> String {
     match format_source(text) {
         Ok(t) => t,
@@ -113,17 +109,9 @@ fn layouts_match_the_formatted_files() {
         let name = relative(input);
         let text = std::fs::read_to_string(input).unwrap();
         let actual = fmt(&text, &name);
-        let out = input.with_extension("formatted.zan");
-        if bless() {
-            std::fs::write(&out, &actual).unwrap();
-            continue;
-        }
-        let want = std::fs::read_to_string(&out).unwrap_or_default();
-        if want != actual {
+        if let Err(report) = common::expect_file(&input.with_extension("formatted.zan"), &actual) {
             failures.push(format!(
-                "{name}: the layout differs from {} (if intended, run `ZAN_BLESS=1 cargo test --test fmt` and review)\n{}",
-                relative(&out),
-                similar_asserts::SimpleDiff::from_str(&want, &actual, "expected", "actual")
+                "{name}: the layout differs (if intended, run `ZAN_BLESS=1 cargo test --test fmt` and review)\n{report}"
             ));
         }
         if fmt(&actual, &name) != actual {
@@ -293,7 +281,7 @@ fn a_messy_copy_of_the_rulebook_formats_back_and_means_the_same() {
         if out != original {
             panic!(
                 "{name}: the messy copy does not format back to the shipped file\n{}",
-                similar_asserts::SimpleDiff::from_str(original, out, "shipped", "formatted")
+                common::line_diff(original, out)
             );
         }
     }

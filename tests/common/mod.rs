@@ -113,19 +113,50 @@ pub fn zan_with_stdin(args: &[&str], input: &[u8]) -> Output {
     out
 }
 
-/// Compare `actual` with the file `expected` (relative to the repository); with
-/// `ZAN_BLESS=1`, write it instead. Returns a readable diff on mismatch.
-pub fn compare(expected: &Path, actual: &str) -> Result<(), String> {
+/// Whether a value of `ZAN_BLESS` asks to rewrite the expected files: exactly `1` (so
+/// `ZAN_BLESS=0` or an empty value compares, as a reader of the command would expect).
+pub fn bless_requested(value: Option<&std::ffi::OsStr>) -> bool {
+    value.is_some_and(|v| v == "1")
+}
+
+/// Whether this run rewrites the expected files (`ZAN_BLESS=1`).
+pub fn blessing() -> bool {
+    bless_requested(std::env::var_os("ZAN_BLESS").as_deref())
+}
+
+/// The one comparison of the data-driven tests: `actual` against the file `expected`
+/// (absolute, or relative to the repository). With `ZAN_BLESS=1` the file is written instead
+/// (only when it differs); otherwise a mismatch is an error naming the file, with a line diff.
+pub fn expect_file(expected: &Path, actual: &str) -> Result<(), String> {
     let path = root().join(expected);
-    if std::env::var_os("ZAN_BLESS").is_some() {
-        std::fs::write(&path, actual).unwrap();
+    let shown = path
+        .strip_prefix(root())
+        .unwrap_or(&path)
+        .to_string_lossy()
+        .replace('\\', "/");
+    let want = std::fs::read_to_string(&path);
+    if blessing() {
+        if want.as_deref().ok() != Some(actual) {
+            std::fs::write(&path, actual).map_err(|e| format!("cannot write {shown}: {e}"))?;
+        }
         return Ok(());
     }
-    let want = std::fs::read_to_string(&path).unwrap_or_default();
-    if want == actual {
-        return Ok(());
+    match want {
+        Ok(want) if want == actual => Ok(()),
+        Ok(want) => Err(format!("{shown} differs:\n{}", line_diff(&want, actual))),
+        Err(e) => Err(format!(
+            "cannot read {shown}: {e} (to create it, run with ZAN_BLESS=1 and review it)"
+        )),
     }
-    Err(similar_asserts::SimpleDiff::from_str(&want, actual, "expected", "actual").to_string())
+}
+
+/// A readable line diff of two texts (`-` expected, `+` actual), with three lines of context.
+pub fn line_diff(expected: &str, actual: &str) -> String {
+    similar::TextDiff::from_lines(expected, actual)
+        .unified_diff()
+        .context_radius(3)
+        .header("expected", "actual")
+        .to_string()
 }
 
 /// Copy the folder `from` to `to`, with everything below it.
