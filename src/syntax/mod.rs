@@ -173,24 +173,6 @@ pub fn parse_file_unless(
     })
 }
 
-/// Parse a standalone expression (used for test values given on the command line and in
-/// tooling). Spans point into `file`.
-pub fn parse_expr(text: &str, file: FileId) -> Result<ast::Expr, Diagnostic> {
-    let pairs =
-        ZanParser::parse(Rule::expr, text).map_err(|e| errors::to_diagnostic(&e, text, file, 0))?;
-    let mut lower = lower::Lower::new(file, 0);
-    let expr = pairs.into_iter().next().map(|p| lower.expr(p));
-    match (expr, lower.diagnostics.pop()) {
-        (_, Some(d)) => Err(d),
-        (Some(e), None) if e.span.end as usize == text.trim_end().len() => Ok(e),
-        _ => Err(Diagnostic::new(
-            Code::Syntax,
-            Span::new(file, 0, text.len()),
-            "expected one expression",
-        )),
-    }
-}
-
 /// Below this much text, parsing on one thread is as fast as starting others.
 const PARALLEL_PARSE_BYTES: usize = 64 * 1024;
 
