@@ -1,90 +1,7 @@
-//! A forgiving tokenizer for editor features that must work on half-typed text (completion
-//! context, highlighting). It never fails: anything it does not know is punctuation. The
-//! language itself is parsed only by the pest grammar.
-
-/// The reserved words of the grammar's `keyword` rule.
-pub const KEYWORDS: &[&str] = &[
-    "rulebook",
-    "source",
-    "enum",
-    "record",
-    "fact",
-    "parameter",
-    "table",
-    "calendar",
-    "rule",
-    "output",
-    "exception",
-    "reasons",
-    "reason",
-    "amendment",
-    "example",
-    "test",
-    "cites",
-    "checks",
-    "when",
-    "then",
-    "otherwise",
-    "if",
-    "else",
-    "match",
-    "and",
-    "or",
-    "not",
-    "in",
-    "is",
-    "present",
-    "absent",
-    "any",
-    "all",
-    "count",
-    "sum",
-    "where",
-    "of",
-    "as",
-    "from",
-    "until",
-    "force",
-    "to",
-    "add",
-    "replace",
-    "repeal",
-    "given",
-    "set",
-    "expect",
-    "fails",
-    "true",
-    "false",
-    "list",
-    "money",
-];
-
-/// Words with a meaning only inside calendars and durations, or after `replace` (not
-/// reserved).
-pub const CONTEXT_WORDS: &[&str] = &[
-    "correcting",
-    "weekend",
-    "holiday",
-    "every",
-    "on",
-    "carried",
-    "over",
-    "day",
-    "off",
-    "instead",
-    "working",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-];
-
-pub const BUILTIN_TYPES: &[&str] = &[
-    "bool", "integer", "decimal", "money", "date", "duration", "text", "period", "reason",
-];
+//! A forgiving tokenizer for tools that must work on half-typed or unparsed text: the editor
+//! features (completion context, highlighting) and the word-level changes of `zan diff`. It
+//! never fails: anything it does not know is punctuation. The language itself is parsed only
+//! by the pest grammar; the words it reserves are in `keywords`.
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Tok {
@@ -177,10 +94,6 @@ pub fn tokens(text: &str) -> Vec<Token> {
         });
     }
     out
-}
-
-pub fn is_keyword(word: &str) -> bool {
-    KEYWORDS.contains(&word)
 }
 
 pub fn is_currency(word: &str) -> bool {
