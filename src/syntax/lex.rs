@@ -99,3 +99,69 @@ pub fn tokens(text: &str) -> Vec<Token> {
 pub fn is_currency(word: &str) -> bool {
     word.len() == 3 && word.bytes().all(|b| b.is_ascii_uppercase())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{tokens, Tok};
+
+    /// The kind and text of each token of `text`.
+    fn kinds(text: &str) -> Vec<(Tok, &str)> {
+        tokens(text)
+            .iter()
+            .map(|t| (t.kind, &text[t.start..t.end]))
+            .collect()
+    }
+
+    #[test]
+    fn words_numbers_dates_and_punctuation() {
+        assert_eq!(
+            kinds("\u{FEFF}age >= 18.5 as of 2026-03-10 ЖСН_1"),
+            [
+                (Tok::Word, "age"),
+                (Tok::Punct, ">"),
+                (Tok::Punct, "="),
+                (Tok::Number, "18.5"),
+                (Tok::Word, "as"),
+                (Tok::Word, "of"),
+                (Tok::Date, "2026-03-10"),
+                (Tok::Word, "ЖСН_1"),
+            ]
+        );
+    }
+
+    #[test]
+    fn comments_docs_and_strings_run_to_their_end() {
+        assert_eq!(
+            kinds("/// doc\n//// not doc\n// note\n\"a \\\" b\" x"),
+            [
+                (Tok::Doc, "/// doc"),
+                (Tok::Comment, "//// not doc"),
+                (Tok::Comment, "// note"),
+                (Tok::Str, "\"a \\\" b\""),
+                (Tok::Word, "x"),
+            ]
+        );
+    }
+
+    /// Half-typed text never fails: an unclosed string stops at the end of its line, an escape
+    /// at the end of the text stays inside it.
+    #[test]
+    fn half_typed_text_is_tokenized() {
+        assert_eq!(
+            kinds("\"open\nrule \"é\\"),
+            [
+                (Tok::Str, "\"open"),
+                (Tok::Word, "rule"),
+                (Tok::Str, "\"é\\"),
+            ]
+        );
+        assert_eq!(
+            kinds("2026-03"),
+            [
+                (Tok::Number, "2026"),
+                (Tok::Punct, "-"),
+                (Tok::Number, "03")
+            ]
+        );
+    }
+}
