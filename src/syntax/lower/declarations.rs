@@ -52,29 +52,21 @@ impl Lower {
         })
     }
 
+    /// `in force from … until …`: the period of its `from_until`, spanning the whole clause.
     pub(super) fn in_force(&mut self, p: Pair<Rule>) -> InForce {
         let span = self.span(&p);
-        let mut from = None;
-        let mut until = None;
-        let mut next_is_until = false;
-        for x in p.into_inner().flat_map(|fu| fu.into_inner()) {
-            match x.as_rule() {
-                Rule::kw_from => next_is_until = false,
-                Rule::kw_until => next_is_until = true,
-                Rule::date_lit => {
-                    let d = self.date(&x);
-                    if next_is_until {
-                        until = Some(d)
-                    } else {
-                        from = Some(d)
-                    }
-                }
-                _ => {}
-            }
+        let from_until = p.into_inner().find(|x| x.as_rule() == Rule::from_until);
+        match from_until.map(|x| self.period(x)) {
+            Some(period) => InForce { span, ..period },
+            None => InForce {
+                from: None,
+                until: None,
+                span,
+            },
         }
-        InForce { from, until, span }
     }
 
+    /// `from … until …` (either may be left out).
     pub(super) fn period(&mut self, p: Pair<Rule>) -> InForce {
         let span = self.span(&p);
         let mut out = InForce {

@@ -18,7 +18,7 @@ use super::ast::*;
 use super::Rule;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::{FileId, Span};
-use literals::doc_text;
+use literals::{doc_text, join_docs};
 use pest::iterators::{Pair, Pairs};
 
 pub struct Lower {
@@ -73,13 +73,8 @@ impl Lower {
                 _ => kind = self.decl_kind(p),
             }
         }
-        let doc = if docs.is_empty() {
-            None
-        } else {
-            Some(docs.join("\n"))
-        };
         Some(Declaration {
-            doc,
+            doc: join_docs(docs),
             span,
             kind: kind?,
         })
