@@ -2,8 +2,8 @@
 //! whitespace never count as a change), a one-line form for short parts, and the canonical
 //! layout without comments for side-by-side display.
 
-use crate::ide::lex::{self, Tok};
 use crate::source::{SourceMap, Span};
+use crate::syntax::lex::{self, Tok};
 
 /// The tokens of a span that carry meaning: no comments, no doc comments, no whitespace.
 pub fn tokens(map: &SourceMap, span: Span) -> Vec<&str> {

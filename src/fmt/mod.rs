@@ -66,11 +66,6 @@ pub fn format_file(map: &SourceMap, file: FileId) -> Result<String, Vec<Diagnost
     Ok(out)
 }
 
-/// Whether a text is already in the canonical layout (`Err` when it does not parse).
-pub fn is_formatted(text: &str) -> Result<bool, Vec<Diagnostic>> {
-    format_source(text).map(|out| out == text)
-}
-
 /// The tokens of every declaration of a file, with their layout.
 fn tokenize(text: &str, file: FileId) -> Result<Vec<Tok>, Diagnostic> {
     let chunks = split::declarations(text);

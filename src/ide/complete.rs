@@ -4,11 +4,13 @@
 //! at the start of a line, and otherwise keywords and the names in scope.
 
 use super::index::{DeclEntry, DeclWhat};
-use super::lex::{self, Tok, Token};
 use super::Analysis;
 use crate::source::FileId;
 use crate::syntax::ast::{self, DeclKind};
-use crate::syntax::DECLARATION_KEYWORDS;
+use crate::syntax::keywords::{
+    is_keyword, BUILTIN_TYPES, DECLARATION_KEYWORDS, EXPRESSION_KEYWORDS,
+};
+use crate::syntax::lex::{self, Tok, Token};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CompletionKind {
@@ -34,33 +36,6 @@ pub struct Completion {
     pub detail: Option<String>,
     pub documentation: Option<String>,
 }
-
-const EXPRESSION_KEYWORDS: &[&str] = &[
-    "when",
-    "then",
-    "otherwise",
-    "if",
-    "else",
-    "match",
-    "and",
-    "or",
-    "not",
-    "in",
-    "is",
-    "present",
-    "absent",
-    "any",
-    "all",
-    "count",
-    "sum",
-    "where",
-    "of",
-    "as",
-    "true",
-    "false",
-    "cites",
-    "as_of",
-];
 
 /// Completions at `offset` of `file` in the analysed text.
 pub fn complete(a: &Analysis, file: FileId, offset: usize) -> Vec<Completion> {
@@ -286,7 +261,7 @@ impl<'a> Context<'a> {
                     }
                     if *w == "where"
                         || *w == "of"
-                        || lex::is_keyword(w)
+                        || is_keyword(w)
                         || !w.chars().all(|c| c.is_alphanumeric() || c == '_')
                     {
                         break;
@@ -307,7 +282,7 @@ impl<'a> Context<'a> {
         while i > 0 {
             let t = &self.toks[i - 1];
             let w = &self.text[t.start..t.end];
-            if t.kind != Tok::Word || lex::is_keyword(w) {
+            if t.kind != Tok::Word || is_keyword(w) {
                 break;
             }
             path.push(w);
@@ -486,7 +461,7 @@ impl<'a> Context<'a> {
     }
 
     fn types(&self) -> Vec<Completion> {
-        let mut out: Vec<Completion> = lex::BUILTIN_TYPES
+        let mut out: Vec<Completion> = BUILTIN_TYPES
             .iter()
             .chain(["list"].iter())
             .map(|t| Completion {

@@ -1,11 +1,12 @@
 //! Semantic highlighting (what each word is, from the checker's resolution) and folding.
 
 use super::index::DeclWhat;
-use super::lex::{self, Tok};
 use super::Analysis;
 use crate::check::Symbol;
 use crate::source::{FileId, Span};
 use crate::syntax::ast::{self, DeclKind};
+use crate::syntax::keywords::{is_keyword, BUILTIN_TYPES, CONTEXT_WORDS};
+use crate::syntax::lex::{self, Tok};
 
 /// Kinds of semantic tokens; `TOKEN_KINDS` is the legend, in the same order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -89,10 +90,10 @@ fn word_kind(a: &Analysis, file: FileId, at: u32, word: &str) -> Option<TokenKin
     {
         return Some(symbol_kind(a, &occ.symbol));
     }
-    if lex::is_keyword(word) || lex::CONTEXT_WORDS.contains(&word) {
+    if is_keyword(word) || CONTEXT_WORDS.contains(&word) {
         return Some(TokenKind::Keyword);
     }
-    if lex::BUILTIN_TYPES.contains(&word) {
+    if BUILTIN_TYPES.contains(&word) {
         return Some(TokenKind::Type);
     }
     None

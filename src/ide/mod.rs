@@ -12,7 +12,6 @@ mod highlight;
 mod hints;
 mod hover;
 pub mod index;
-pub mod lex;
 mod navigate;
 mod outline;
 
@@ -150,7 +149,7 @@ pub fn is_identifier(name: &str) -> bool {
     let first_ok = chars
         .next()
         .is_some_and(|c| c == '_' || unicode_ident_start(c));
-    first_ok && chars.all(unicode_ident_continue) && !lex::KEYWORDS.contains(&name)
+    first_ok && chars.all(unicode_ident_continue) && !syntax::keywords::is_keyword(name)
 }
 
 fn unicode_ident_start(c: char) -> bool {

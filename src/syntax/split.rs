@@ -1,28 +1,10 @@
 //! Cutting a file at declaration boundaries before parsing. A declaration starts with its
 //! keyword at the beginning of a line; the `///` doc lines right above it belong to it.
 
+use super::keywords::DECLARATION_KEYWORDS;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::{FileId, Span};
 use std::ops::Range;
-
-/// The keywords that begin a declaration (at the start of a line).
-pub const DECLARATION_KEYWORDS: &[&str] = &[
-    "rulebook",
-    "source",
-    "enum",
-    "record",
-    "fact",
-    "parameter",
-    "table",
-    "calendar",
-    "rule",
-    "output",
-    "exception",
-    "reasons",
-    "amendment",
-    "example",
-    "test",
-];
 
 /// Byte ranges of the declarations of a file (comments and blank lines in between are
 /// left out; text that is neither becomes a range of its own so it gets a syntax error).

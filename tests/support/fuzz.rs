@@ -214,8 +214,8 @@ fn declarations(text: &str) -> Vec<Vec<&str>> {
     out
 }
 
-/// The grammar's reserved words, as the editor features know them.
-use zan::ide::lex::KEYWORDS;
+/// The grammar's reserved words.
+use zan::syntax::keywords::KEYWORDS;
 
 const PUNCT: &[&str] = &[
     "{",

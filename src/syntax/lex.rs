@@ -1,90 +1,7 @@
-//! A forgiving tokenizer for editor features that must work on half-typed text (completion
-//! context, highlighting). It never fails: anything it does not know is punctuation. The
-//! language itself is parsed only by the pest grammar.
-
-/// The reserved words of the grammar's `keyword` rule.
-pub const KEYWORDS: &[&str] = &[
-    "rulebook",
-    "source",
-    "enum",
-    "record",
-    "fact",
-    "parameter",
-    "table",
-    "calendar",
-    "rule",
-    "output",
-    "exception",
-    "reasons",
-    "reason",
-    "amendment",
-    "example",
-    "test",
-    "cites",
-    "checks",
-    "when",
-    "then",
-    "otherwise",
-    "if",
-    "else",
-    "match",
-    "and",
-    "or",
-    "not",
-    "in",
-    "is",
-    "present",
-    "absent",
-    "any",
-    "all",
-    "count",
-    "sum",
-    "where",
-    "of",
-    "as",
-    "from",
-    "until",
-    "force",
-    "to",
-    "add",
-    "replace",
-    "repeal",
-    "given",
-    "set",
-    "expect",
-    "fails",
-    "true",
-    "false",
-    "list",
-    "money",
-];
-
-/// Words with a meaning only inside calendars and durations, or after `replace` (not
-/// reserved).
-pub const CONTEXT_WORDS: &[&str] = &[
-    "correcting",
-    "weekend",
-    "holiday",
-    "every",
-    "on",
-    "carried",
-    "over",
-    "day",
-    "off",
-    "instead",
-    "working",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-];
-
-pub const BUILTIN_TYPES: &[&str] = &[
-    "bool", "integer", "decimal", "money", "date", "duration", "text", "period", "reason",
-];
+//! A forgiving tokenizer for tools that must work on half-typed or unparsed text: the editor
+//! features (completion context, highlighting) and the word-level changes of `zan diff`. It
+//! never fails: anything it does not know is punctuation. The language itself is parsed only
+//! by the pest grammar; the words it reserves are in `keywords`.
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Tok {
@@ -179,10 +96,72 @@ pub fn tokens(text: &str) -> Vec<Token> {
     out
 }
 
-pub fn is_keyword(word: &str) -> bool {
-    KEYWORDS.contains(&word)
-}
-
 pub fn is_currency(word: &str) -> bool {
     word.len() == 3 && word.bytes().all(|b| b.is_ascii_uppercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{tokens, Tok};
+
+    /// The kind and text of each token of `text`.
+    fn kinds(text: &str) -> Vec<(Tok, &str)> {
+        tokens(text)
+            .iter()
+            .map(|t| (t.kind, &text[t.start..t.end]))
+            .collect()
+    }
+
+    #[test]
+    fn words_numbers_dates_and_punctuation() {
+        assert_eq!(
+            kinds("\u{FEFF}age >= 18.5 as of 2026-03-10 ЖСН_1"),
+            [
+                (Tok::Word, "age"),
+                (Tok::Punct, ">"),
+                (Tok::Punct, "="),
+                (Tok::Number, "18.5"),
+                (Tok::Word, "as"),
+                (Tok::Word, "of"),
+                (Tok::Date, "2026-03-10"),
+                (Tok::Word, "ЖСН_1"),
+            ]
+        );
+    }
+
+    #[test]
+    fn comments_docs_and_strings_run_to_their_end() {
+        assert_eq!(
+            kinds("/// doc\n//// not doc\n// note\n\"a \\\" b\" x"),
+            [
+                (Tok::Doc, "/// doc"),
+                (Tok::Comment, "//// not doc"),
+                (Tok::Comment, "// note"),
+                (Tok::Str, "\"a \\\" b\""),
+                (Tok::Word, "x"),
+            ]
+        );
+    }
+
+    /// Half-typed text never fails: an unclosed string stops at the end of its line, an escape
+    /// at the end of the text stays inside it.
+    #[test]
+    fn half_typed_text_is_tokenized() {
+        assert_eq!(
+            kinds("\"open\nrule \"é\\"),
+            [
+                (Tok::Str, "\"open"),
+                (Tok::Word, "rule"),
+                (Tok::Str, "\"é\\"),
+            ]
+        );
+        assert_eq!(
+            kinds("2026-03"),
+            [
+                (Tok::Number, "2026"),
+                (Tok::Punct, "-"),
+                (Tok::Number, "03")
+            ]
+        );
+    }
 }
