@@ -5,10 +5,10 @@
 //! the evaluator (`eval`) and the reference evaluator (`eval::reference`) compute with it, and
 //! the checker (`check`) folds constant calls such as `date(2026, 3, 10)` with it.
 
-use crate::value::{Duration, DurationUnit, Value};
 use crate::ir::*;
 use crate::time::date::{self, Day};
 use crate::time::period::{self, Period};
+use crate::value::{Duration, DurationUnit, Value};
 use rust_decimal::{Decimal, RoundingStrategy};
 use std::cmp::Ordering;
 

@@ -74,7 +74,12 @@ fn rank(module: &str) -> Option<u8> {
 /// `src/check/expr/mod.rs` → `check`; `src/ir.rs` → `ir`; `src/lib.rs` and `src/main.rs` → None.
 fn top_module(src: &Path, file: &Path) -> Option<String> {
     let rel = file.strip_prefix(src).ok()?;
-    let first = rel.components().next()?.as_os_str().to_string_lossy().to_string();
+    let first = rel
+        .components()
+        .next()?
+        .as_os_str()
+        .to_string_lossy()
+        .to_string();
     let name = first.strip_suffix(".rs").unwrap_or(&first).to_string();
     (name != "lib" && name != "main").then_some(name)
 }
@@ -158,7 +163,11 @@ struct Source {
 fn sources() -> Vec<Source> {
     let src: PathBuf = common::root().join("src");
     let files = common::files_below(&src, "rs");
-    assert!(files.len() > 50, "found only {} files under src/", files.len());
+    assert!(
+        files.len() > 50,
+        "found only {} files under src/",
+        files.len()
+    );
     files
         .iter()
         .map(|f| Source {
@@ -187,7 +196,10 @@ fn dependencies_point_down() {
     for s in sources() {
         let Some(module) = &s.module else { continue };
         let Some(own) = rank(module) else {
-            wrong.push(format!("{}: module `{module}` has no rank in tests/tidy.rs", s.name));
+            wrong.push(format!(
+                "{}: module `{module}` has no rank in tests/tidy.rs",
+                s.name
+            ));
             continue;
         };
         for named in named_modules(&code_without_comments(&s.text)) {
@@ -201,8 +213,15 @@ fn dependencies_point_down() {
             match rank(target) {
                 Some(r) if r < own => {}
                 Some(_) => {
-                    let core = if CORE.contains(&module.as_str()) { " (core)" } else { "" };
-                    wrong.push(format!("{}: `{module}`{core} names `crate::{named}`", s.name));
+                    let core = if CORE.contains(&module.as_str()) {
+                        " (core)"
+                    } else {
+                        ""
+                    };
+                    wrong.push(format!(
+                        "{}: `{module}`{core} names `crate::{named}`",
+                        s.name
+                    ));
                 }
                 None => wrong.push(format!("{}: names unknown `crate::{named}`", s.name)),
             }

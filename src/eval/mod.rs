@@ -17,9 +17,9 @@ pub use explain::{Explanation, RuleTrace, Step};
 
 use crate::coverage::Trace;
 use crate::ir::*;
+use crate::ops;
 use crate::source::Span;
 use crate::time::date::{self, Day};
-use crate::ops;
 use crate::value::Value;
 use smallvec::SmallVec;
 use std::sync::Arc;

@@ -27,8 +27,8 @@
 //! word.
 
 use crate::ir::*;
-use crate::time::date::{self, Day};
 use crate::ops;
+use crate::time::date::{self, Day};
 use crate::value::Value;
 use std::collections::BTreeMap;
 use std::fmt;

@@ -228,6 +228,13 @@ impl<'a> Context<'a> {
                 documentation: Some(f.doc.to_string()),
             });
         }
+        // `as_of` is a name, not a keyword: the evaluation date, readable in any expression.
+        out.push(Completion {
+            label: "as_of".into(),
+            kind: CompletionKind::Variable,
+            detail: Some("date".into()),
+            documentation: Some("The evaluation date.".into()),
+        });
         for (var, _) in self.quantifier_vars() {
             out.push(Completion {
                 label: var.to_string(),
