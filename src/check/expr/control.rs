@@ -10,6 +10,7 @@ use crate::syntax::ast::{self, Quantifier};
 use crate::value::Value;
 
 impl ExprCx<'_, '_> {
+    /// `if C then A else B`: each branch sees what `C` (or its negation) proves present.
     pub(super) fn if_expr(
         &mut self,
         c: &ast::Expr,
@@ -69,6 +70,7 @@ impl ExprCx<'_, '_> {
         }
     }
 
+    /// `match X { PATTERNS => VALUE ... }`: arms of one type, every value of `X` covered.
     pub(super) fn match_expr(
         &mut self,
         s: &ast::Expr,
@@ -192,6 +194,8 @@ impl ExprCx<'_, '_> {
         out
     }
 
+    /// `any`/`all`/`count x in LIST where COND` and `sum x in LIST of EXPR`: `x` is a local
+    /// slot for the items of the list, in scope in the body only.
     pub(super) fn quantified(
         &mut self,
         kind: Quantifier,

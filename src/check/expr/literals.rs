@@ -37,6 +37,7 @@ impl ExprCx<'_, '_> {
         }
     }
 
+    /// `4325 KZT`: an amount in one of the known currencies.
     pub(super) fn money(&mut self, d: Decimal, cur: &ast::Ident) -> (Ex, Type) {
         if CURRENCIES.contains(&cur.name.as_str()) {
             return (
@@ -58,6 +59,8 @@ impl ExprCx<'_, '_> {
         self.err(diag)
     }
 
+    /// `3 days`, `2 weeks`, `1 year`, `3 working days in CALENDAR`, kept in days, months or
+    /// working days.
     pub(super) fn duration(
         &mut self,
         amount: i64,
@@ -117,6 +120,8 @@ impl ExprCx<'_, '_> {
             Type::Duration,
         )
     }
+    /// `[a, b]`: the items share the type of the first (or the expected element type); a list
+    /// of constants is a constant.
     pub(super) fn list(&mut self, items: &[ast::Expr], expected: Option<&Type>) -> (Ex, Type) {
         let mut elem = match expected {
             Some(Type::List(t)) if !t.is_error() => Some((**t).clone()),
@@ -140,6 +145,7 @@ impl ExprCx<'_, '_> {
         }
     }
 
+    /// `{ field: value, ... }`, of the record type expected here.
     pub fn record(
         &mut self,
         fields: &[(ast::Ident, ast::Expr)],

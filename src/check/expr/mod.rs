@@ -45,6 +45,7 @@ pub struct ExprCx<'g, 'a> {
 }
 
 impl<'g, 'a> ExprCx<'g, 'a> {
+    /// A checker where facts and rules may be read.
     pub fn new(g: &'g mut Globals<'a>, v: &'g VersionNames) -> ExprCx<'g, 'a> {
         ExprCx {
             g,
@@ -58,6 +59,7 @@ impl<'g, 'a> ExprCx<'g, 'a> {
         }
     }
 
+    /// Report `d` and give the error value, which silences errors that would follow from it.
     fn err(&mut self, d: Diagnostic) -> (Ex, Type) {
         self.g.error(d);
         (Ex::Const(Value::Absent), Type::Error)

@@ -10,6 +10,7 @@ use crate::syntax::ast::{self, ExprKind};
 use crate::value::Value;
 
 impl ExprCx<'_, '_> {
+    /// `unknown NAME`, with the closest name in scope or the periods when it is in force.
     pub(super) fn unknown(&mut self, id: &ast::Ident, what: &str) -> (Ex, Type) {
         let mut candidates: Vec<&str> = Vec::new();
         candidates.extend(self.locals.iter().map(|(n, _, _, _)| n.as_str()));
@@ -42,6 +43,8 @@ impl ExprCx<'_, '_> {
         self.err(d)
     }
 
+    /// A plain name: a reason code, a quantifier variable, a fact, a rule, a parameter,
+    /// `as_of`, an enum value, a table or a calendar, in that order.
     pub(super) fn name(&mut self, id: &ast::Ident, expected: Option<&Type>) -> (Ex, Type) {
         let n = id.name.as_str();
         if matches!(expected, Some(Type::Reason))
@@ -226,6 +229,8 @@ impl ExprCx<'_, '_> {
             && !self.v.params.contains_key(n)
     }
 
+    /// `base.field`: a qualified enum value (`Form.paper`), a record field, a reason's
+    /// `code`/`message` or a period's `start`/`end`.
     pub(super) fn field(
         &mut self,
         whole: &ast::Expr,
@@ -343,6 +348,7 @@ impl ExprCx<'_, '_> {
         }
     }
 
+    /// `PARAMETER as of DATE`: the value of a parameter in force on another date.
     pub(super) fn as_of(&mut self, param: &ast::Expr, date: &ast::Expr) -> (Ex, Type) {
         let ExprKind::Name(id) = &param.kind else {
             return self.err(

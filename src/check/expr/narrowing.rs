@@ -8,6 +8,7 @@ use crate::ir::*;
 use crate::syntax::ast::{self, BinaryOp, ExprKind, UnaryOp};
 
 impl ExprCx<'_, '_> {
+    /// `value is present` (or `is absent` when `present` is false), of an optional value.
     pub(super) fn presence(&mut self, value: &ast::Expr, present: bool) -> (Ex, Type) {
         let (ex, ty) = self.check(value, None);
         if !matches!(ty, Type::Optional(_) | Type::Error) {

@@ -9,6 +9,7 @@ use crate::syntax::ast::{self, BinaryOp, UnaryOp};
 use crate::value::Value;
 
 impl ExprCx<'_, '_> {
+    /// `not x` and `-x`.
     pub(super) fn unary(&mut self, op: UnaryOp, x: &ast::Expr, span: Span) -> (Ex, Type) {
         match op {
             UnaryOp::Not => (Ex::Not(Box::new(self.expect(x, &Type::Bool))), Type::Bool),
@@ -33,6 +34,7 @@ impl ExprCx<'_, '_> {
             }
         }
     }
+    /// `and`, `or`, `in`, `not in`, comparisons and arithmetic.
     pub(super) fn binary(
         &mut self,
         op: BinaryOp,
@@ -103,6 +105,7 @@ impl ExprCx<'_, '_> {
         }
     }
 
+    /// `==`, `!=`, `<`, `<=`, `>`, `>=`: comparable operands, and ordered ones for `<` and `>`.
     fn compare(&mut self, op: BinaryOp, l: &ast::Expr, r: &ast::Expr, span: Span) -> (Ex, Type) {
         // A bare enum value on the left (`electronic == x`) takes its type from the right.
         let (lex, lty, rex, rty) = if self.is_bare_variant(l) {
@@ -187,6 +190,7 @@ impl ExprCx<'_, '_> {
         false
     }
 
+    /// `+ - * /`: the result type by the operand types (money times a number is money).
     fn arith(&mut self, op: BinaryOp, l: &ast::Expr, r: &ast::Expr, span: Span) -> (Ex, Type) {
         let (lex, lty) = self.check(l, None);
         let (rex, rty) = self.check(r, None);
@@ -243,6 +247,7 @@ impl ExprCx<'_, '_> {
     }
 }
 
+/// How to write the two sides of a refused comparison so that they compare.
 fn incomparable_help(a: &Type, b: &Type) -> String {
     match (a, b) {
         (Type::Enum(_), Type::Text) | (Type::Text, Type::Enum(_)) => {
@@ -259,6 +264,7 @@ fn incomparable_help(a: &Type, b: &Type) -> String {
         _ => "both sides of a comparison must have the same type".into(),
     }
 }
+
 /// The type of a value once known to be present.
 fn strip_optional(t: &Type) -> Type {
     match t {
