@@ -1,7 +1,6 @@
 //! Checking: from source files to a checked `Rulebook` or diagnostics. One pure function,
 //! `check`, shared by the CLI and the language server.
 
-mod builtins;
 mod confusables;
 mod data;
 mod expr;
@@ -23,8 +22,8 @@ use crate::syntax::{self, ast};
 use names::Globals;
 use std::sync::Arc;
 
-pub use builtins::{function as builtin_function, Function, FUNCTIONS};
 pub use data::{CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR};
+pub use expr::{function as builtin_function, Function, FUNCTIONS};
 pub use names::{Symbol, Uses};
 
 /// The result of checking: the rulebook when there are no errors, and every diagnostic.

@@ -1,10 +1,11 @@
-//! The built-in functions: their names, arities and types.
+//! Calls: a table looked up by its keys, or a built-in function (the catalogue of their
+//! names, arities and types is here too).
 
-use super::expr::ExprCx;
+use super::ExprCx;
 use crate::diagnostics::{suggest, Code, Diagnostic};
 use crate::ir::{Builtin, Ex, Type};
 use crate::source::Span;
-use crate::syntax::ast;
+use crate::syntax::ast::{self, ExprKind};
 use crate::value::Value;
 
 /// A built-in function as authors see it: in completion, on hover and in docs/language.md.
@@ -144,7 +145,64 @@ pub fn function(name: &str) -> Option<&'static Function> {
     FUNCTIONS.iter().find(|f| f.name == name)
 }
 
-pub fn call(
+impl ExprCx<'_, '_> {
+    /// `name(args)`: a table lookup or a call of a built-in function.
+    pub(super) fn call(&mut self, name: &ast::Ident, args: &[ast::Expr], span: Span) -> (Ex, Type) {
+        if let Some((tid, keys, ty)) = self.v.tables.get(&name.name).cloned() {
+            self.g.use_decl(name);
+            if keys.len() != args.len() {
+                return self.arity(name, keys.len(), args.len(), span);
+            }
+            let exs = args
+                .iter()
+                .zip(&keys)
+                .map(|(a, k)| self.expect(a, k))
+                .collect();
+            return (Ex::Table(tid, exs), ty);
+        }
+        builtin(self, name, args, span)
+    }
+
+    /// `WrongArity`: `name` takes `want` arguments, not `got`.
+    fn arity(&mut self, name: &ast::Ident, want: usize, got: usize, span: Span) -> (Ex, Type) {
+        self.err(
+            Diagnostic::new(
+                Code::WrongArity,
+                span,
+                format!(
+                    "`{}` takes {want} argument{}, found {got}",
+                    name.name,
+                    if want == 1 { "" } else { "s" }
+                ),
+            )
+            .label(format!("{got} given"))
+            .help(format!("give `{}` exactly {want}", name.name)),
+        )
+    }
+
+    /// The calendar named by an argument.
+    fn calendar_arg(&mut self, e: &ast::Expr) -> Ex {
+        if let ExprKind::Name(id) = &e.kind {
+            if let Some(&c) = self.v.calendars.get(&id.name) {
+                self.g.use_decl(id);
+                return Ex::Calendar(c);
+            }
+            return self.unknown(id, "calendar").0;
+        }
+        self.err(
+            Diagnostic::new(
+                Code::TypeMismatch,
+                e.span,
+                "expected the name of a calendar",
+            )
+            .help("declare one with `calendar NAME { ... }`"),
+        )
+        .0
+    }
+}
+
+/// A call of the built-in function `name`, typed by its own rule.
+fn builtin(
     cx: &mut ExprCx<'_, '_>,
     name: &ast::Ident,
     args: &[ast::Expr],
@@ -326,7 +384,7 @@ fn fold(cx: &mut ExprCx<'_, '_>, b: Builtin, exs: Vec<Ex>, span: Span) -> Ex {
     if !matches!(b, Builtin::Period | Builtin::Date) {
         return Ex::Builtin(b, exs);
     }
-    let Some(vals) = super::expr::consts(&exs) else {
+    let Some(vals) = super::consts(&exs) else {
         return Ex::Builtin(b, exs);
     };
     match crate::ops::builtin(&crate::ir::Program::default(), b, &vals) {
