@@ -295,3 +295,6 @@ fn input_json(rb: &Rulebook, p: &Program, ty: &Type, v: &Value) -> serde_json::V
         _ => value_json(rb, p, ty, v),
     }
 }
+
+#[cfg(test)]
+mod tests;
