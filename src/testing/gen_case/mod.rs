@@ -130,7 +130,7 @@ pub enum Spread {
     /// of the calendar, evaluation dates outside the versions, an `as of` fact that differs
     /// from the evaluation date (differential testing, fuzzing).
     Anywhere,
-    /// Near the constants only, evaluated on a version boundary (a version's first day or the
+    /// Mostly near the constants and never extreme, evaluated on a version boundary (a version's first day or the
     /// day before, or a date the rules compare the evaluation date with), with the evaluation
     /// date in the `as of` fact: cases a reader of `zan diff` recognises.
     Boundaries,

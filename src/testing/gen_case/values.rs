@@ -54,7 +54,7 @@ impl<E: Entropy> Draw<'_, '_, E> {
     /// A fact or field: its default (as if left out of the JSON) or a value of its type.
     pub fn field(&mut self, f: &FieldInfo, record: &str, depth: usize) -> Value {
         match &f.default {
-            Some(d) if depth > MAX_DEPTH || self.e.chance(1, 4) => d.clone(),
+            Some(d) if depth >= MAX_DEPTH || self.e.chance(1, 4) => d.clone(),
             _ => self.value(&f.ty, depth, (record, &f.name)),
         }
     }
