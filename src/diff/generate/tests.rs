@@ -1,5 +1,6 @@
 //! `diff::generate`: reproducible cases that read, carry their date and reach the branches of
 //! every given version.
+#![cfg(test)]
 #![allow(clippy::expect_used)]
 
 use super::*;

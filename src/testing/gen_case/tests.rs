@@ -1,6 +1,7 @@
 //! The case generator: every case (drawn, changed, from a fuzzer's bytes, spread anywhere or on
 //! the boundaries) reads back as itself, and the constants the rules compare a field with are
 //! drawn for that field.
+#![cfg(test)]
 #![allow(clippy::expect_used)]
 
 use super::*;
