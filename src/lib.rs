@@ -32,6 +32,7 @@ pub const THREAD_STACK_BYTES: usize = 64 * 1024 * 1024;
 
 pub mod check;
 pub mod cli;
+pub(crate) mod console;
 pub mod coverage;
 pub mod diagnostics;
 pub mod diff;
