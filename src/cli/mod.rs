@@ -282,6 +282,14 @@ pub fn run() -> i32 {
                 outputs: &outputs,
             };
             match (case, batch) {
+                // A decision for people is a report of many lines; a batch is one line per
+                // case, which a program reads.
+                (_, Some(_)) if format == Format::Text => {
+                    stderr_line!(
+                        "error: --batch writes one JSON line per case; --format text is for one decision (`zan eval RULEBOOK CASE --format text`)"
+                    );
+                    EXIT_USAGE
+                }
                 (_, Some(input)) => commands::eval_batch(
                     &rulebook,
                     &input,
