@@ -63,6 +63,7 @@ fn new_line(out: &mut String, depth: usize) {
 }
 
 #[cfg(test)]
+#[allow(clippy::expect_used)]
 mod tests {
     use super::pretty;
 

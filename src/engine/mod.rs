@@ -59,7 +59,7 @@ pub enum LoadError {
         diagnostics: Vec<Diagnostic>,
         sources: SourceMap,
         report: String,
-        skipped: Vec<String>,
+        skipped: Box<[String]>,
     },
 }
 
@@ -217,7 +217,7 @@ impl Engine {
                     diagnostics: checked.diagnostics,
                     sources,
                     report,
-                    skipped,
+                    skipped: skipped.into_boxed_slice(),
                 })
             }
         }

@@ -12,6 +12,7 @@ pub mod line_index;
 pub mod workspace;
 
 #[cfg(test)]
+#[allow(clippy::expect_used, clippy::panic)]
 mod tests;
 
 use crate::ide::{self, Analysis};
