@@ -17,16 +17,15 @@ mod json_text;
 
 use crate::check;
 use crate::diagnostics::{render, Diagnostic};
-use crate::eval::{
-    self, case_from_json, case_from_str, CaseError, CaseTextError, Decision, EvalError, NoDate,
-};
+use crate::eval::{self, case_from_json, case_from_str, CaseTextError};
 use crate::ir::{RuleId, Rulebook};
 use crate::source::SourceMap;
-use crate::time::date::{self, Day};
+use crate::time::date;
 use std::fmt;
 use std::path::Path;
 
-pub use crate::eval::Case;
+pub use crate::eval::{Case, CaseError, Decision, EvalError, NoDate};
+pub use crate::time::date::Day;
 
 /// A checked rulebook, ready to decide cases.
 #[derive(Debug)]
