@@ -98,7 +98,8 @@ enum Command {
         /// Explain each output: rule, citation, amendment, conditions, exceptions not taken.
         #[arg(long)]
         explain: bool,
-        /// Output format.
+        /// Output format: JSON, or text for people (one decision: with --batch every line is
+        /// JSON, and text is refused).
         #[arg(long, value_enum, default_value = "json")]
         format: Format,
     },
