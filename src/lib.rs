@@ -1,9 +1,17 @@
 //! zan: a declarative rules language for law. See `ARCHITECTURE.md` for the pipeline:
 //! `syntax` (parse) → `check` (resolve, type, consolidate versions) → `eval`, and the
-//! consumers `cli`, `testing`.
+//! consumers `cli`, `lsp`, `diff`, `testing`.
 //!
 //! Embedding: see [`engine`]. Load and check a rulebook once, then decide cases from any
-//! number of threads.
+//! number of threads. Beside it: [`check()`] and [`diagnostics`] (the checker as one pure
+//! function, its diagnostics as data), [`ide`] (editor features over an analysis), [`fmt`]
+//! (the canonical layout) and [`source`] (the files they point into).
+//!
+//! Internals: the other modules (the stages `syntax`, `eval`, `ir`, `time`; the consumers
+//! `cli`, `lsp`, `diff`, `testing`, `coverage`; `load`, `value`) are public so that the
+//! binary, the tests, benches and fuzz targets can drive them, but hidden from the
+//! documentation and free to change; what an embedder needs from them is re-exported here or
+//! by [`engine`].
 //!
 //! ```
 //! use zan::engine::{Engine, Options};
@@ -30,23 +38,40 @@
 /// embedder that decides cases on its own threads should give them this much.
 pub const THREAD_STACK_BYTES: usize = 64 * 1024 * 1024;
 
+// The public surface. An embedder needs these: the engine, the checker and its diagnostics,
+// the editor analysis, the formatter, and the source map they all point into.
 pub mod check;
-pub mod cli;
-pub mod coverage;
 pub mod diagnostics;
-pub mod diff;
 pub mod engine;
-pub mod eval;
 pub mod fmt;
 pub mod ide;
-pub mod ir;
-pub mod load;
-pub mod lsp;
-pub(crate) mod ops;
 pub mod source;
+
+// Public for the `zan` binary, the tests, benches and fuzz targets, which drive the stages one
+// by one; hidden from the documentation and not a stable interface (see "Internals" above).
+#[doc(hidden)]
+pub mod cli;
+pub(crate) mod console;
+pub(crate) mod ops;
+#[doc(hidden)]
+pub mod coverage;
+#[doc(hidden)]
+pub mod diff;
+#[doc(hidden)]
+pub mod eval;
+#[doc(hidden)]
+pub mod ir;
+#[doc(hidden)]
+pub mod load;
+#[doc(hidden)]
+pub mod lsp;
+#[doc(hidden)]
 pub mod syntax;
+#[doc(hidden)]
 pub mod testing;
+#[doc(hidden)]
 pub mod time;
+#[doc(hidden)]
 pub mod value;
 
 pub use check::{check, Checked};

@@ -220,7 +220,7 @@ fn explanations_and_a_given_date_work_in_batch() {
 }
 
 #[test]
-fn the_kz_visa_examples_decide_in_batch_as_one_by_one() {
+fn the_kz_visa_examples_decide_in_batch_as_one_by_one_to_the_byte() {
     let dir = common::root().join("rulebooks/kz-visa/examples");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap()
@@ -233,30 +233,56 @@ fn the_kz_visa_examples_decide_in_batch_as_one_by_one() {
         input.push_str(&j.to_string());
         input.push('\n');
     }
-    let out = Command::new(env!("CARGO_BIN_EXE_zan"))
-        .args(["eval", "rulebooks/kz-visa", "--batch", "-"])
-        .current_dir(common::root())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .and_then(|mut c| {
-            c.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
-            c.wait_with_output()
-        })
-        .unwrap();
-    let got = lines(&out);
-    assert_eq!(got.len(), files.len());
-    for (f, d) in files.iter().zip(&got) {
-        let one = Command::new(env!("CARGO_BIN_EXE_zan"))
-            .args(["eval", "rulebooks/kz-visa"])
-            .arg(f)
+    for extra in [&[][..], &["--explain"][..]] {
+        let mut args = vec!["eval", "rulebooks/kz-visa", "--batch", "-"];
+        args.extend_from_slice(extra);
+        let out = Command::new(env!("CARGO_BIN_EXE_zan"))
+            .args(&args)
             .current_dir(common::root())
-            .output()
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .and_then(|mut c| {
+                c.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+                c.wait_with_output()
+            })
             .unwrap();
-        let single: Json = serde_json::from_slice(&one.stdout).unwrap();
-        assert_eq!(&single, d, "{}", f.display());
+        let text = String::from_utf8(out.stdout).unwrap();
+        let got: Vec<&str> = text.lines().collect();
+        assert_eq!(got.len(), files.len());
+        for (f, line) in files.iter().zip(&got) {
+            let one = Command::new(env!("CARGO_BIN_EXE_zan"))
+                .args(["eval", "rulebooks/kz-visa"])
+                .arg(f)
+                .args(extra)
+                .current_dir(common::root())
+                .output()
+                .unwrap();
+            let single = String::from_utf8(one.stdout).unwrap();
+            // The same text: the batch line is the single decision without its layout, and
+            // the single decision is the batch line laid out as serde_json lays out a value.
+            let value: Json = serde_json::from_str(line).unwrap();
+            assert_eq!(value.to_string(), *line, "{}", f.display());
+            let pretty = serde_json::to_string_pretty(&value).unwrap() + "\n";
+            assert_eq!(single, pretty, "{} {extra:?}", f.display());
+        }
     }
+}
+
+#[test]
+fn format_text_is_refused_in_batch() {
+    // `--format text` is a report of many lines for one decision; a batch is one JSON line per
+    // case. Refused before any case is read, rather than answered in JSON.
+    let out = batch(&ndjson(3), &["--format", "text"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--format text"), "{err}");
+    // `--format json` is what a batch writes anyway.
+    let out = batch(&ndjson(3), &["--format", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(lines(&out).len(), 3);
 }
 
 fn peak_mb(stderr: &str) -> Option<u64> {

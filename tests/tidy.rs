@@ -26,6 +26,7 @@ const RANKS: &[(&str, u8)] = &[
     ("coverage", 4),
     ("check", 5),
     ("eval", 5),
+    ("console", 6),
     ("load", 6),
     ("testing", 6),
     ("fmt", 6),

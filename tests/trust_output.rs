@@ -431,7 +431,8 @@ fn batch_from_dev_zero_reads_in_bounded_memory() {
 }
 
 /// Tidy: command code writes standard output only through `src/cli/output.rs`, and standard
-/// error without `eprintln!` (which panics on a closed pipe). Test modules (after
+/// error without `eprintln!` (which panics on a closed pipe): through `stderr_line!`
+/// (`src/console.rs`, shared by the CLI and the language server). Test modules (after
 /// `#[cfg(test)]`) may print.
 #[test]
 fn no_source_prints_but_through_the_output_path() {
@@ -468,7 +469,7 @@ fn no_source_prints_but_through_the_output_path() {
     }
     assert!(
         found.is_empty(),
-        "print through src/cli/output.rs (`Output`, `output::print`, `stderr_line!`):\n{}",
+        "print through src/cli/output.rs (`Output`, `output::print`) or src/console.rs (`stderr_line!`):\n{}",
         found.join("\n")
     );
 }

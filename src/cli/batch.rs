@@ -15,8 +15,8 @@
 //! and a summary that says it stopped. SIGINT and SIGTERM stop it between two chunks
 //! (`signals`).
 //!
-//! A case line is read straight into the rulebook's slot layout (`eval::case_from_str`) and
-//! its decision written straight to text (`eval::write_decision_json`): no JSON tree per case.
+//! A case line is read straight into the rulebook's slot layout (`Engine::case_from_str`) and
+//! its decision written straight to text (`Engine::write_decision`): no JSON tree per case.
 
 use super::output::{stderr_line, Output, State};
 use super::signals;
@@ -638,7 +638,7 @@ fn work(
             match decided {
                 Ok(decision) => {
                     count(&mut done.tally, options, &decision);
-                    eval::write_decision_json(engine.rulebook(), &decision, &mut done.text);
+                    engine.write_decision(&decision, &mut done.text);
                 }
                 Err(e) => {
                     let line = chunk.first_line + done.lines;

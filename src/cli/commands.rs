@@ -4,8 +4,8 @@ use super::output::{self as out, stderr_line, stderr_text};
 use super::{load, CheckFormat, Format, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::check::{check as check_rulebook, Checked};
 use crate::diagnostics::{render, sarif, Severity};
-use crate::engine::{Engine, Options as DecideOptions, Selection};
-use crate::eval::{self, output};
+use crate::engine::{DecideError, Engine, LoadError, Options as DecideOptions, Selection};
+use crate::eval::CaseError;
 use crate::source::SourceMap;
 use crate::time::date;
 use serde_json::json;
@@ -188,6 +188,43 @@ pub struct EvalRequest<'a> {
     pub outputs: &'a [String],
 }
 
+/// The engine of `zan eval`, loaded through `Engine::load`: what was not read is said as a
+/// warning, and the rulebook's errors (not its warnings: `zan check` shows those) are printed.
+fn load_engine(path: &Path) -> Result<Engine, i32> {
+    let warn_skipped = |skipped: &[String]| {
+        for s in skipped {
+            stderr_line!("warning: {s}");
+        }
+    };
+    match Engine::load(path) {
+        Ok(engine) => {
+            warn_skipped(engine.skipped());
+            Ok(engine)
+        }
+        Err(LoadError::Io(e)) => {
+            stderr_line!("error: {e}");
+            Err(EXIT_USAGE)
+        }
+        Err(LoadError::Check {
+            diagnostics,
+            sources,
+            skipped,
+            ..
+        }) => {
+            warn_skipped(&skipped);
+            let errors: Vec<_> = diagnostics.into_iter().filter(|d| d.is_error()).collect();
+            if !errors.is_empty() {
+                stderr_text(&render::to_terminal(&sources, &errors, color()));
+            }
+            stderr_line!(
+                "error: the rulebook has errors; run `zan check {}`",
+                path.display()
+            );
+            Err(EXIT_FAILED)
+        }
+    }
+}
+
 /// What `zan eval` needs before reading cases: `--as-of`, the engine and the selected
 /// outputs; errors are printed.
 fn prepare(
@@ -195,7 +232,7 @@ fn prepare(
     request: &EvalRequest,
 ) -> Result<(Option<date::Day>, Engine, Option<Selection>), i32> {
     let given = given_date(request.as_of)?;
-    let engine = Engine::from_rulebook(checked_rulebook(path)?);
+    let engine = load_engine(path)?;
     let selection = select(&engine, request.outputs)?;
     Ok((given, engine, selection))
 }
@@ -263,37 +300,49 @@ pub fn eval_batch(
     }
 }
 
-/// Say why a case was refused: not JSON, or a list of problems with their JSON paths (on
-/// standard output too, with `--format json`).
-fn case_refused(case_path: &Path, rulebook: &str, e: &eval::CaseTextError, format: Format) -> i32 {
+/// Say why a case was not decided, and the exit code. A case that is not JSON, does not
+/// match the facts or has no date is the input's fault (2; its problems, with their JSON
+/// paths, on standard output too with `--format json`); an evaluation that fails, the
+/// rulebook's (1).
+fn not_decided(case_path: &Path, rulebook: &str, e: &DecideError, format: Format) -> i32 {
     let (errors, problem) = match e {
-        eval::CaseTextError::InvalidJson(m) => {
+        DecideError::InvalidJson(m) => {
             stderr_line!("error: {} is not valid JSON: {m}", case_path.display());
             return EXIT_USAGE;
         }
-        eval::CaseTextError::InvalidCase(errors) => {
+        DecideError::NoDate(e) => {
+            stderr_line!("error: {e}; give --as-of");
+            return EXIT_USAGE;
+        }
+        DecideError::InvalidCase(errors) => {
             (errors, format!("does not match the facts of `{rulebook}`"))
         }
-        eval::CaseTextError::DuplicateKey(errors) => (errors, "gives a key more than once".into()),
+        DecideError::DuplicateKey(errors) => (errors, "gives a key more than once".into()),
+        DecideError::Evaluation(_) => {
+            stderr_line!("error: {e}");
+            return EXIT_FAILED;
+        }
     };
     stderr_line!("error: the case {} {problem}:", case_path.display());
     for e in errors {
         stderr_line!("  {}: {} — expected {}", e.path, e.message, e.expected);
     }
     if format == Format::Json {
-        let list: Vec<_> = errors.iter().map(eval::CaseError::json).collect();
+        let list: Vec<_> = errors.iter().map(CaseError::json).collect();
         let text = json!({ "case_errors": list });
         return out::print("the case errors", &format!("{text}\n"), EXIT_USAGE);
     }
     EXIT_USAGE
 }
 
+/// `zan eval`: one case, read and decided as a batch line is (`Engine::case_from_str`, a
+/// byte order mark skipped, a repeated key refused; `Engine::decide`), its decision the
+/// batch line's text, indented.
 pub fn eval(path: &Path, case_path: &Path, request: &EvalRequest, format: Format) -> i32 {
     let (given, engine, outputs) = match prepare(path, request) {
         Ok(x) => x,
         Err(code) => return code,
     };
-    let rb = engine.rulebook();
     let text = match read_case(case_path) {
         Ok(t) => t,
         Err(e) => {
@@ -301,26 +350,17 @@ pub fn eval(path: &Path, case_path: &Path, request: &EvalRequest, format: Format
             return EXIT_USAGE;
         }
     };
-    // The reader of `zan eval --batch`: a byte order mark skipped, a repeated key refused.
-    let case = match eval::case_from_str(rb, &text) {
-        Ok(c) => c,
-        Err(e) => return case_refused(case_path, &rb.name, &e, format),
-    };
     let options = DecideOptions {
         as_of: given,
         explain: request.explain,
         outputs: outputs.as_ref(),
     };
-    let decision = match engine.decide(&case, &options) {
+    let decided = engine
+        .case_from_str(&text)
+        .and_then(|case| engine.decide(&case, &options));
+    let decision = match decided {
         Ok(d) => d,
-        Err(e) => {
-            stderr_line!("error: {e}");
-            // No date to evaluate on is the case's fault; a failed evaluation the rulebook's.
-            return match engine.as_of(&case, given) {
-                Err(_) => EXIT_USAGE,
-                Ok(_) => EXIT_FAILED,
-            };
-        }
+        Err(e) => return not_decided(case_path, &engine.rulebook().name, &e, format),
     };
     let code = if decision.has_errors() {
         EXIT_FAILED
@@ -328,14 +368,8 @@ pub fn eval(path: &Path, case_path: &Path, request: &EvalRequest, format: Format
         EXIT_OK
     };
     let text = match format {
-        Format::Json => match serde_json::to_string_pretty(&engine.decision_json(&decision)) {
-            Ok(s) => s + "\n",
-            Err(e) => {
-                stderr_line!("error: {e}");
-                String::new()
-            }
-        },
-        Format::Text => output::decision_text(rb, &decision),
+        Format::Json => engine.decision_text_pretty(&decision) + "\n",
+        Format::Text => engine.decision_report(&decision),
     };
     let code = out::print("the decision", &text, code);
     for (id, r) in &decision.outputs {

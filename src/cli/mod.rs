@@ -8,7 +8,6 @@ mod batch;
 mod commands;
 mod diff;
 mod fmt;
-pub use crate::load;
 pub use batch::MAX_LINE_BYTES;
 pub(crate) mod output;
 mod schema;
@@ -95,7 +94,8 @@ enum Command {
         /// Explain each output: rule, citation, amendment, conditions, exceptions not taken.
         #[arg(long)]
         explain: bool,
-        /// Output format.
+        /// Output format: JSON, or text for people (one decision: with --batch every line is
+        /// JSON, and text is refused).
         #[arg(long, value_enum, default_value = "json")]
         format: Format,
     },
@@ -279,6 +279,14 @@ pub fn run() -> i32 {
                 outputs: &outputs,
             };
             match (case, batch) {
+                // A decision for people is a report of many lines; a batch is one line per
+                // case, which a program reads.
+                (_, Some(_)) if format == Format::Text => {
+                    stderr_line!(
+                        "error: --batch writes one JSON line per case; --format text is for one decision (`zan eval RULEBOOK CASE --format text`)"
+                    );
+                    EXIT_USAGE
+                }
                 (_, Some(input)) => commands::eval_batch(
                     &rulebook,
                     &input,
@@ -306,7 +314,14 @@ pub fn run() -> i32 {
             (coverage || min_coverage.is_some()).then_some(min_coverage),
             format,
         ),
-        Command::Lsp { stdio: _ } => crate::lsp::run(),
+        Command::Lsp { stdio: _ } => match crate::lsp::run() {
+            Ok(crate::lsp::Ended::AfterShutdown) => EXIT_OK,
+            Ok(crate::lsp::Ended::WithoutShutdown) => EXIT_FAILED,
+            Err(e) => {
+                stderr_line!("error: cannot start the language server: {e}");
+                EXIT_USAGE
+            }
+        },
         Command::Schema {
             rulebook,
             as_of,

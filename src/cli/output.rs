@@ -7,8 +7,9 @@
 //! - anything else (a full disk, an I/O error): what the reader gets is incomplete, so the
 //!   command says what failed, writes nothing more, and exits with `EXIT_USAGE` (2).
 //!
-//! `println!` would panic on both. Standard error is written without panicking as well: a
-//! closed or full standard error loses the message, never the run.
+//! `println!` would panic on both. Standard error is written without panicking as well
+//! (`crate::console`, shared with the language server): a closed or full standard error loses
+//! the message, never the run.
 
 use super::EXIT_USAGE;
 use std::io::{self, BufWriter, IsTerminal, StdoutLock, Write};
@@ -124,22 +125,4 @@ pub fn print(what: &'static str, text: &str, code: i32) -> i32 {
     out.finish(code)
 }
 
-/// Write to standard error, ignoring failure: a message that cannot be shown must not stop
-/// the run (`eprint!` panics on a closed pipe).
-pub fn stderr_text(text: &str) {
-    let _ = io::stderr().lock().write_all(text.as_bytes());
-}
-
-/// `eprintln!` that never panics (see `stderr_text`).
-macro_rules! stderr_line {
-    ($($arg:tt)*) => {
-        $crate::cli::output::stderr_args(format_args!($($arg)*))
-    };
-}
-pub(crate) use stderr_line;
-
-/// One line to standard error, ignoring failure; used by `stderr_line!`.
-pub fn stderr_args(args: std::fmt::Arguments) {
-    let mut err = io::stderr().lock();
-    let _ = err.write_fmt(args).and_then(|()| err.write_all(b"\n"));
-}
+pub(crate) use crate::console::{stderr_line, stderr_text};

@@ -101,11 +101,11 @@ impl Decision {
 }
 
 /// The evaluation date of a case: the given one, or the rulebook's `as of` fact.
-pub fn as_of_date(rb: &Rulebook, case: &Case, given: Option<Day>) -> Result<Day, EvalError> {
+pub fn as_of_date(rb: &Rulebook, case: &Case, given: Option<Day>) -> Result<Day, NoDate> {
     if let Some(d) = given {
         return Ok(d);
     }
-    let path = rb.as_of_path.as_ref().ok_or_else(|| EvalError::new("no evaluation date: give --as-of, or name a date fact with `as of` in the rulebook header"))?;
+    let path = rb.as_of_path.as_ref().ok_or(NoDate::NoAsOfFact)?;
     let mut v = path.first().and_then(|s| case.facts.get(*s as usize));
     for slot in path.iter().skip(1) {
         v = match v {
@@ -115,10 +115,39 @@ pub fn as_of_date(rb: &Rulebook, case: &Case, given: Option<Day>) -> Result<Day,
     }
     match v {
         Some(Value::Date(d)) => Ok(*d),
-        _ => Err(EvalError::new(format!(
-            "no evaluation date: `{}` is absent; give --as-of",
-            rb.as_of_text.as_deref().unwrap_or("as of")
-        ))),
+        _ => Err(NoDate::Absent(
+            rb.as_of_text.as_deref().unwrap_or("as of").to_string(),
+        )),
+    }
+}
+
+/// Why a case has no evaluation date, none being given with it. (The caller knows how a date
+/// is given, and may say so: `zan eval --as-of`.)
+#[derive(Clone, Debug, PartialEq)]
+pub enum NoDate {
+    /// The rulebook's header names no `as of` fact.
+    NoAsOfFact,
+    /// The case does not give the `as of` fact, written as in the header.
+    Absent(String),
+}
+
+impl std::fmt::Display for NoDate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NoDate::NoAsOfFact => f.write_str(
+                "no evaluation date: none was given, and the rulebook names no `as of` fact",
+            ),
+            NoDate::Absent(fact) => write!(
+                f,
+                "no evaluation date: none was given, and the case has no `{fact}`"
+            ),
+        }
+    }
+}
+
+impl From<NoDate> for EvalError {
+    fn from(e: NoDate) -> EvalError {
+        EvalError::new(e.to_string())
     }
 }
 

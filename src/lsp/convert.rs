@@ -1,8 +1,9 @@
 //! Conversions between the core's byte spans and the protocol's types: the second small
 //! diagnostics adapter (beside the terminal renderer), positions in UTF-16, symbol kinds.
 
+use super::line_index::LineIndex;
 use crate::diagnostics::{Diagnostic, Severity};
-use crate::ide::{self, Analysis, LineIndex};
+use crate::ide::{self, Analysis};
 use crate::source::{FileId, Span};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

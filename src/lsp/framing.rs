@@ -23,7 +23,7 @@ use tower_lsp_server::jsonrpc::{Request, Response};
 
 /// The largest message body read: twice the largest rulebook file, so that a document at the
 /// file limit still fits with its JSON escapes.
-pub const MAX_MESSAGE_BYTES: usize = 2 * crate::cli::load::MAX_FILE_BYTES as usize;
+pub const MAX_MESSAGE_BYTES: usize = 2 * crate::load::MAX_FILE_BYTES as usize;
 
 /// The longest header block read before it is taken for garbage.
 const MAX_HEADER_BYTES: usize = 8 << 10;
@@ -109,7 +109,7 @@ fn why_not_a_message(v: &Value) -> Option<String> {
 
 /// One line on standard error (never a panic when stderr is closed).
 fn log(what: &str) {
-    crate::cli::output::stderr_line!("zan lsp: {what}");
+    crate::console::stderr_line!("zan lsp: {what}");
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {

@@ -8,7 +8,12 @@
 
 pub mod convert;
 pub mod framing;
+pub mod line_index;
 pub mod workspace;
+
+#[cfg(test)]
+#[allow(clippy::expect_used, clippy::panic)]
+mod tests;
 
 use crate::ide::{self, Analysis};
 use crate::source::FileId;
@@ -33,26 +38,28 @@ const EXIT_GRACE: Duration = Duration::from_secs(1);
 /// The capacity of the pipes between the framing layer and `tower-lsp-server`.
 const PIPE_BYTES: usize = 64 << 10;
 
-/// Run the server on standard input and output until the client sends `exit`.
-pub fn run() -> i32 {
+/// How the session ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ended {
+    /// `exit` after `shutdown`, as the protocol asks (exit code 0).
+    AfterShutdown,
+    /// `exit` without `shutdown`, or the input ended (exit code 1).
+    WithoutShutdown,
+}
+
+/// Run the server on standard input and output until the client sends `exit`; an error when
+/// the server cannot start. The caller turns the result into an exit code.
+pub fn run() -> std::io::Result<Ended> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .thread_stack_size(crate::THREAD_STACK_BYTES)
         .enable_all()
         .build();
-    let runtime = match runtime {
-        Ok(r) => r,
-        Err(e) => {
-            crate::cli::output::stderr_line!("error: cannot start the language server: {e}");
-            return crate::cli::EXIT_USAGE;
-        }
-    };
+    let runtime = runtime?;
     let shutdown = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let flag = shutdown.clone();
-    let panic_on: Option<Arc<str>> = std::env::var(TEST_PANIC_VAR).ok().map(Into::into);
     runtime.block_on(async move {
-        let (service, socket) =
-            LspService::new(|client| Backend::new(client, flag.clone(), panic_on.clone()));
+        let (service, socket) = LspService::new(|client| Backend::new(client, flag.clone()));
         // The client's messages reach the server through `framing`, which answers the
         // malformed ones; the server's, and those answers, reach stdout through one writer.
         let (to_server, server_in) = tokio::io::duplex(PIPE_BYTES);
@@ -90,11 +97,11 @@ pub fn run() -> i32 {
     // Reading stdin blocks a thread that would keep the process alive while the client
     // keeps the pipe open: do not wait for it.
     runtime.shutdown_background();
-    if shutdown.load(std::sync::atomic::Ordering::SeqCst) {
-        0
+    Ok(if shutdown.load(std::sync::atomic::Ordering::SeqCst) {
+        Ended::AfterShutdown
     } else {
-        1
-    }
+        Ended::WithoutShutdown
+    })
 }
 
 struct State {
@@ -118,25 +125,17 @@ pub struct Backend {
     client: Client,
     state: Arc<Shared>,
     shutdown: Arc<std::sync::atomic::AtomicBool>,
-    /// The test hook's method (`ZAN_LSP_TEST_PANIC`), read once at startup.
-    panic_on: Option<Arc<str>>,
     /// Held by a debounced diagnostics task from its computation to the end of its
     /// publication, so an older version's diagnostics are never sent after a newer one's.
     publishing: Arc<tokio::sync::Mutex<()>>,
 }
 
-/// Test hook: when `zan lsp` starts with this variable set to a request's method (e.g.
-/// `textDocument/hover`), that request's handler panics, or with `zan/diagnostics`, the
-/// computation of diagnostics does; the tests check that the server answers with an error and
-/// keeps serving. Not meant for users.
-pub const TEST_PANIC_VAR: &str = "ZAN_LSP_TEST_PANIC";
-
-/// Panic (the test hook) if `method` is the one named by `TEST_PANIC_VAR`.
-#[allow(clippy::panic)] // The panic is the point: it stands for a bug in one feature.
-fn test_hook(panic_on: Option<&str>, method: &str) {
-    if panic_on == Some(method) {
-        std::panic::panic_any(format!("{TEST_PANIC_VAR} makes {method} panic"));
-    }
+/// Run `f`, a panic in it (a bug in one feature) turned into the panic's message, so that
+/// the server keeps serving the other requests. The state's locks survive it: `lock` takes a
+/// poisoned lock as it is.
+fn isolated<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+        .map_err(|payload| panic_message(payload.as_ref()))
 }
 
 /// The message of a panic's payload.
@@ -200,11 +199,7 @@ struct At {
 }
 
 impl Backend {
-    fn new(
-        client: Client,
-        shutdown: Arc<std::sync::atomic::AtomicBool>,
-        panic_on: Option<Arc<str>>,
-    ) -> Backend {
+    fn new(client: Client, shutdown: Arc<std::sync::atomic::AtomicBool>) -> Backend {
         Backend {
             client,
             state: Arc::new(Shared {
@@ -216,7 +211,6 @@ impl Backend {
                 analysing: Mutex::new(()),
             }),
             shutdown,
-            panic_on,
             publishing: Arc::new(tokio::sync::Mutex::new(())),
         }
     }
@@ -229,17 +223,10 @@ impl Backend {
         f: impl FnOnce(&Shared) -> Option<T> + Send + 'static,
     ) -> Result<Option<T>> {
         let state = self.state.clone();
-        let hook = self.panic_on.clone();
-        let joined = tokio::task::spawn_blocking(move || {
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                test_hook(hook.as_deref(), method);
-                f(&state)
-            }))
-        })
-        .await;
+        let joined = tokio::task::spawn_blocking(move || isolated(|| f(&state))).await;
         let panic = match joined {
             Ok(Ok(v)) => return Ok(v),
-            Ok(Err(payload)) => panic_message(payload.as_ref()),
+            Ok(Err(message)) => message,
             Err(e) => e.to_string(),
         };
         Err(Error {
@@ -253,7 +240,7 @@ impl Backend {
     fn at(state: &Shared, uri: &Uri, position: Option<Position>) -> Option<At> {
         let path = path_of(uri)?;
         let analysis = analysis_of(state, |w| w.find(&path))?;
-        let file = analysis.file_named(&crate::cli::load::display(&path))?;
+        let file = analysis.file_named(&crate::load::display(&path))?;
         let offset = position.map_or(0, |p| FilePositions::new(&analysis, file).offset(p));
         Some(At {
             analysis,
@@ -273,18 +260,14 @@ impl Backend {
         };
         let state = self.state.clone();
         let client = self.client.clone();
-        let hook = self.panic_on.clone();
         let publishing = self.publishing.clone();
         tokio::spawn(async move {
             tokio::time::sleep(DEBOUNCE).await;
             let _turn = publishing.lock().await;
             let computed = tokio::task::spawn_blocking(move || {
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    test_hook(hook.as_deref(), "zan/diagnostics");
-                    folder_diagnostics(&state, &path, generation)
-                }))
-                .ok()
-                .flatten()
+                isolated(|| folder_diagnostics(&state, &path, generation))
+                    .ok()
+                    .flatten()
             })
             .await
             .ok()
@@ -356,7 +339,7 @@ fn folder_diagnostics(shared: &Shared, path: &Path, generation: u64) -> Option<V
     let converted: Vec<(PathBuf, Option<i32>, Vec<Diagnostic>)> = versions
         .into_iter()
         .filter_map(|(p, version)| {
-            let file = analysis.file_named(&crate::cli::load::display(&p))?;
+            let file = analysis.file_named(&crate::load::display(&p))?;
             let diags = by_file
                 .get(&file)
                 .map(|ds| {

@@ -56,7 +56,7 @@ impl Folder {
         let mut legal_texts = Vec::new();
         if with_sources {
             let mut map = SourceMap::new();
-            crate::cli::load::legal_texts(&root.join("sources"), &mut map);
+            crate::load::legal_texts(&root.join("sources"), &mut map);
             legal_texts = map
                 .legal_texts()
                 .iter()
@@ -280,7 +280,7 @@ impl Snapshot {
         let mut parsed = Vec::with_capacity(self.docs.len());
         let mut parses = Vec::new();
         for doc in self.docs {
-            let id = map.add(crate::cli::load::display(&doc.path), doc.text);
+            let id = map.add(crate::load::display(&doc.path), doc.text);
             let p = match doc.parsed {
                 Some(p) if p.file == id => p,
                 _ => {
@@ -311,7 +311,7 @@ impl Snapshot {
 
 /// A regular file of at most `MAX_FILE_BYTES`, read by the loader's rules (never a FIFO).
 fn read(path: &Path) -> Option<String> {
-    crate::cli::load::zan_file(path).ok()
+    crate::load::zan_file(path).ok()
 }
 
 /// All folders the server knows.
@@ -344,7 +344,7 @@ impl Workspace {
 fn discover(path: &Path) -> Folder {
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let mut files = Vec::new();
-    let _ = crate::cli::load::collect(&dir, &mut files);
+    let _ = crate::load::collect(&dir, &mut files);
     files.sort();
     let headers = files
         .iter()

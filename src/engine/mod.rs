@@ -6,20 +6,26 @@
 //! It is `Send + Sync`; share it by reference (scoped threads) or in an `Arc`. Every method
 //! takes `&self` and allocates only what it returns.
 //!
-//! `zan eval`, `zan eval --batch` and this API are one path: the CLI calls these functions.
+//! `zan eval`, `zan eval --batch` and this API are one path, and the CLI calls these
+//! functions: [`Engine::load`] (its errors and what it did not read, for the CLI to print),
+//! [`Engine::case_from_str`] (text in), [`Engine::decide`], and one text writer out
+//! ([`Engine::write_decision`], [`Engine::decision_text`], pretty-printed by
+//! [`Engine::decision_text_pretty`]). Errors are data ([`DecideError`]), which the caller turns
+//! into its own words, exit codes or status codes.
+
+mod json_text;
 
 use crate::check;
 use crate::diagnostics::{render, Diagnostic};
-use crate::eval::{
-    self, case_from_json, case_from_str, CaseError, CaseTextError, Decision, EvalError,
-};
+use crate::eval::{self, case_from_json, case_from_str, CaseTextError};
 use crate::ir::{RuleId, Rulebook};
 use crate::source::SourceMap;
-use crate::time::date::{self, Day};
+use crate::time::date;
 use std::fmt;
 use std::path::Path;
 
-pub use crate::eval::Case;
+pub use crate::eval::{Case, CaseError, Decision, EvalError, NoDate};
+pub use crate::time::date::Day;
 
 /// A checked rulebook, ready to decide cases.
 #[derive(Debug)]
@@ -28,6 +34,8 @@ pub struct Engine {
     /// What `Engine::load` did not read (links out of the folder, special files), one line
     /// each: a library prints nothing, so the embedder decides where these go.
     skipped: Vec<String>,
+    /// The checker's warnings (spans into `rulebook.source_map`).
+    warnings: Vec<Diagnostic>,
 }
 
 // The promise of the type: one engine, many threads.
@@ -44,11 +52,13 @@ pub enum LoadError {
     /// A file or folder could not be read.
     Io(String),
     /// The rulebook has errors. `report` is the diagnostics as the terminal shows them (without
-    /// colour); `diagnostics` are the same as data, with their spans into `sources`.
+    /// colour); `diagnostics` are the same as data, with their spans into `sources`; `skipped`
+    /// is what `Engine::load` did not read (as [`Engine::skipped`]).
     Check {
         diagnostics: Vec<Diagnostic>,
         sources: SourceMap,
         report: String,
+        skipped: Box<[String]>,
     },
 }
 
@@ -81,15 +91,18 @@ pub enum DecideError {
     /// An object of the case text gives a key more than once (JSON would keep one of the
     /// values without a word): the JSON path of each such key.
     DuplicateKey(Vec<CaseError>),
-    /// The case could not be evaluated: no evaluation date, no version in force on it, or a
-    /// rule failed as a whole. (An output that fails alone is reported in the decision.)
+    /// No evaluation date was given ([`Options::as_of`]) and the case has none of its own.
+    NoDate(NoDate),
+    /// The case could not be evaluated: no version in force on its date, or a rule failed as a
+    /// whole. (An output that fails alone is reported in the decision.)
     Evaluation(EvalError),
 }
 
 impl DecideError {
     /// `{"kind": "invalid_json" | "duplicate_key" | "invalid_case" | "evaluation", "message",
     /// "case_errors"?}`:
-    /// the `error` object of a `zan eval --batch` line.
+    /// the `error` object of a `zan eval --batch` line. (No evaluation date is of the kind
+    /// `evaluation`, as the batch line's schema says.)
     pub fn json(&self) -> serde_json::Value {
         match self {
             DecideError::InvalidJson(m) => {
@@ -105,6 +118,9 @@ impl DecideError {
                 "message": "the case gives a key more than once",
                 "case_errors": errors.iter().map(CaseError::json).collect::<Vec<_>>(),
             }),
+            DecideError::NoDate(e) => {
+                serde_json::json!({ "kind": "evaluation", "message": e.to_string() })
+            }
             DecideError::Evaluation(e) => {
                 serde_json::json!({ "kind": "evaluation", "message": e.to_string() })
             }
@@ -118,6 +134,7 @@ impl fmt::Display for DecideError {
             DecideError::InvalidJson(m) => write!(f, "not valid JSON: {m}"),
             DecideError::InvalidCase(errors) => CaseTextError::InvalidCase(errors.clone()).fmt(f),
             DecideError::DuplicateKey(errors) => CaseTextError::DuplicateKey(errors.clone()).fmt(f),
+            DecideError::NoDate(e) => e.fmt(f),
             DecideError::Evaluation(e) => e.fmt(f),
         }
     }
@@ -182,11 +199,16 @@ pub struct Options<'s> {
 impl Engine {
     /// Check the rulebook written in `sources` and build its versions.
     pub fn from_sources(sources: SourceMap) -> Result<Engine, LoadError> {
+        Engine::checked(sources, Vec::new())
+    }
+
+    fn checked(sources: SourceMap, skipped: Vec<String>) -> Result<Engine, LoadError> {
         let checked = check::check(&sources);
         match checked.rulebook {
             Some(rulebook) => Ok(Engine {
                 rulebook,
-                skipped: Vec::new(),
+                skipped,
+                warnings: checked.diagnostics,
             }),
             None => {
                 let report = render::to_terminal(&sources, &checked.diagnostics, false);
@@ -194,6 +216,7 @@ impl Engine {
                     diagnostics: checked.diagnostics,
                     sources,
                     report,
+                    skipped: skipped.into_boxed_slice(),
                 })
             }
         }
@@ -205,9 +228,7 @@ impl Engine {
     pub fn load(path: impl AsRef<Path>) -> Result<Engine, LoadError> {
         let (sources, skipped) =
             crate::load::rulebook_and_skipped(path.as_ref()).map_err(LoadError::Io)?;
-        let mut engine = Engine::from_sources(sources)?;
-        engine.skipped = skipped;
-        Ok(engine)
+        Engine::checked(sources, skipped)
     }
 
     /// The paths `Engine::load` did not read, with why: a link leading out of the rulebook
@@ -216,11 +237,18 @@ impl Engine {
         &self.skipped
     }
 
+    /// The checker's warnings on the rulebook (their spans are into
+    /// `self.rulebook().source_map`); empty for an engine made with `from_rulebook`.
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.warnings
+    }
+
     /// An engine for an already checked rulebook.
     pub fn from_rulebook(rulebook: Rulebook) -> Engine {
         Engine {
             rulebook,
             skipped: Vec::new(),
+            warnings: Vec::new(),
         }
     }
 
@@ -286,7 +314,7 @@ impl Engine {
     /// Decide a case that is already read.
     pub fn decide(&self, case: &Case, options: &Options) -> Result<Decision, DecideError> {
         let rb = &self.rulebook;
-        let as_of = eval::as_of_date(rb, case, options.as_of).map_err(DecideError::Evaluation)?;
+        let as_of = eval::as_of_date(rb, case, options.as_of).map_err(DecideError::NoDate)?;
         let version = eval::version_index(rb, as_of).map_err(DecideError::Evaluation)?;
         let outputs = match options.outputs.and_then(|s| s.per_version.get(version)) {
             Some(ids) => ids,
@@ -303,19 +331,31 @@ impl Engine {
         Ok(self.decision_text(&decision))
     }
 
-    /// A decision as JSON text, one line (the format of `zan eval --format json`).
+    /// A decision as JSON text, one line: a line of `zan eval --batch`.
     pub fn decision_text(&self, decision: &Decision) -> String {
         eval::decision_json_text(&self.rulebook, decision)
+    }
+
+    /// Append a decision as JSON text, one line without its line end, to `out` (what
+    /// `decision_text` returns, without a string of its own per decision).
+    pub fn write_decision(&self, decision: &Decision, out: &mut Vec<u8>) {
+        eval::write_decision_json(&self.rulebook, decision, out);
+    }
+
+    /// A decision as indented JSON text (`zan eval --format json`): the text of
+    /// `decision_text`, laid out as `serde_json`'s pretty printer lays out a value.
+    pub fn decision_text_pretty(&self, decision: &Decision) -> String {
+        json_text::pretty(&self.decision_text(decision))
+    }
+
+    /// A decision for people to read (`zan eval --format text`).
+    pub fn decision_report(&self, decision: &Decision) -> String {
+        eval::output::decision_text(&self.rulebook, decision)
     }
 
     /// A decision as a JSON value.
     pub fn decision_json(&self, decision: &Decision) -> serde_json::Value {
         eval::output::decision_json(&self.rulebook, decision)
-    }
-
-    /// The date a case is evaluated on: the given one, or the case's own.
-    pub fn as_of(&self, case: &Case, given: Option<Day>) -> Result<Day, DecideError> {
-        eval::as_of_date(&self.rulebook, case, given).map_err(DecideError::Evaluation)
     }
 }
 
