@@ -52,7 +52,6 @@ pub mod source;
 #[doc(hidden)]
 pub mod cli;
 pub(crate) mod console;
-pub(crate) mod ops;
 #[doc(hidden)]
 pub mod coverage;
 #[doc(hidden)]
@@ -65,6 +64,7 @@ pub mod ir;
 pub mod load;
 #[doc(hidden)]
 pub mod lsp;
+pub(crate) mod ops;
 #[doc(hidden)]
 pub mod syntax;
 #[doc(hidden)]

@@ -1,11 +1,12 @@
 //! The subcommands.
 
 use super::output::{self as out, stderr_line, stderr_text};
-use super::{load, CheckFormat, Format, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use super::{CheckFormat, Format, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::check::{check as check_rulebook, Checked};
 use crate::diagnostics::{render, sarif, Severity};
 use crate::engine::{DecideError, Engine, LoadError, Options as DecideOptions, Selection};
 use crate::eval::CaseError;
+use crate::load;
 use crate::source::SourceMap;
 use crate::time::date;
 use serde_json::json;

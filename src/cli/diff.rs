@@ -2,9 +2,10 @@
 //! folder at two git revisions), checks both, and prints the report of `crate::diff`.
 
 use super::output::{self, stderr_line, stderr_text};
-use super::{load, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::diagnostics::{render, Severity};
 use crate::diff::{self, render as report, Options, Side};
+use crate::load;
 use crate::source::SourceMap;
 use crate::syntax::{self, Parsed};
 use crate::time::date::{self, Day};

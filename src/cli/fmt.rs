@@ -2,9 +2,10 @@
 //! are in it, or format standard input to standard output (for editors).
 
 use super::output::{self, stderr_line, stderr_text, Output};
-use super::{atomic, load, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use super::{atomic, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::diagnostics::render;
 use crate::fmt::format_file;
+use crate::load;
 use crate::source::SourceMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
