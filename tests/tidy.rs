@@ -8,6 +8,8 @@
 //! - No production file passes 1,000 lines (a file's inline test module does not count; put
 //!   a large one in a sibling `tests.rs`).
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::collections::BTreeSet;
