@@ -8,10 +8,10 @@
 //! (the canonical layout) and [`source`] (the files they point into).
 //!
 //! Internals: the other modules (the stages `syntax`, `eval`, `ir`, `time`; the consumers
-//! `cli`, `lsp`, `diff`, `testing`, `coverage`; `load`, `value`) are public so that the
-//! binary, the tests, benches and fuzz targets can drive them, but hidden from the
-//! documentation and free to change; what an embedder needs from them is re-exported here or
-//! by [`engine`].
+//! `cli`, `lsp`, `diff`, `testing`; `load`, `value`) are public only so that the binary, the
+//! tests, benches and fuzz targets can drive them; they are hidden from the documentation and
+//! free to change. What an embedder needs from them is re-exported here or by [`engine`]
+//! (`Case`, `Decision`, `Value`, `Day`, …). `coverage`, `console` and `ops` are private.
 //!
 //! ```
 //! use zan::engine::{Engine, Options};
@@ -52,8 +52,7 @@ pub mod source;
 #[doc(hidden)]
 pub mod cli;
 pub(crate) mod console;
-#[doc(hidden)]
-pub mod coverage;
+pub(crate) mod coverage;
 #[doc(hidden)]
 pub mod diff;
 #[doc(hidden)]

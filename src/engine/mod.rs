@@ -26,6 +26,7 @@ use std::path::Path;
 
 pub use crate::eval::{Case, CaseError, Decision, EvalError, NoDate};
 pub use crate::time::date::Day;
+pub use crate::value::Value;
 
 /// A checked rulebook, ready to decide cases.
 #[derive(Debug)]
