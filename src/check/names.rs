@@ -255,6 +255,19 @@ impl<'a> Globals<'a> {
         cs.iter().filter_map(|c| self.citation(c)).collect()
     }
 
+    /// When an amendable name is in force ("from 2026-03-10, until 2025-01-01"), for the help
+    /// of a message about a name this version does not have; `None` for a name never in force.
+    pub fn in_force_words(&self, name: &str) -> Option<String> {
+        let periods = self.periods.get(name)?;
+        Some(
+            periods
+                .iter()
+                .map(|&(from, until)| crate::time::period::describe(from, until))
+                .collect::<Vec<_>>()
+                .join(", "),
+        )
+    }
+
     /// `money`, `date?`, `list of Country`: the schema's rendering (`Schema::type_name`).
     pub fn type_name(&self, t: &Type) -> String {
         self.schema.type_name(t)

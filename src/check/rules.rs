@@ -99,12 +99,7 @@ fn unknown_target(g: &mut Globals, names: &VersionNames, x: &ast::ExceptionDecl)
         ),
     )
     .label("no rule of this name");
-    if let Some(periods) = g.periods.get(&x.target.name) {
-        let when = periods
-            .iter()
-            .map(|&(from, until)| crate::time::period::describe(from, until))
-            .collect::<Vec<_>>()
-            .join(", ");
+    if let Some(when) = g.in_force_words(&x.target.name) {
         d = d.help(format!(
             "`{}` is not in force in this version; it is in force {when}",
             x.target.name

@@ -25,12 +25,7 @@ impl ExprCx<'_, '_> {
             format!("unknown {what} `{}`", id.name),
         )
         .label("not found");
-        if let Some(periods) = self.g.periods.get(&id.name) {
-            let when = periods
-                .iter()
-                .map(|&(from, until)| crate::time::period::describe(from, until))
-                .collect::<Vec<_>>()
-                .join(", ");
+        if let Some(when) = self.g.in_force_words(&id.name) {
             d = d.help(format!(
                 "`{}` is not in force in this version of the rulebook; it is in force {when}",
                 id.name
