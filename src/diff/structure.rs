@@ -335,3 +335,7 @@ fn provision_info(side: &Side, p: &AppliedProvision) -> Option<ProvisionInfo> {
         line,
     })
 }
+
+#[cfg(test)]
+#[path = "structure_tests.rs"]
+mod tests;
