@@ -4,7 +4,7 @@
 #![cfg(test)]
 #![allow(clippy::panic)]
 
-use super::Side;
+use crate::diff::Side;
 use crate::ir::Rulebook;
 use crate::source::SourceMap;
 use crate::syntax::{self, Parsed};
@@ -14,7 +14,7 @@ use crate::time::date::{self, Day};
 const ROOT: &str = "book";
 
 /// One version, checked: the files it was read from, their syntax trees and the rulebook.
-pub(super) struct Version {
+pub(in crate::diff) struct Version {
     map: SourceMap,
     parsed: Vec<Parsed>,
     rulebook: Rulebook,
@@ -22,13 +22,13 @@ pub(super) struct Version {
 
 impl Version {
     /// A version of one file, `rules.zan`.
-    pub(super) fn of(text: &str) -> Version {
+    pub(in crate::diff) fn of(text: &str) -> Version {
         Version::files(&[("rules.zan", text)])
     }
 
     /// A version of several files: `.zan` files are the rulebook, others its legal texts
     /// (`sources/law.txt`).
-    pub(super) fn files(files: &[(&str, &str)]) -> Version {
+    pub(in crate::diff) fn files(files: &[(&str, &str)]) -> Version {
         let mut map = SourceMap::new();
         for (name, text) in files.iter().filter(|(n, _)| n.ends_with(".zan")) {
             map.add(format!("{ROOT}/{name}"), *text);
@@ -60,12 +60,12 @@ impl Version {
     }
 
     /// The whole version, as `zan diff OLD NEW` compares it.
-    pub(super) fn side(&self) -> Side<'_> {
+    pub(in crate::diff) fn side(&self) -> Side<'_> {
         self.side_on(None)
     }
 
     /// The version in force on a day, as `zan diff --from --to` compares it.
-    pub(super) fn on(&self, day: &str) -> Side<'_> {
+    pub(in crate::diff) fn on(&self, day: &str) -> Side<'_> {
         let Some(d) = date::parse(day) else {
             panic!("not a date: {day}");
         };

@@ -5,12 +5,9 @@
 #![cfg(test)]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-#[path = "fixture.rs"]
-mod fixture;
-
+use super::fixture::Version;
 use super::{compare, Structure};
 use crate::diff::{Options, Side, Status};
-use fixture::Version;
 
 /// The schema every version below shares.
 const SCHEMA: &str = r#"
