@@ -330,3 +330,10 @@ fn by_date_a_parameter_whose_value_in_force_changed_is_changed() {
     );
     assert_eq!(s.changes[0].old_text, None);
 }
+
+#[test]
+fn a_declaration_of_another_kind_with_the_same_name_is_not_a_match() {
+    let old = with("rule fee: integer { 10 }\n");
+    let new = with("parameter fee: integer { from 2025-01-01: 10 }\n");
+    assert_eq!(changes(&old, &new), ["+ parameter fee", "- rule fee"]);
+}
