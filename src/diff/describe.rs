@@ -817,7 +817,11 @@ fn test(d: &mut Details, o: &At, n: &At, a: &ast::TestDecl, b: &ast::TestDecl) {
         t.items
             .iter()
             .filter_map(|i| match i {
-                ast::TestItem::Expect { span, .. } => Some(at.line(*span)),
+                // The span starts at the keyword: "expects `expect x = 1`" said it twice.
+                ast::TestItem::Expect { span, .. } => {
+                    let line = at.line(*span);
+                    Some(line.strip_prefix("expect ").unwrap_or(&line).to_string())
+                }
                 _ => None,
             })
             .collect()
@@ -852,3 +856,7 @@ fn test(d: &mut Details, o: &At, n: &At, a: &ast::TestDecl, b: &ast::TestDecl) {
         d.push("facts changed".into());
     }
 }
+
+#[cfg(test)]
+#[path = "describe_tests.rs"]
+mod tests;

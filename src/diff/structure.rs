@@ -335,3 +335,12 @@ fn provision_info(side: &Side, p: &AppliedProvision) -> Option<ProvisionInfo> {
         line,
     })
 }
+
+/// Two versions of a small rulebook checked in-process, for this module's tests and
+/// `describe`'s.
+#[cfg(test)]
+#[path = "fixture.rs"]
+pub(super) mod fixture;
+#[cfg(test)]
+#[path = "structure_tests.rs"]
+mod tests;
