@@ -33,7 +33,7 @@ pub fn run(rb: &Rulebook, filter: Option<&str>) -> Vec<TestResult> {
     rb.tests
         .iter()
         .filter(|t| filter.is_none_or(|f| t.name.contains(f)))
-        .map(|t| run_one(rb, t, None))
+        .map(|t| run_one(rb, t))
         .collect()
 }
 
@@ -44,12 +44,17 @@ pub fn run_with_coverage(rb: &Rulebook, filter: Option<&str>) -> (Vec<TestResult
         .tests
         .iter()
         .filter(|t| filter.is_none_or(|f| t.name.contains(f)))
-        .map(|t| run_one(rb, t, Some(&mut trace)))
+        .map(|t| run_traced(rb, t, Some(&mut trace)))
         .collect();
     (results, trace)
 }
 
-fn run_one(rb: &Rulebook, t: &TestCase, mut trace: Option<&mut Trace>) -> TestResult {
+/// Run one test (`zan eval --test NAME`).
+pub fn run_one(rb: &Rulebook, t: &TestCase) -> TestResult {
+    run_traced(rb, t, None)
+}
+
+fn run_traced(rb: &Rulebook, t: &TestCase, mut trace: Option<&mut Trace>) -> TestResult {
     let mut failures = Vec::new();
     let case = Case {
         facts: t.facts.clone(),

@@ -1,7 +1,7 @@
 //! The subcommands.
 
 use super::output::{self as out, stderr_line, stderr_text};
-use super::{CheckFormat, Format, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use super::{CheckFormat, Format, ShownSeverity, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::check::{check as check_rulebook, Checked};
 use crate::diagnostics::{render, sarif, Severity};
 use crate::engine::{DecideError, Engine, LoadError, Options as DecideOptions, Selection};
@@ -47,7 +47,62 @@ fn load_checked(path: &Path, quiet_warnings: bool) -> Result<(SourceMap, Checked
     Ok((map, checked))
 }
 
-pub fn check(path: &Path, format: CheckFormat, deny_warnings: bool) -> i32 {
+/// Which diagnostics `zan check` shows: `--quiet`, or `--severity LEVEL` (by default every
+/// one). Only what is shown changes; the counts and the exit code are those of every
+/// diagnostic.
+#[derive(Clone, Copy)]
+pub enum Shown {
+    Quiet,
+    AtLeast(ShownSeverity),
+}
+
+impl Shown {
+    fn shows(self, severity: Severity) -> bool {
+        let least = match self {
+            Shown::Quiet => ShownSeverity::Warning,
+            Shown::AtLeast(s) => s,
+        };
+        match least {
+            ShownSeverity::Note => true,
+            ShownSeverity::Warning => severity != Severity::Note,
+            ShownSeverity::Error => severity == Severity::Error,
+        }
+    }
+
+    fn flag(self) -> &'static str {
+        match self {
+            Shown::Quiet => "--quiet",
+            Shown::AtLeast(ShownSeverity::Error) => "--severity error",
+            Shown::AtLeast(ShownSeverity::Warning) => "--severity warning",
+            Shown::AtLeast(ShownSeverity::Note) => "--severity note",
+        }
+    }
+}
+
+/// `, 3 warnings and 12 notes hidden (--severity error)`: what the filter hid, for the
+/// summary line; empty when nothing was hidden.
+fn hidden_summary(diagnostics: &[crate::diagnostics::Diagnostic], shown: Shown) -> String {
+    let hidden = |s: Severity| {
+        diagnostics
+            .iter()
+            .filter(|d| d.severity == s && !shown.shows(s))
+            .count()
+    };
+    let parts: Vec<String> = [
+        (hidden(Severity::Warning), "warning"),
+        (hidden(Severity::Note), "note"),
+    ]
+    .into_iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, what)| format!("{n} {what}{}", plural(n)))
+    .collect();
+    if parts.is_empty() {
+        return String::new();
+    }
+    format!(", {} hidden ({})", parts.join(" and "), shown.flag())
+}
+
+pub fn check(path: &Path, format: CheckFormat, deny_warnings: bool, shown: Shown) -> i32 {
     let map = match read_rulebook(path) {
         Ok(m) => m,
         Err(e) => {
@@ -68,11 +123,23 @@ pub fn check(path: &Path, format: CheckFormat, deny_warnings: bool) -> i32 {
         .count();
     let files = map.files().len();
     let summary = format!(
-        "checked {files} file{}: {errors} error{}, {warnings} warning{}",
+        "checked {files} file{}: {errors} error{}, {warnings} warning{}{}",
         plural(files),
         plural(errors),
-        plural(warnings)
+        plural(warnings),
+        hidden_summary(&checked.diagnostics, shown)
     );
+    let hidden = checked
+        .diagnostics
+        .iter()
+        .filter(|d| !shown.shows(d.severity))
+        .count();
+    let diagnostics: Vec<_> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| shown.shows(d.severity))
+        .cloned()
+        .collect();
     let code = if errors > 0 || (deny_warnings && warnings > 0) {
         EXIT_FAILED
     } else {
@@ -80,24 +147,28 @@ pub fn check(path: &Path, format: CheckFormat, deny_warnings: bool) -> i32 {
     };
     match format {
         CheckFormat::Json => {
-            let diags: Vec<_> = checked
-                .diagnostics
+            let diags: Vec<_> = diagnostics
                 .iter()
                 .map(|d| render::to_json(&map, d))
                 .collect();
-            let text = json!({ "errors": errors, "warnings": warnings, "diagnostics": diags });
+            let mut text = json!({ "errors": errors, "warnings": warnings, "diagnostics": diags });
+            if let (
+                Shown::Quiet | Shown::AtLeast(ShownSeverity::Error | ShownSeverity::Warning),
+                Some(obj),
+            ) = (shown, text.as_object_mut())
+            {
+                obj.insert("hidden".into(), json!(hidden));
+            }
             out::print("the diagnostics", &format!("{text}\n"), code)
         }
         CheckFormat::Text => {
-            let mut text =
-                render::to_terminal(&map, &checked.diagnostics, out::stdout_is_terminal());
+            let mut text = render::to_terminal(&map, &diagnostics, out::stdout_is_terminal());
             text.push_str(&summary);
             text.push('\n');
             out::print("the diagnostics", &text, code)
         }
         CheckFormat::Sarif => {
-            let log =
-                sarif::to_sarif_for(&map, &checked.diagnostics, github_repository().as_deref());
+            let log = sarif::to_sarif_for(&map, &diagnostics, github_repository().as_deref());
             let code = match serde_json::to_string_pretty(&log) {
                 Ok(s) => out::print("the SARIF log", &(s + "\n"), code),
                 Err(e) => {
@@ -304,11 +375,11 @@ pub fn eval_batch(
 /// Say why a case was not decided, and the exit code. A case that is not JSON, does not
 /// match the facts or has no date is the input's fault (2; its problems, with their JSON
 /// paths, on standard output too with `--format json`); an evaluation that fails, the
-/// rulebook's (1).
-fn not_decided(case_path: &Path, rulebook: &str, e: &DecideError, format: Format) -> i32 {
+/// rulebook's (1). `case` names the case: its file, or the rulebook's example or test.
+fn not_decided(case: &str, rulebook: &str, e: &DecideError, format: Format) -> i32 {
     let (errors, problem) = match e {
         DecideError::InvalidJson(m) => {
-            stderr_line!("error: {} is not valid JSON: {m}", case_path.display());
+            stderr_line!("error: {case} is not valid JSON: {m}");
             return EXIT_USAGE;
         }
         DecideError::NoDate(e) => {
@@ -324,7 +395,7 @@ fn not_decided(case_path: &Path, rulebook: &str, e: &DecideError, format: Format
             return EXIT_FAILED;
         }
     };
-    stderr_line!("error: the case {} {problem}:", case_path.display());
+    stderr_line!("error: the case {case} {problem}:");
     for e in errors {
         stderr_line!("  {}: {} — expected {}", e.path, e.message, e.expected);
     }
@@ -336,32 +407,80 @@ fn not_decided(case_path: &Path, rulebook: &str, e: &DecideError, format: Format
     EXIT_USAGE
 }
 
+/// Where the case of `zan eval` comes from: a file, or the rulebook's own example or test.
+#[derive(Clone, Copy)]
+pub enum CaseFrom<'a> {
+    File(&'a Path),
+    Example(&'a str),
+    Test(&'a str),
+}
+
+/// The case to decide, and its date when it has one of its own (a test's `as of`); errors
+/// are printed.
+fn case_of(
+    engine: &Engine,
+    from: CaseFrom,
+    format: Format,
+) -> Result<(crate::engine::Case, Option<date::Day>), i32> {
+    let unknown = |e: crate::engine::UnknownName| {
+        stderr_line!("error: {e}");
+        EXIT_USAGE
+    };
+    match from {
+        CaseFrom::File(path) => {
+            let text = read_case(path).map_err(|e| {
+                stderr_line!("error: {e}");
+                EXIT_USAGE
+            })?;
+            match engine.case_from_str(&text) {
+                Ok(case) => Ok((case, None)),
+                Err(e) => Err(not_decided(
+                    &path.display().to_string(),
+                    &engine.rulebook().name,
+                    &e,
+                    format,
+                )),
+            }
+        }
+        CaseFrom::Example(name) => engine
+            .example_case(name)
+            .map(|case| (case, None))
+            .map_err(unknown),
+        CaseFrom::Test(name) => engine.test_case(name).map_err(unknown),
+    }
+}
+
+fn case_label(from: CaseFrom) -> String {
+    match from {
+        CaseFrom::File(path) => path.display().to_string(),
+        CaseFrom::Example(name) => format!("of example `{name}`"),
+        CaseFrom::Test(name) => format!("of test `{name}`"),
+    }
+}
+
 /// `zan eval`: one case, read and decided as a batch line is (`Engine::case_from_str`, a
 /// byte order mark skipped, a repeated key refused; `Engine::decide`), its decision the
-/// batch line's text, indented.
-pub fn eval(path: &Path, case_path: &Path, request: &EvalRequest, format: Format) -> i32 {
+/// batch line's text, indented. With `--example` or `--test` the case is the rulebook's own
+/// (`Engine::example_case`, `Engine::test_case`: a test is decided on its `as of` date unless
+/// `--as-of` is given), and a test's verdict (`Engine::run_test`, on its own date, as `zan
+/// test` runs it) follows on standard error.
+pub fn eval(path: &Path, from: CaseFrom, request: &EvalRequest, format: Format) -> i32 {
     let (given, engine, outputs) = match prepare(path, request) {
         Ok(x) => x,
         Err(code) => return code,
     };
-    let text = match read_case(case_path) {
-        Ok(t) => t,
-        Err(e) => {
-            stderr_line!("error: {e}");
-            return EXIT_USAGE;
-        }
+    let (case, own_date) = match case_of(&engine, from, format) {
+        Ok(x) => x,
+        Err(code) => return code,
     };
     let options = DecideOptions {
-        as_of: given,
+        as_of: given.or(own_date),
         explain: request.explain,
         outputs: outputs.as_ref(),
     };
-    let decided = engine
-        .case_from_str(&text)
-        .and_then(|case| engine.decide(&case, &options));
-    let decision = match decided {
+    let decision = match engine.decide(&case, &options) {
         Ok(d) => d,
-        Err(e) => return not_decided(case_path, &engine.rulebook().name, &e, format),
+        Err(e) => return not_decided(&case_label(from), &engine.rulebook().name, &e, format),
     };
     let code = if decision.has_errors() {
         EXIT_FAILED
@@ -378,7 +497,36 @@ pub fn eval(path: &Path, case_path: &Path, request: &EvalRequest, format: Format
             stderr_line!("error: output `{}` could not be evaluated: {e}", rule.name);
         }
     }
-    code
+    match from {
+        CaseFrom::Test(name) => code.max(test_verdict(&engine, name)),
+        _ => code,
+    }
+}
+
+/// Whether the test's expectations hold, said on standard error as `zan test` says it;
+/// `EXIT_FAILED` if not.
+fn test_verdict(engine: &Engine, name: &str) -> i32 {
+    let result = match engine.run_test(name) {
+        Ok(r) => r,
+        Err(e) => {
+            stderr_line!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    if result.passed() {
+        stderr_line!("ok      {name}: its expectations hold");
+        return EXIT_OK;
+    }
+    stderr_line!("FAILED  {name}");
+    for f in &result.failures {
+        stderr_line!(
+            "          {}: expected {}, got {}",
+            f.rule,
+            f.expected,
+            f.actual
+        );
+    }
+    EXIT_FAILED
 }
 
 /// Run the rulebook's tests; `coverage` is `Some(min)` when coverage is asked for.

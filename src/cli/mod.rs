@@ -35,6 +35,14 @@ pub enum Format {
     Json,
 }
 
+/// The least severity `zan check --severity` shows.
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ShownSeverity {
+    Error,
+    Warning,
+    Note,
+}
+
 /// The formats of `zan check`: those of the other commands and SARIF.
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum CheckFormat {
@@ -59,6 +67,14 @@ enum Command {
         /// Treat warnings as errors.
         #[arg(long)]
         deny_warnings: bool,
+        /// Show only errors and warnings: hide the notes (open points and other advice);
+        /// the summary says how many were hidden. The same as --severity warning.
+        #[arg(long, short = 'q', conflicts_with = "severity")]
+        quiet: bool,
+        /// Show only diagnostics of this severity or above (error, warning or note, the
+        /// default); the summary says how many were hidden. JSON and SARIF are filtered alike.
+        #[arg(long, value_enum, value_name = "LEVEL")]
+        severity: Option<ShownSeverity>,
     },
     /// Evaluate a case (JSON facts) against a rulebook as of a date.
     #[command(
@@ -67,9 +83,17 @@ enum Command {
     Eval {
         /// The rulebook folder.
         rulebook: PathBuf,
-        /// The case: a JSON file with the facts (`-` for standard input). Not with --batch.
-        #[arg(required_unless_present = "batch")]
+        /// The case: a JSON file with the facts (`-` for standard input). Not with --batch,
+        /// --example or --test.
+        #[arg(required_unless_present_any = ["batch", "example", "test"])]
         case: Option<PathBuf>,
+        /// Decide the rulebook's own `example NAME { … }` instead of a case file.
+        #[arg(long, value_name = "NAME", conflicts_with_all = ["case", "batch", "test"])]
+        example: Option<String>,
+        /// Decide the facts of the rulebook's own `test NAME` on its `as of` date, and say
+        /// whether its expectations hold (exit 1 if not).
+        #[arg(long, value_name = "NAME", conflicts_with_all = ["case", "batch"])]
+        test: Option<String>,
         /// Decide many cases: NDJSON (one case per line) or one JSON array, from FILE or
         /// standard input (`-`, the default); one decision per line, in input order.
         #[arg(long, value_name = "FILE", num_args = 0..=1, default_missing_value = "-", conflicts_with = "case")]
@@ -87,9 +111,14 @@ enum Command {
         /// Evaluate as of this date (YYYY-MM-DD) instead of the case's own date.
         #[arg(long, value_name = "DATE")]
         as_of: Option<String>,
-        /// Decide only these outputs (comma-separated names); the rules they depend on are
-        /// evaluated, nothing else.
-        #[arg(long, value_name = "NAMES", value_delimiter = ',')]
+        /// Decide only these rules (comma-separated names): outputs, or internal rules to see
+        /// their values; the rules they depend on are evaluated, nothing else.
+        #[arg(
+            long,
+            visible_alias = "rules",
+            value_name = "NAMES",
+            value_delimiter = ','
+        )]
         outputs: Vec<String>,
         /// Explain each output: rule, citation, amendment, conditions, exceptions not taken.
         #[arg(long)]
@@ -260,10 +289,21 @@ pub fn run() -> i32 {
             rulebook,
             format,
             deny_warnings,
-        } => commands::check(&rulebook, format, deny_warnings),
+            quiet,
+            severity,
+        } => {
+            let shown = match (quiet, severity) {
+                (true, _) => commands::Shown::Quiet,
+                (false, Some(s)) => commands::Shown::AtLeast(s),
+                (false, None) => commands::Shown::AtLeast(ShownSeverity::Note),
+            };
+            commands::check(&rulebook, format, deny_warnings, shown)
+        }
         Command::Eval {
             rulebook,
             case,
+            example,
+            test,
             batch,
             fail_fast,
             threads,
@@ -278,7 +318,13 @@ pub fn run() -> i32 {
                 explain,
                 outputs: &outputs,
             };
-            match (case, batch) {
+            let from = match (&case, &example, &test) {
+                (_, Some(name), _) => Some(commands::CaseFrom::Example(name)),
+                (_, _, Some(name)) => Some(commands::CaseFrom::Test(name)),
+                (Some(path), _, _) => Some(commands::CaseFrom::File(path)),
+                _ => None,
+            };
+            match (from, batch) {
                 // A decision for people is a report of many lines; a batch is one line per
                 // case, which a program reads.
                 (_, Some(_)) if format == Format::Text => {
@@ -295,7 +341,7 @@ pub fn run() -> i32 {
                     fail_fast,
                     threads,
                 ),
-                (Some(case), None) => commands::eval(&rulebook, &case, &request, format),
+                (Some(from), None) => commands::eval(&rulebook, from, &request, format),
                 (None, None) => {
                     stderr_line!("error: give a case file, or --batch");
                     EXIT_USAGE

@@ -25,6 +25,7 @@ use std::fmt;
 use std::path::Path;
 
 pub use crate::eval::{Case, CaseError, Decision, EvalError, NoDate};
+pub use crate::testing::{Failure, TestResult};
 pub use crate::time::date::Day;
 pub use crate::value::Value;
 
@@ -153,7 +154,7 @@ impl From<CaseTextError> for DecideError {
     }
 }
 
-/// A name given to [`Engine::select`] that is no output of the rulebook.
+/// A name given to [`Engine::select`] that is no rule (output or internal) of the rulebook.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UnknownOutput {
     pub name: String,
@@ -162,7 +163,7 @@ pub struct UnknownOutput {
 
 impl fmt::Display for UnknownOutput {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "`{}` is not an output of the rulebook", self.name)?;
+        write!(f, "`{}` is not a rule of the rulebook", self.name)?;
         match &self.suggestion {
             Some(s) => write!(f, "; did you mean `{s}`?"),
             None => Ok(()),
@@ -172,8 +173,31 @@ impl fmt::Display for UnknownOutput {
 
 impl std::error::Error for UnknownOutput {}
 
-/// Some of the outputs, resolved once for every version of the rulebook. An output that an
-/// amendment adds is simply absent from decisions made under earlier versions.
+/// A name given to [`Engine::example_case`], [`Engine::test_case`] or [`Engine::run_test`]
+/// that the rulebook does not declare.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnknownName {
+    /// `"example"` or `"test"`.
+    pub kind: &'static str,
+    pub name: String,
+    pub suggestion: Option<String>,
+}
+
+impl fmt::Display for UnknownName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the rulebook has no {} `{}`", self.kind, self.name)?;
+        match &self.suggestion {
+            Some(s) => write!(f, "; did you mean `{s}`?"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl std::error::Error for UnknownName {}
+
+/// Some of the rules (outputs or internal rules), resolved once for every version of the
+/// rulebook. A rule that an amendment adds is simply absent from decisions made under earlier
+/// versions.
 #[derive(Clone, Debug)]
 pub struct Selection {
     per_version: Vec<Vec<RuleId>>,
@@ -193,7 +217,8 @@ pub struct Options<'s> {
     pub as_of: Option<Day>,
     /// Add the explanation: which rules fired, on which sentence of which source.
     pub explain: bool,
-    /// Only these outputs; by default every output.
+    /// Only these rules (outputs, or internal rules to see their values); by default every
+    /// output.
     pub outputs: Option<&'s Selection>,
 }
 
@@ -272,9 +297,25 @@ impl Engine {
         names
     }
 
-    /// Resolve output names once, for [`Options::outputs`].
+    /// The names of the rules of every version, outputs and internal rules, each once: the
+    /// outputs first (as [`Engine::output_names`]), then the internal rules in declaration
+    /// order.
+    pub fn rule_names(&self) -> Vec<&str> {
+        let mut names = self.output_names();
+        for v in &self.rulebook.versions {
+            for rule in &v.program.rules {
+                if !names.contains(&rule.name.as_str()) {
+                    names.push(&rule.name);
+                }
+            }
+        }
+        names
+    }
+
+    /// Resolve rule names once, for [`Options::outputs`]: outputs, and internal rules too (a
+    /// decision then shows their values beside the outputs').
     pub fn select<S: AsRef<str>>(&self, names: &[S]) -> Result<Selection, UnknownOutput> {
-        let known = self.output_names();
+        let known = self.rule_names();
         for name in names {
             let name = name.as_ref();
             if !known.contains(&name) {
@@ -294,11 +335,47 @@ impl Engine {
                 names
                     .iter()
                     .filter_map(|n| p.rule_named(n.as_ref()))
-                    .filter(|id| p.outputs.contains(id))
                     .collect()
             })
             .collect();
         Ok(Selection { per_version })
+    }
+
+    /// The facts of the rulebook's own `example NAME { … }`, as a case.
+    pub fn example_case(&self, name: &str) -> Result<Case, UnknownName> {
+        let examples = &self.rulebook.examples;
+        match examples.iter().find(|e| e.name == name) {
+            Some(e) => Ok(Case {
+                facts: e.facts.clone(),
+            }),
+            None => Err(unknown("example", name, examples.iter().map(|e| &*e.name))),
+        }
+    }
+
+    /// The facts of the rulebook's own `test NAME { … }` (its `given` example with what it
+    /// `set`s), as a case, and its `as of` date when it has one.
+    pub fn test_case(&self, name: &str) -> Result<(Case, Option<Day>), UnknownName> {
+        let t = self.test_named(name)?;
+        Ok((
+            Case {
+                facts: t.facts.clone(),
+            },
+            t.as_of,
+        ))
+    }
+
+    /// Run the rulebook's test `name` as `zan test` does: whether its expectations hold.
+    pub fn run_test(&self, name: &str) -> Result<TestResult, UnknownName> {
+        let t = self.test_named(name)?;
+        Ok(crate::testing::run_one(&self.rulebook, t))
+    }
+
+    fn test_named(&self, name: &str) -> Result<&crate::ir::TestCase, UnknownName> {
+        let tests = &self.rulebook.tests;
+        tests
+            .iter()
+            .find(|t| t.name == name)
+            .ok_or_else(|| unknown("test", name, tests.iter().map(|t| &*t.name)))
     }
 
     /// Read a case from JSON text, straight into the layout the rules read.
@@ -357,6 +434,18 @@ impl Engine {
     /// A decision as a JSON value.
     pub fn decision_json(&self, decision: &Decision) -> serde_json::Value {
         eval::output::decision_json(&self.rulebook, decision)
+    }
+}
+
+fn unknown<'a>(
+    kind: &'static str,
+    name: &str,
+    known: impl Iterator<Item = &'a str>,
+) -> UnknownName {
+    UnknownName {
+        kind,
+        name: name.to_string(),
+        suggestion: crate::diagnostics::suggest(name, known).map(str::to_string),
     }
 }
 
