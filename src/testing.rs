@@ -109,7 +109,11 @@ fn run_one(rb: &Rulebook, t: &TestCase, mut trace: Option<&mut Trace>) -> TestRe
                 value_text(rb, p, &ty, got),
             ),
             (None, Err(_)) => (true, Json::Null, String::new()),
-            (None, Ok(got)) => (false, value_json(rb, p, &ty, got), value_text(rb, p, &ty, got)),
+            (None, Ok(got)) => (
+                false,
+                value_json(rb, p, &ty, got),
+                value_text(rb, p, &ty, got),
+            ),
             (Some(_), Err(err)) => (
                 false,
                 Json::String(format!("error: {err}")),

@@ -20,7 +20,13 @@ fn has_date_with_weekday(s: &str) -> bool {
             && before[before.len() - 10..]
                 .chars()
                 .enumerate()
-                .all(|(k, c)| if k == 4 || k == 7 { c == '-' } else { c.is_ascii_digit() })
+                .all(|(k, c)| {
+                    if k == 4 || k == 7 {
+                        c == '-'
+                    } else {
+                        c.is_ascii_digit()
+                    }
+                })
             && DAYS.iter().any(|d| after.starts_with(&format!("{d})")))
     })
 }
@@ -39,14 +45,22 @@ fn eval_text_writes_money_with_separators_and_dates_with_weekdays() {
             args.push("--explain");
         }
         let o = zan(&args);
-        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
         let out = stdout(&o);
         assert!(
             out.contains("migration_fines_total_kzt = 64,875.00 KZT"),
             "{out}"
         );
         assert!(out.contains("amount_kzt: 64,875.00 KZT"), "{out}");
-        assert!(out.contains("permitted_stay_ends_on = 2026-02-08 (Sun)"), "{out}");
+        assert!(
+            out.contains("permitted_stay_ends_on = 2026-02-08 (Sun)"),
+            "{out}"
+        );
         assert!(has_date_with_weekday(&out), "{out}");
         // Enum values by name, lists and records in the language's literal syntax.
         assert!(out.contains("entry_regime = visa_free_30_days"), "{out}");
@@ -63,7 +77,13 @@ fn eval_text_across_the_examples_has_no_json() {
     let examples = common::files_in(&common::root().join("rulebooks/kz-visa/examples"), "json");
     let mut money_seen = false;
     for f in &examples {
-        let o = zan(&["eval", "rulebooks/kz-visa", f.to_str().unwrap(), "--format", "text"]);
+        let o = zan(&[
+            "eval",
+            "rulebooks/kz-visa",
+            f.to_str().unwrap(),
+            "--format",
+            "text",
+        ]);
         assert_eq!(o.status.code(), Some(0), "{}", f.display());
         let out = stdout(&o);
         for json in ["{\"", "\"amount\"", "\"currency\""] {
@@ -87,9 +107,7 @@ output rule due: date cites law "due" { today + 30 days }
 output rule shown: text? cites law "shown" { note }
 
 test wrong_values {
-  set today = 2026-03-17
-  set fee = 216250 KZT
-  set note = "say \"hi\""
+  given { today: 2026-03-17, fee: 216250 KZT, note: "say \"hi\"" }
   expect total = 648750.5 KZT
   expect due = 2026-04-17
   expect shown = absent

@@ -142,6 +142,7 @@ fn reason_text(p: &Program, rule: RuleId, item: usize) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::source::SourceMap;
@@ -197,7 +198,10 @@ output rule n: integer cites law "n" { visits }
         assert_eq!(show(&kzt(), &money("1234567.5")), "1,234,567.50 KZT");
         assert_eq!(show(&kzt(), &money("100")), "100.00 KZT");
         assert_eq!(show(&kzt(), &money("999.999")), "999.999 KZT");
-        assert_eq!(show(&Type::Money("USD".into()), &money("1000")), "1,000.00 USD");
+        assert_eq!(
+            show(&Type::Money("USD".into()), &money("1000")),
+            "1,000.00 USD"
+        );
     }
 
     #[test]
@@ -270,14 +274,20 @@ output rule n: integer cites law "n" { visits }
             "single"
         );
         assert_eq!(
-            show(&Type::Text, &Value::Text(Arc::from(r#"the "70 MCI" erratum \ here"#))),
+            show(
+                &Type::Text,
+                &Value::Text(Arc::from(r#"the "70 MCI" erratum \ here"#))
+            ),
             r#""the \"70 MCI\" erratum \\ here""#
         );
     }
 
     #[test]
     fn absent_is_the_word_absent() {
-        assert_eq!(show(&Type::Optional(Box::new(Type::Date)), &Value::Absent), "absent");
+        assert_eq!(
+            show(&Type::Optional(Box::new(Type::Date)), &Value::Absent),
+            "absent"
+        );
         assert_eq!(show(&Type::Date, &Value::Absent), "absent");
     }
 
