@@ -2,6 +2,7 @@
 
 use crate::coverage::Trace;
 use crate::eval::output::value_json;
+use crate::eval::value_text::{date_text, value_text};
 use crate::eval::{eval_rule, eval_rule_traced, Case};
 use crate::ir::*;
 use crate::time::date;
@@ -26,6 +27,9 @@ pub struct Failure {
     pub rule: String,
     pub expected: Json,
     pub actual: Json,
+    /// `expected` and `actual` as a person reads them (`648,750.00 KZT`, `2026-03-17 (Tue)`).
+    pub expected_text: String,
+    pub actual_text: String,
 }
 
 /// Run every test of the rulebook whose name contains `filter`.
@@ -70,6 +74,8 @@ fn run_traced(rb: &Rulebook, t: &TestCase, mut trace: Option<&mut Trace>) -> Tes
             rule: String::new(),
             expected: Json::String("a version in force".into()),
             actual: Json::String(format!("none on {}", date::format(day))),
+            expected_text: "a version in force".into(),
+            actual_text: format!("none on {}", date_text(day)),
         });
         return TestResult {
             name: t.name.clone(),
@@ -87,6 +93,8 @@ fn run_traced(rb: &Rulebook, t: &TestCase, mut trace: Option<&mut Trace>) -> Tes
                     rule: e.rule.clone(),
                     expected: Json::String("a value".into()),
                     actual: Json::String("not in force".into()),
+                    expected_text: "a value".into(),
+                    actual_text: "not in force".into(),
                 });
             }
             continue;
@@ -99,24 +107,38 @@ fn run_traced(rb: &Rulebook, t: &TestCase, mut trace: Option<&mut Trace>) -> Tes
             Some(tr) => eval_rule_traced(p, &case, day, id, tr),
             None => eval_rule(p, &case, day, id),
         };
-        let (ok, actual_json) = match (&e.value, &actual) {
+        let (ok, actual_json, actual_text) = match (&e.value, &actual) {
             (Some(want), Ok(got)) => (
                 crate::eval::values_equal(want, got),
                 value_json(rb, p, &ty, got),
+                value_text(rb, p, &ty, got),
             ),
-            (None, Err(_)) => (true, Json::Null),
-            (None, Ok(got)) => (false, value_json(rb, p, &ty, got)),
-            (Some(_), Err(err)) => (false, Json::String(format!("error: {err}"))),
+            (None, Err(_)) => (true, Json::Null, String::new()),
+            (None, Ok(got)) => (
+                false,
+                value_json(rb, p, &ty, got),
+                value_text(rb, p, &ty, got),
+            ),
+            (Some(_), Err(err)) => (
+                false,
+                Json::String(format!("error: {err}")),
+                format!("error: {err}"),
+            ),
         };
         if !ok {
-            let expected = match &e.value {
-                Some(v) => value_json(rb, p, &ty, v),
-                None => Json::String("an evaluation error".into()),
+            let (expected, expected_text) = match &e.value {
+                Some(v) => (value_json(rb, p, &ty, v), value_text(rb, p, &ty, v)),
+                None => (
+                    Json::String("an evaluation error".into()),
+                    "an evaluation error".into(),
+                ),
             };
             failures.push(Failure {
                 rule: e.rule.clone(),
                 expected,
                 actual: actual_json,
+                expected_text,
+                actual_text,
             });
         }
     }

@@ -92,7 +92,9 @@ fn a_failing_rulebook_test_prints_expected_and_actual() {
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
     let out = stdout(&o);
     assert!(out.contains("FAILED"), "{out}");
-    assert!(out.contains("expected \"2026-"), "{out}");
+    // Dates as a person reads them: `expected 2026-03-30 (Mon), got 2026-03-27 (Fri)`.
+    assert!(out.contains("expected 2026-"), "{out}");
+    assert!(!out.contains("expected \"2026-"), "{out}");
     let _ = std::fs::remove_dir_all(dir);
 }
 

@@ -591,7 +591,7 @@ pub fn test(
                         let _ = writeln!(
                             text,
                             "          {}: expected {}, got {}",
-                            f.rule, f.expected, f.actual
+                            f.rule, f.expected_text, f.actual_text
                         );
                     }
                 }

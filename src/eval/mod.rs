@@ -9,6 +9,7 @@ pub mod json_schema;
 pub mod output;
 pub mod reference;
 pub mod strict_json;
+pub mod value_text;
 
 pub use case::{case_from_json, CaseError};
 pub use case_text::{case_from_str, CaseTextError};

@@ -2,6 +2,7 @@
 //! person.
 
 use super::explain::{Explanation, NotTaken, RuleTrace, Step};
+use super::value_text::value_text;
 use super::Decision;
 use crate::ir::*;
 use crate::time::date;
@@ -312,7 +313,7 @@ impl Subject {
             v => self.lines.push(format!(
                 "{} = {}",
                 rule.name,
-                value_json(rb, &d.program, &rule.ty, v)
+                value_text(rb, &d.program, &rule.ty, v)
             )),
         }
     }
