@@ -8,7 +8,7 @@
 //! DATE`) still find the values in force then (`check/history.rs`).
 
 use super::names::Globals;
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::{suggest, Code, Diagnostic};
 use crate::ir::{AmendmentId, AppliedProvision, Origin};
 use crate::syntax::ast::{self, ProvisionAction};
 use crate::time::date::{self, Day};
@@ -283,7 +283,7 @@ fn apply<'d>(
             list[i].until = Some(day - 1);
         }
         (_, None) => {
-            missing_target(g, list, day, decl_name);
+            missing_target(g, entries, day, decl_name, kind);
             return None;
         }
     }
@@ -360,8 +360,15 @@ fn same_kind(g: &mut Globals, existing: &ast::Declaration, kind: &str, name: &as
 }
 
 /// Why a replace or repeal found nothing in force on its date.
-fn missing_target(g: &mut Globals, list: &[Entry], day: Day, name: &ast::Ident) {
+fn missing_target(
+    g: &mut Globals,
+    entries: &HashMap<String, Vec<Entry>>,
+    day: Day,
+    name: &ast::Ident,
+    kind: &str,
+) {
     let when = date::format(day);
+    let list = entries.get(&name.name).map_or(&[][..], Vec::as_slice);
     let later = list
         .iter()
         .filter(|e| e.from.is_some_and(|f| f > day))
@@ -401,9 +408,23 @@ fn missing_target(g: &mut Globals, list: &[Entry], day: Day, name: &ast::Ident) 
         )
         .help("remove this provision, or change its date")
     } else {
-        Diagnostic::new(Code::AmendedTargetMissing, name.span, format!("there is no `{}` to amend", name.name))
-            .label("not declared")
-            .help("an amendment can only replace or repeal a declaration of the rulebook; use `add` for a new one")
+        // The same did-you-mean as an unknown name elsewhere: among the declarations of this
+        // kind in force on the provision's date.
+        let candidates = entries.iter().filter_map(|(n, l)| {
+            l.iter()
+                .any(|e| e.covers(day) && e.decl.kind.keyword() == kind)
+                .then_some(n.as_str())
+        });
+        let d = Diagnostic::new(
+            Code::AmendedTargetMissing,
+            name.span,
+            format!("there is no `{}` to amend", name.name),
+        )
+        .label("not declared");
+        match suggest(&name.name, candidates) {
+            Some(s) => d.help(format!("did you mean `{s}`?")),
+            None => d.help("an amendment can only replace or repeal a declaration of the rulebook; use `add` for a new one"),
+        }
     };
     g.error(d);
 }

@@ -78,7 +78,7 @@ enum Command {
     },
     /// Evaluate a case (JSON facts) against a rulebook as of a date.
     #[command(
-        after_help = "Example:\n  zan eval rulebooks/kz-visa rulebooks/kz-visa/examples/c3-work-visa.json --explain\n  zan eval rulebooks/kz-visa case.json --as-of 2026-02-21 --format text\n\nThe evaluation date is --as-of, or the case fact named by the rulebook's `as of`.\nExit codes: 0 decided, 1 rulebook errors or an evaluation error (with --batch: a case not\ndecided), 2 unreadable or invalid case, or output that could not be written; with --batch,\n130 after Ctrl-C (SIGINT) and 143 after SIGTERM."
+        after_help = "Example:\n  zan eval rulebooks/kz-visa rulebooks/kz-visa/examples/c3-work-visa-invitation.json --explain\n  zan eval rulebooks/kz-visa rulebooks/kz-visa/examples/e-visa-tourist.json --as-of 2026-02-21 --format text\n\nThe evaluation date is --as-of, or the case fact named by the rulebook's `as of`.\nExit codes: 0 decided, 1 rulebook errors or an evaluation error (with --batch: a case not\ndecided), 2 unreadable or invalid case, or output that could not be written; with --batch,\n130 after Ctrl-C (SIGINT) and 143 after SIGTERM."
     )]
     Eval {
         /// The rulebook folder.
@@ -161,7 +161,7 @@ enum Command {
     },
     /// Compare two versions of a rulebook: its declarations and the decisions on cases.
     #[command(
-        after_help = "Example:\n  zan diff rulebooks/kz-visa --from 2026-02-21 --to 2026-03-10\n  zan diff old/kz-visa new/kz-visa --format markdown\n  zan diff --git origin/main..HEAD rulebooks/kz-visa --generate 200\n\nVersions: one rulebook on two dates (the consolidated rulebooks in force on them), two\nfolders, or one folder at two git revisions (BASE..HEAD, BASE...HEAD for the merge base,\nor BASE alone against the working tree).\nStructure: declarations added, removed and changed, in the language's words; layout and\ncomments never count (--comments lists comment changes). Behaviour: the tests, examples,\nexample files and --generate N cases decided by both versions; the cases whose outputs\ndiffer, with the rules and citations behind each output.\nExit codes: 0 no change, 1 changes found, 2 errors (unreadable input, a version that does\nnot check, a bad revision or date)."
+        after_help = "Example:\n  zan diff rulebooks/kz-visa --from 2026-02-21 --to 2026-03-10\n  zan diff rulebooks/kz-visa --from 2026-01-01 --to 2026-03-10 --format markdown\n  zan diff --git HEAD rulebooks/kz-visa --generate 200\n\nVersions: one rulebook on two dates (the consolidated rulebooks in force on them), two\nfolders (`zan diff OLD_FOLDER NEW_FOLDER`), or one folder at two git revisions (BASE..HEAD, BASE...HEAD for the merge base,\nor BASE alone against the working tree).\nStructure: declarations added, removed and changed, in the language's words; layout and\ncomments never count (--comments lists comment changes). Behaviour: the tests, examples,\nexample files and --generate N cases decided by both versions; the cases whose outputs\ndiffer, with the rules and citations behind each output.\nExit codes: 0 no change, 1 changes found, 2 errors (unreadable input, a version that does\nnot check, a bad revision or date)."
     )]
     Diff {
         /// The rulebook folder (with --from/--to or --git), or the old and the new folder.
@@ -192,7 +192,7 @@ enum Command {
     },
     /// Rewrite .zan files in the canonical layout, or check that they are in it.
     #[command(
-        after_help = "Example:\n  zan fmt rulebooks/kz-visa\n  zan fmt --check rulebooks/kz-visa\n  zan fmt - < rules.zan > formatted.zan\n\nFolders are searched for .zan files. Only the whitespace between tokens changes, and\nevery comment is kept. --check writes nothing and shows the first differences.\nExit codes: 0 formatted or already formatted, 1 syntax errors (the file is left as it is)\nor, with --check, a file that would change, 2 unreadable input."
+        after_help = "Example:\n  zan fmt rulebooks/kz-visa\n  zan fmt --check rulebooks/kz-visa\n  zan fmt - < rulebooks/kz-visa/money.zan > formatted.zan\n\nFolders are searched for .zan files. Only the whitespace between tokens changes, and\nevery comment is kept. --check writes nothing and shows the first differences.\nExit codes: 0 formatted or already formatted, 1 syntax errors (the file is left as it is)\nor, with --check, a file that would change, 2 unreadable input."
     )]
     Fmt {
         /// The .zan files or folders to format; `-` reads standard input and writes the

@@ -26,6 +26,11 @@ pub fn to_diagnostic(err: &Error<Rule>, piece: &str, file: FileId, offset: usize
     let found = found_at(piece, pos);
     let end = pos + found.len().max(1).min(piece.len().saturating_sub(pos));
     let span = Span::new(file, offset + pos, offset + end.max(pos));
+    let help = if found == "=" && is_lone_equals(piece, pos) && expected.contains("an operator") {
+        String::from("to compare, write `==`")
+    } else {
+        help_for(&expected)
+    };
     let found_text = if found.is_empty() {
         String::from("the end of the declaration")
     } else {
@@ -37,7 +42,17 @@ pub fn to_diagnostic(err: &Error<Rule>, piece: &str, file: FileId, offset: usize
         format!("expected {expected}, found {found_text}"),
     )
     .label(format!("expected {expected} here"))
-    .help(help_for(&expected))
+    .help(help)
+}
+
+/// Whether the text at `pos` is a single `=` (not `==` or `=>`): a comparison written as an
+/// assignment.
+fn is_lone_equals(piece: &str, pos: usize) -> bool {
+    let rest = piece
+        .get(pos..)
+        .unwrap_or("")
+        .trim_start_matches([' ', '\t']);
+    rest.starts_with('=') && !rest.starts_with("==") && !rest.starts_with("=>")
 }
 
 /// The word or symbol at `pos`, for the message.

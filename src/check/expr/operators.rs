@@ -82,7 +82,7 @@ impl ExprCx<'_, '_> {
                     Some(checked) => checked,
                     None => self.check(l, Some(&elem)),
                 };
-                self.comparable(&lty, &elem, l.span, r.span, span);
+                self.comparable(&lty, &elem, l, r, span);
                 let ex = Ex::In(Box::new(lex), Box::new(rex));
                 (
                     if op == BinaryOp::NotIn {
@@ -125,7 +125,7 @@ impl ExprCx<'_, '_> {
             BinaryOp::Gt => CmpOp::Gt,
             _ => CmpOp::Ge,
         };
-        if !self.comparable(&lty, &rty, l.span, r.span, span) {
+        if !self.comparable(&lty, &rty, l, r, span) {
             return (Ex::Const(Value::Absent), Type::Error);
         }
         if !matches!(cmp, CmpOp::Eq | CmpOp::Ne) {
@@ -157,7 +157,8 @@ impl ExprCx<'_, '_> {
     }
 
     /// Whether values of the two types can be compared; reports when not.
-    fn comparable(&mut self, a: &Type, b: &Type, ls: Span, rs: Span, span: Span) -> bool {
+    fn comparable(&mut self, a: &Type, b: &Type, l: &ast::Expr, r: &ast::Expr, span: Span) -> bool {
+        let (ls, rs) = (l.span, r.span);
         if a.is_error() || b.is_error() {
             return true;
         }
@@ -185,7 +186,10 @@ impl ExprCx<'_, '_> {
             )
             .with_secondary(ls, format!("this is {ta}"))
             .with_secondary(rs, format!("this is {tb}"))
-            .help(incomparable_help(sa, sb)),
+            .help(
+                self.count_of_money_help(a, b, l, r)
+                    .unwrap_or_else(|| incomparable_help(sa, sb)),
+            ),
         );
         false
     }
@@ -227,7 +231,12 @@ impl ExprCx<'_, '_> {
                 )
                 .with_secondary(l.span, format!("this is {ta}"))
                 .with_secondary(r.span, format!("this is {tb}"));
-                d = d.help(match (&lty, &rty) {
+                let count = match aop {
+                    ArithOp::Add | ArithOp::Sub => self.count_of_money_help(&lty, &rty, l, r),
+                    _ => None,
+                };
+                d = d.help(count.unwrap_or_else(|| {
+                    match (&lty, &rty) {
                     (Optional(_), _) | (_, Optional(_)) => {
                         "one side may be absent: check it with `is present` first or use `value_or`"
                             .to_string()
@@ -240,10 +249,63 @@ impl ExprCx<'_, '_> {
                         "amounts in different currencies cannot be combined".to_string()
                     }
                     _ => "see docs/language.md for the operations on each type".to_string(),
-                });
+                }
+                }));
                 self.err(d)
             }
         }
+    }
+}
+
+impl ExprCx<'_, '_> {
+    /// Money against an integer parameter or rule (`fine_mci`): the integer is a count of
+    /// some unit, most often of MCI, and the fix is to multiply it by the unit's amount, not
+    /// to write a currency. `None` when the integer side is not such a name.
+    fn count_of_money_help(
+        &self,
+        a: &Type,
+        b: &Type,
+        l: &ast::Expr,
+        r: &ast::Expr,
+    ) -> Option<String> {
+        let count = match (a, b) {
+            (Type::Money(_), Type::Integer) => r,
+            (Type::Integer, Type::Money(_)) => l,
+            _ => return None,
+        };
+        let ast::ExprKind::Name(id) = &count.kind else {
+            return None;
+        };
+        let n = id.name.as_str();
+        let is_integer = |t: &Type| *t == Type::Integer;
+        let named = self.v.params.get(n).is_some_and(|(_, t)| is_integer(t))
+            || self.v.rules.get(n).is_some_and(|(_, t)| is_integer(t));
+        if !named {
+            return None;
+        }
+        // A money parameter named for the MCI, the exact name first.
+        let unit = self
+            .v
+            .params
+            .iter()
+            .filter(|(p, (_, t))| p.to_lowercase().contains("mci") && matches!(t, Type::Money(_)))
+            .map(|(p, _)| p.as_str())
+            .min_by_key(|p| (p.len(), *p));
+        let of_mci = n.to_lowercase().contains("mci");
+        Some(match (unit, of_mci) {
+            (Some(u), true) => {
+                format!("`{n}` is a number of MCI: multiply it by the MCI in force (`{n} * {u}`)")
+            }
+            (Some(u), false) => format!(
+                "`{n}` is a number, not an amount: multiply it by a money amount, such as the MCI in force (`{n} * {u}`)"
+            ),
+            (None, true) => format!(
+                "`{n}` is a number of MCI: multiply it by the MCI in force, a money parameter"
+            ),
+            (None, false) => {
+                format!("`{n}` is a number, not an amount: multiply it by a money amount")
+            }
+        })
     }
 }
 
