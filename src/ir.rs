@@ -106,6 +106,12 @@ pub struct SchemaLookup {
 }
 
 impl Schema {
+    /// The name of value `i` of enum `e`, as the rulebook writes it.
+    pub fn variant_name(&self, e: EnumId, i: u32) -> Option<&str> {
+        let v = self.enums.get(e as usize)?.variants.get(i as usize)?;
+        Some(v.name.as_str())
+    }
+
     pub fn lookup(&self) -> &SchemaLookup {
         self.lookup.get_or_init(|| {
             let by_name = |names: &mut dyn Iterator<Item = &str>| {
@@ -502,6 +508,14 @@ pub struct Program {
 }
 
 impl Program {
+    /// Item `item` of the reasons rule `rule` (a `Value::Reason` points at it).
+    pub fn reason(&self, rule: RuleId, item: usize) -> Option<&ReasonIr> {
+        match &self.rules.get(rule as usize)?.body {
+            RuleBodyIr::Reasons(items) => items.get(item),
+            _ => None,
+        }
+    }
+
     pub fn rule_named(&self, name: &str) -> Option<RuleId> {
         self.rules
             .iter()

@@ -69,6 +69,11 @@ impl Shown {
         }
     }
 
+    /// Whether anything can be hidden (`--severity note` shows every diagnostic).
+    fn filters(self) -> bool {
+        !matches!(self, Shown::AtLeast(ShownSeverity::Note))
+    }
+
     fn flag(self) -> &'static str {
         match self {
             Shown::Quiet => "--quiet",
@@ -81,16 +86,11 @@ impl Shown {
 
 /// `, 3 warnings and 12 notes hidden (--severity error)`: what the filter hid, for the
 /// summary line; empty when nothing was hidden.
-fn hidden_summary(diagnostics: &[crate::diagnostics::Diagnostic], shown: Shown) -> String {
-    let hidden = |s: Severity| {
-        diagnostics
-            .iter()
-            .filter(|d| d.severity == s && !shown.shows(s))
-            .count()
-    };
+fn hidden_summary(hidden: &[&crate::diagnostics::Diagnostic], shown: Shown) -> String {
+    let count = |s: Severity| hidden.iter().filter(|d| d.severity == s).count();
     let parts: Vec<String> = [
-        (hidden(Severity::Warning), "warning"),
-        (hidden(Severity::Note), "note"),
+        (count(Severity::Warning), "warning"),
+        (count(Severity::Note), "note"),
     ]
     .into_iter()
     .filter(|(n, _)| *n > 0)
@@ -122,24 +122,18 @@ pub fn check(path: &Path, format: CheckFormat, deny_warnings: bool, shown: Shown
         .filter(|d| d.severity == Severity::Warning)
         .count();
     let files = map.files().len();
+    let (diagnostics, hidden): (Vec<_>, Vec<_>) = checked
+        .diagnostics
+        .iter()
+        .partition(|d| shown.shows(d.severity));
+    let diagnostics: Vec<_> = diagnostics.into_iter().cloned().collect();
     let summary = format!(
         "checked {files} file{}: {errors} error{}, {warnings} warning{}{}",
         plural(files),
         plural(errors),
         plural(warnings),
-        hidden_summary(&checked.diagnostics, shown)
+        hidden_summary(&hidden, shown)
     );
-    let hidden = checked
-        .diagnostics
-        .iter()
-        .filter(|d| !shown.shows(d.severity))
-        .count();
-    let diagnostics: Vec<_> = checked
-        .diagnostics
-        .iter()
-        .filter(|d| shown.shows(d.severity))
-        .cloned()
-        .collect();
     let code = if errors > 0 || (deny_warnings && warnings > 0) {
         EXIT_FAILED
     } else {
@@ -152,12 +146,8 @@ pub fn check(path: &Path, format: CheckFormat, deny_warnings: bool, shown: Shown
                 .map(|d| render::to_json(&map, d))
                 .collect();
             let mut text = json!({ "errors": errors, "warnings": warnings, "diagnostics": diags });
-            if let (
-                Shown::Quiet | Shown::AtLeast(ShownSeverity::Error | ShownSeverity::Warning),
-                Some(obj),
-            ) = (shown, text.as_object_mut())
-            {
-                obj.insert("hidden".into(), json!(hidden));
+            if let (true, Some(obj)) = (shown.filters(), text.as_object_mut()) {
+                obj.insert("hidden".into(), json!(hidden.len()));
             }
             out::print("the diagnostics", &format!("{text}\n"), code)
         }

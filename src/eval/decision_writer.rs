@@ -158,14 +158,9 @@ impl Serialize for ValueOut<'_> {
                 m.serialize_entry("end", &DayText(per.end))?;
                 m.end()
             }
-            (Value::Enum(i), Type::Enum(e)) => s.serialize_str(
-                self.rb
-                    .schema
-                    .enums
-                    .get(*e as usize)
-                    .and_then(|x| x.variants.get(*i as usize))
-                    .map_or("", |v| v.name.as_str()),
-            ),
+            (Value::Enum(i), Type::Enum(e)) => {
+                s.serialize_str(self.rb.schema.variant_name(*e, *i).unwrap_or(""))
+            }
             (Value::Enum(i), _) => s.serialize_u32(*i),
             (Value::Record(fields), Type::Record(r)) => {
                 let mut m = s.serialize_map(None)?;
@@ -208,11 +203,7 @@ struct ReasonOut<'a> {
 
 impl Serialize for ReasonOut<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let reason = match self.p.rules.get(self.rule as usize).map(|r| &r.body) {
-            Some(RuleBodyIr::Reasons(items)) => items.get(self.item),
-            _ => None,
-        };
-        let Some(r) = reason else {
+        let Some(r) = self.p.reason(self.rule, self.item) else {
             return s.serialize_unit();
         };
         let mut m = s.serialize_map(None)?;

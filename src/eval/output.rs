@@ -39,14 +39,7 @@ pub fn value_json(rb: &Rulebook, p: &Program, ty: &Type, v: &Value) -> Json {
         (Value::Period(per), _) => {
             json!({ "start": date::format(per.start), "end": date::format(per.end) })
         }
-        (Value::Enum(i), Type::Enum(e)) => {
-            json!(rb
-                .schema
-                .enums
-                .get(*e as usize)
-                .and_then(|x| x.variants.get(*i as usize))
-                .map_or("", |v| v.name.as_str()))
-        }
+        (Value::Enum(i), Type::Enum(e)) => json!(rb.schema.variant_name(*e, *i).unwrap_or("")),
         (Value::Enum(i), _) => json!(i),
         (Value::Record(fields), Type::Record(r)) => {
             let mut o = Map::new();
@@ -84,10 +77,7 @@ pub(crate) fn money_text(d: rust_decimal::Decimal) -> String {
 }
 
 fn reason_json(rb: &Rulebook, p: &Program, rule: RuleId, item: usize) -> Json {
-    let Some(RuleBodyIr::Reasons(items)) = p.rules.get(rule as usize).map(|r| &r.body) else {
-        return Json::Null;
-    };
-    let Some(r) = items.get(item) else {
+    let Some(r) = p.reason(rule, item) else {
         return Json::Null;
     };
     let mut o = json!({ "code": r.code, "message": r.message });
@@ -337,10 +327,8 @@ pub(crate) fn neutral(rb: &Rulebook, ty: &Type, v: &Value) -> bool {
                 _ => return false,
             };
             rb.schema
-                .enums
-                .get(e as usize)
-                .and_then(|x| x.variants.get(*i as usize))
-                .is_some_and(|v| v.name.starts_with("not_"))
+                .variant_name(e, *i)
+                .is_some_and(|v| v.starts_with("not_"))
         }
         _ => false,
     }

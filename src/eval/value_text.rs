@@ -5,7 +5,7 @@
 //! and `absent`. JSON output has its own renderer (`output::value_json`).
 
 use crate::ir::*;
-use crate::time::date::{self, Weekday};
+use crate::time::date;
 use crate::value::{DurationUnit, Value};
 use rust_decimal::Decimal;
 
@@ -43,10 +43,8 @@ pub fn value_text(rb: &Rulebook, p: &Program, ty: &Type, v: &Value) -> String {
         }
         (Value::Enum(i), Type::Enum(e)) => rb
             .schema
-            .enums
-            .get(*e as usize)
-            .and_then(|x| x.variants.get(*i as usize))
-            .map_or_else(|| i.to_string(), |v| v.name.clone()),
+            .variant_name(*e, *i)
+            .map_or_else(|| i.to_string(), str::to_string),
         (Value::Enum(i), _) => i.to_string(),
         (Value::Record(fields), Type::Record(r)) => {
             let Some(info) = rb.schema.records.get(*r as usize) else {
@@ -79,15 +77,9 @@ pub fn value_text(rb: &Rulebook, p: &Program, ty: &Type, v: &Value) -> String {
 
 /// A date with its weekday: `2026-03-17 (Tue)`.
 pub fn date_text(d: date::Day) -> String {
-    let w = match date::weekday(d) {
-        Weekday::Monday => "Mon",
-        Weekday::Tuesday => "Tue",
-        Weekday::Wednesday => "Wed",
-        Weekday::Thursday => "Thu",
-        Weekday::Friday => "Fri",
-        Weekday::Saturday => "Sat",
-        Weekday::Sunday => "Sun",
-    };
+    // `tuesday` → `Tue`: the weekday's one name, abbreviated.
+    let name = date::weekday(d).name();
+    let w = format!("{}{}", name[..1].to_uppercase(), &name[1..3]);
     format!("{} ({w})", date::format(d))
 }
 
@@ -133,11 +125,7 @@ fn quoted(t: &str) -> String {
 
 /// A reason as `CODE: message`.
 fn reason_text(p: &Program, rule: RuleId, item: usize) -> String {
-    let Some(RuleBodyIr::Reasons(items)) = p.rules.get(rule as usize).map(|r| &r.body) else {
-        return "?".into();
-    };
-    items
-        .get(item)
+    p.reason(rule, item)
         .map_or_else(|| "?".into(), |r| format!("{}: {}", r.code, r.message))
 }
 

@@ -224,33 +224,18 @@ impl ExprCx<'_, '_> {
             Some(t) => (Ex::Arith(aop, Box::new(lex), Box::new(rex)), t),
             None => {
                 let (ta, tb) = (self.g.type_name(&lty), self.g.type_name(&rty));
-                let mut d = Diagnostic::new(
+                let count = match aop {
+                    ArithOp::Add | ArithOp::Sub => self.count_of_money_help(&lty, &rty, l, r),
+                    _ => None,
+                };
+                let d = Diagnostic::new(
                     Code::InvalidOperation,
                     span,
                     format!("cannot compute {ta} {} {tb}", op.symbol()),
                 )
                 .with_secondary(l.span, format!("this is {ta}"))
-                .with_secondary(r.span, format!("this is {tb}"));
-                let count = match aop {
-                    ArithOp::Add | ArithOp::Sub => self.count_of_money_help(&lty, &rty, l, r),
-                    _ => None,
-                };
-                d = d.help(count.unwrap_or_else(|| {
-                    match (&lty, &rty) {
-                    (Optional(_), _) | (_, Optional(_)) => {
-                        "one side may be absent: check it with `is present` first or use `value_or`"
-                            .to_string()
-                    }
-                    (Date, Money(_)) | (Money(_), Date) => {
-                        "a date can be moved by a duration (`+ 30 days`), not by an amount of money"
-                            .to_string()
-                    }
-                    (Money(a), Money(b)) if a != b => {
-                        "amounts in different currencies cannot be combined".to_string()
-                    }
-                    _ => "see docs/language.md for the operations on each type".to_string(),
-                }
-                }));
+                .with_secondary(r.span, format!("this is {tb}"))
+                .help(count.unwrap_or_else(|| arithmetic_help(&lty, &rty)));
                 self.err(d)
             }
         }
@@ -306,6 +291,23 @@ impl ExprCx<'_, '_> {
                 format!("`{n}` is a number, not an amount: multiply it by a money amount")
             }
         })
+    }
+}
+
+/// Why two values cannot be combined by an arithmetic operator, and what to write instead.
+fn arithmetic_help(a: &Type, b: &Type) -> String {
+    use Type::*;
+    match (a, b) {
+        (Optional(_), _) | (_, Optional(_)) => {
+            "one side may be absent: check it with `is present` first or use `value_or`".into()
+        }
+        (Date, Money(_)) | (Money(_), Date) => {
+            "a date can be moved by a duration (`+ 30 days`), not by an amount of money".into()
+        }
+        (Money(a), Money(b)) if a != b => {
+            "amounts in different currencies cannot be combined".into()
+        }
+        _ => "see docs/language.md for the operations on each type".into(),
     }
 }
 
