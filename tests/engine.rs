@@ -73,7 +73,7 @@ fn the_indented_decision_is_the_writer_s_line_laid_out() {
         let text = std::fs::read_to_string(f).unwrap();
         for explain in [false, true] {
             let options = Options {
-                explain,
+                explain: explain.then_some(zan::eval::Depth::Path),
                 ..Options::default()
             };
             let case = engine.case_from_str(&text).unwrap();

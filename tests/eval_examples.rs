@@ -47,7 +47,7 @@ fn decide_json(
 ) -> Json {
     let case = zan::eval::case_from_json(rb, json).unwrap();
     let day = zan::eval::as_of_date(rb, &case, as_of.and_then(date::parse)).unwrap();
-    let d = zan::eval(rb, &case, day, explain).unwrap();
+    let d = zan::eval(rb, &case, day, explain.then_some(zan::eval::Depth::Path)).unwrap();
     assert!(!d.has_errors(), "{} has evaluation errors", path.display());
     zan::eval::output::decision_json(rb, &d)
 }

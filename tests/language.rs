@@ -55,7 +55,7 @@ fn an_optional_enum_output_is_shown_by_its_name() {
     let json = serde_json::json!({ "day": "2026-01-01", "size": "large" });
     let case = zan::eval::case_from_json(&rb, &json).unwrap();
     let day = zan::eval::as_of_date(&rb, &case, None).unwrap();
-    let d = zan::eval(&rb, &case, day, false).unwrap();
+    let d = zan::eval(&rb, &case, day, None).unwrap();
     let out = zan::eval::output::decision_json(&rb, &d);
     assert_eq!(out["outputs"]["picked"], "large");
 }
@@ -78,7 +78,7 @@ fn the_sum_of_no_amounts_is_an_amount_of_zero() {
             serde_json::json!({ "day": "2026-01-01", "fees": fees, "rates": [], "counts": [] });
         let case = zan::eval::case_from_json(&rb, &json).unwrap();
         let day = zan::eval::as_of_date(&rb, &case, None).unwrap();
-        let d = zan::eval(&rb, &case, day, false).unwrap();
+        let d = zan::eval(&rb, &case, day, None).unwrap();
         let out = zan::eval::output::decision_json(&rb, &d);
         assert_eq!(out["outputs"]["fees_total"]["amount"], expected, "{out}");
         assert_eq!(out["outputs"]["fees_total"]["currency"], "KZT", "{out}");

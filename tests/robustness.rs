@@ -133,7 +133,7 @@ fn mangled_cases_give_errors_not_panics() {
         let outcome = std::panic::catch_unwind(|| match zan::eval::case_from_json(&rb, &value) {
             Ok(case) => {
                 let day = zan::eval::as_of_date(&rb, &case, None).unwrap_or(0);
-                zan::eval(&rb, &case, day, true)
+                zan::eval(&rb, &case, day, Some(zan::eval::Depth::Full))
                     .map(|_| ())
                     .map_err(|e| e.message.clone())
                     .is_ok()

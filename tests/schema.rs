@@ -162,7 +162,7 @@ fn agree(rb: &Rulebook, v: &Validator, case: &Json) -> Result<(), String> {
 fn decide(rb: &Rulebook, case: &Json, as_of: Option<&str>, explain: bool) -> (Json, usize) {
     let case = zan::eval::case_from_json(rb, case).unwrap();
     let day = zan::eval::as_of_date(rb, &case, as_of.and_then(date::parse)).unwrap();
-    let d = zan::eval(rb, &case, day, explain).unwrap();
+    let d = zan::eval(rb, &case, day, explain.then_some(zan::eval::Depth::Path)).unwrap();
     (zan::eval::output::decision_json(rb, &d), d.version)
 }
 

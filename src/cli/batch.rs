@@ -608,7 +608,7 @@ fn work(
 ) {
     let decide_options = DecideOptions {
         as_of: options.given,
-        explain: options.explain,
+        explain: options.explain.then_some(crate::eval::Depth::Path),
         outputs: options.outputs.as_ref(),
     };
     let mut capacity = 1 << 16;

@@ -465,7 +465,7 @@ pub fn eval(path: &Path, from: CaseFrom, request: &EvalRequest, format: Format) 
     };
     let options = DecideOptions {
         as_of: given.or(own_date),
-        explain: request.explain,
+        explain: request.explain.then_some(crate::eval::Depth::Path),
         outputs: outputs.as_ref(),
     };
     let decision = match engine.decide(&case, &options) {

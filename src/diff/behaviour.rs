@@ -254,8 +254,8 @@ fn decide(side: &Side, case: &CaseInput) -> Result<Decided, String> {
         .iter()
         .position(|v| v.from.is_none_or(|f| f <= rules_on) && v.until.is_none_or(|u| rules_on <= u))
         .ok_or_else(|| format!("no version in force on {}", date::format(rules_on)))?;
-    let decision =
-        eval::eval_version(rb, version, &facts, as_of, true).map_err(|e| e.to_string())?;
+    let decision = eval::eval_version(rb, version, &facts, as_of, Some(eval::Depth::Path))
+        .map_err(|e| e.to_string())?;
     let program = &decision.program;
     let traces: Vec<&RuleTrace> = decision
         .explanation

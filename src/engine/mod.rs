@@ -215,8 +215,9 @@ impl Selection {
 pub struct Options<'s> {
     /// The evaluation date; by default the case's own (the rulebook's `as of` fact).
     pub as_of: Option<Day>,
-    /// Add the explanation: which rules fired, on which sentence of which source.
-    pub explain: bool,
+    /// Add the explanation, to this depth: the derivation of every output, with its
+    /// citations.
+    pub explain: Option<crate::eval::Depth>,
     /// Only these rules (outputs, or internal rules to see their values); by default every
     /// output.
     pub outputs: Option<&'s Selection>,

@@ -2,6 +2,7 @@
 //! rests on, the amendment it came from, the conditions that held, and the exceptions that
 //! were considered but not taken, with the conditions that failed.
 
+use super::derivation::{Depth, Node};
 use super::{EvalError, Machine};
 use crate::ir::*;
 use crate::source::Span;
@@ -15,7 +16,12 @@ pub struct Explanation {
     pub version_from: Option<Day>,
     pub version_until: Option<Day>,
     pub applied: Vec<AppliedProvision>,
+    /// Which definition gave each rule evaluated (outputs first), flat: what `zan diff`
+    /// compares between two dates.
     pub rules: Vec<RuleTrace>,
+    pub depth: Depth,
+    /// The derivation of each output decided, in the order of the decision's outputs.
+    pub outputs: Vec<Node>,
 }
 
 /// A condition, with its source text.
@@ -52,7 +58,13 @@ pub struct RuleTrace {
     pub reasons: Vec<usize>,
 }
 
-pub(crate) fn explain(m: &mut Machine, rb: &Rulebook, version: usize) -> Explanation {
+pub(crate) fn explain(
+    m: &mut Machine,
+    rb: &Rulebook,
+    version: usize,
+    depth: Depth,
+    outputs: &[RuleId],
+) -> Explanation {
     let v = &rb.versions[version];
     let mut rules = Vec::new();
     let p = m.p;
@@ -81,6 +93,8 @@ pub(crate) fn explain(m: &mut Machine, rb: &Rulebook, version: usize) -> Explana
         version_until: v.until,
         applied: v.applied.clone(),
         rules,
+        depth,
+        outputs: super::derive::derive(m, rb, depth, outputs),
     }
 }
 

@@ -4,6 +4,8 @@
 mod case;
 mod case_text;
 mod decision_writer;
+pub mod derivation;
+mod derive;
 mod explain;
 pub mod json_schema;
 pub mod output;
@@ -14,6 +16,7 @@ pub mod value_text;
 pub use case::{case_from_json, CaseError};
 pub use case_text::{case_from_str, CaseTextError};
 pub use decision_writer::{decision_json_text, write_decision_json};
+pub use derivation::Depth;
 pub use explain::{Explanation, RuleTrace, Step};
 
 use crate::coverage::Trace;
@@ -153,7 +156,12 @@ impl From<NoDate> for EvalError {
 }
 
 /// Evaluate every output of the rulebook for a case, as of a date.
-pub fn eval(rb: &Rulebook, case: &Case, as_of: Day, explain: bool) -> Result<Decision, EvalError> {
+pub fn eval(
+    rb: &Rulebook,
+    case: &Case,
+    as_of: Day,
+    explain: Option<Depth>,
+) -> Result<Decision, EvalError> {
     let version = version_index(rb, as_of)?;
     eval_version(rb, version, case, as_of, explain)
 }
@@ -166,7 +174,7 @@ pub fn eval_version(
     version: usize,
     case: &Case,
     as_of: Day,
-    explain: bool,
+    explain: Option<Depth>,
 ) -> Result<Decision, EvalError> {
     let program = program_of(rb, version)?;
     eval_outputs(rb, version, &program.outputs, case, as_of, explain)
@@ -187,17 +195,17 @@ pub fn eval_outputs(
     outputs: &[RuleId],
     case: &Case,
     as_of: Day,
-    explain: bool,
+    explain: Option<Depth>,
 ) -> Result<Decision, EvalError> {
     let program = program_of(rb, version)?;
     let mut m = Machine::new(program, &case.facts, as_of);
-    let outputs = outputs.iter().map(|&r| (r, m.rule(r))).collect();
-    let explanation = explain.then(|| explain::explain(&mut m, rb, version));
+    let values = outputs.iter().map(|&r| (r, m.rule(r))).collect();
+    let explanation = explain.map(|depth| explain::explain(&mut m, rb, version, depth, outputs));
     Ok(Decision {
         as_of,
         version,
         program: Arc::clone(program),
-        outputs,
+        outputs: values,
         explanation,
     })
 }

@@ -125,7 +125,7 @@ pub fn decide(rb: &Rulebook, case: &super::Case, as_of: Day) -> Result<RefDecisi
 /// differs its name and both results (a value as JSON and as data, or the error message).
 /// Empty when they agree.
 pub fn differences(rb: &Rulebook, case: &super::Case, as_of: Day) -> Vec<String> {
-    let engine = super::eval(rb, case, as_of, false);
+    let engine = super::eval(rb, case, as_of, None);
     let reference = decide(rb, case, as_of);
     let (d, r) = match (engine, reference) {
         (Err(a), Err(b)) if a.to_string() == b.to_string() => return Vec::new(),

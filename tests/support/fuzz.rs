@@ -1011,7 +1011,11 @@ pub fn eval_case(data: &[u8]) {
     for _ in 0..u.int_in_range(1..=3u8).unwrap_or(1) {
         let options = Options {
             as_of: as_of(&mut u),
-            explain: u.arbitrary().unwrap_or(false),
+            explain: match u.int_in_range(0..=2u8).unwrap_or(0) {
+                1 => Some(zan::eval::Depth::Path),
+                2 => Some(zan::eval::Depth::Full),
+                _ => None,
+            },
             outputs: selection.as_ref(),
         };
         if let Ok(case) = &from_text {
