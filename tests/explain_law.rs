@@ -352,20 +352,18 @@ fn every_amount_and_working_day_deadline_of_every_example_shows_what_sets_it() {
                     n.text
                 );
             }
-            let counts: Vec<&Node> = nodes(n)
-                .into_iter()
-                .filter(|m| matches!(m.kind, NodeKind::WorkingDays { .. }))
-                .collect();
+            let counts = counts_beneath(n, n);
             if matches!(v, Value::Date(_)) && !counts.is_empty() {
                 deadlines += 1;
-                assert!(
-                    sources(n).iter().any(|q| q.contains("working day")
-                        || q.contains("three days")
-                        || q.contains("days")),
-                    "{example}: `{}` cites no sentence that sets its period: {:#?}",
-                    n.text,
-                    sources(n)
-                );
+                for (rule, count) in counts {
+                    assert!(
+                        !rule.citations.is_empty(),
+                        "{example}: `{}`, which counts `{}`, cites no sentence",
+                        rule.text,
+                        count.text
+                    );
+                    assert_days_add_up(&example, count);
+                }
             }
         }
     }
@@ -374,4 +372,60 @@ fn every_amount_and_working_day_deadline_of_every_example_shows_what_sets_it() {
         deadlines >= 10,
         "only {deadlines} working-day deadlines were seen"
     );
+}
+
+/// A working-day count's arithmetic holds: the calendar days from the start to the result are
+/// the working days counted plus the non-working days it says it skipped.
+fn assert_days_add_up(example: &str, n: &Node) {
+    let NodeKind::WorkingDays {
+        start,
+        days,
+        skipped,
+        ..
+    } = &n.kind
+    else {
+        unreachable!()
+    };
+    let Ok(Value::Date(end)) = n.value else {
+        return;
+    };
+    let skipped_days: i64 = skipped.iter().map(|s| i64::from(s.to - s.from) + 1).sum();
+    let calendar_days = i64::from(end - *start).abs();
+    assert_eq!(
+        calendar_days,
+        days.abs() + skipped_days,
+        "{example}: `{}` from {start} counts {days} working days to {end} but skips {skipped:?}",
+        n.text
+    );
+    // Runs in the order the count meets them: forwards for `+`, backwards for `-`.
+    let in_order = |w: &[zan::eval::derivation::Skipped]| {
+        if *days >= 0 {
+            w[0].to < w[1].from
+        } else {
+            w[1].to < w[0].from
+        }
+    };
+    assert!(
+        skipped.windows(2).all(in_order),
+        "{example}: `{}`: runs out of order: {skipped:?}",
+        n.text
+    );
+}
+
+/// Every working-day count beneath `n`, with the innermost rule that makes it (whose
+/// citation is the sentence that sets the period).
+fn counts_beneath<'n>(rule: &'n Node, n: &'n Node) -> Vec<(&'n Node, &'n Node)> {
+    let rule = if matches!(n.kind, NodeKind::Rule(_)) {
+        n
+    } else {
+        rule
+    };
+    let mut out = Vec::new();
+    if matches!(n.kind, NodeKind::WorkingDays { .. }) {
+        out.push((rule, n));
+    }
+    for c in &n.children {
+        out.extend(counts_beneath(rule, c));
+    }
+    out
 }
