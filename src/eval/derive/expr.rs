@@ -21,17 +21,16 @@ impl Deriver<'_, '_, '_> {
         match e {
             Ex::ToDecimal(x) | Ex::Unwrap(x) => return self.expr(x, role, expected),
             Ex::Rule(r) => {
-                let role = if role == Role::Condition {
-                    Role::Condition
-                } else {
-                    Role::Value
+                let role = match role {
+                    Role::Output => Role::Value,
+                    other => other,
                 };
                 return self.rule(*r, role);
             }
             _ => {}
         }
         let mut ty = self.lang.ty_of(e, &self.scope);
-        if ty.is_error() {
+        if !complete(&ty) {
             if let Some(t) = expected {
                 ty = t.clone();
             }
@@ -74,7 +73,7 @@ impl Deriver<'_, '_, '_> {
             Ex::Not(x) => {
                 node.kind = NodeKind::Condition;
                 match &**x {
-                    Ex::In(a, b) => self.operands(node, &[a, b], role),
+                    Ex::In(a, b) => self.compared(node, true, a, b, role),
                     _ => self.operands(node, &[x], role),
                 }
             }
@@ -91,18 +90,13 @@ impl Deriver<'_, '_, '_> {
                     node.children.push(self.expr(b, role, Some(&Type::Bool)));
                 }
             }
-            Ex::Cmp(_, a, b) | Ex::In(a, b) => {
+            Ex::Cmp(_, a, b) => {
                 node.kind = NodeKind::Condition;
-                let (ta, tb) = (
-                    self.lang.ty_of(a, &self.scope),
-                    self.lang.ty_of(b, &self.scope),
-                );
-                let (ea, eb) = match e {
-                    Ex::In(..) => (element_type(&tb), Type::List(Box::new(ta.clone()))),
-                    _ => (tb, ta),
-                };
-                node.children.push(self.expr(a, role, Some(&ea)));
-                node.children.push(self.expr(b, role, Some(&eb)));
+                self.compared(node, false, a, b, role);
+            }
+            Ex::In(a, b) => {
+                node.kind = NodeKind::Condition;
+                self.compared(node, true, a, b, role);
             }
             Ex::IsPresent(x, _) => {
                 node.kind = NodeKind::Condition;
@@ -111,7 +105,12 @@ impl Deriver<'_, '_, '_> {
             Ex::Neg(x) => self.operands(node, &[x], role),
             Ex::Arith(op, a, b) => self.arithmetic(node, *op, a, b, role),
             Ex::If(c, a, b) => {
-                let cond = self.expr(c, Role::Condition, Some(&Type::Bool));
+                let cond_role = if role == Role::WhyNot {
+                    Role::WhyNot
+                } else {
+                    Role::Condition
+                };
+                let cond = self.expr(c, cond_role, Some(&Type::Bool));
                 let branch = match cond.value {
                     Ok(Value::Bool(true)) => Some(a),
                     Ok(Value::Bool(false)) => Some(b),
@@ -169,6 +168,23 @@ impl Deriver<'_, '_, '_> {
         }
     }
 
+    /// The two sides of a comparison or of a membership test, each typed by the other (a
+    /// bare enum value takes its enum from the other side).
+    fn compared(&mut self, node: &mut Node, membership: bool, a: &Ex, b: &Ex, role: Role) {
+        let (ta, tb) = (
+            self.lang.ty_of(a, &self.scope),
+            self.lang.ty_of(b, &self.scope),
+        );
+        let (ea, eb) = if membership {
+            let elem = ta.without_optional().clone();
+            (element_type(&tb), Type::List(Box::new(elem)))
+        } else {
+            (tb, ta)
+        };
+        node.children.push(self.expr(a, role, Some(&ea)));
+        node.children.push(self.expr(b, role, Some(&eb)));
+    }
+
     fn operands(&mut self, node: &mut Node, xs: &[&Ex], role: Role) {
         for x in xs {
             node.children.push(self.expr(x, role, None));
@@ -216,7 +232,12 @@ impl Deriver<'_, '_, '_> {
     /// A table look-up: the keys, the row that matched (as written), its value expression
     /// when it computes something, the row's citation before the table's.
     fn table(&mut self, node: &mut Node, t: TableId, keys: &[Ex], role: Role) {
-        let keys: Vec<Node> = keys.iter().map(|k| self.expr(k, role, None)).collect();
+        let key_types = self.m.p.tables.get(t as usize).map(|t| &t.keys);
+        let keys: Vec<Node> = keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| self.expr(k, role, key_types.and_then(|ts| ts.get(i))))
+            .collect();
         let values: Option<Vec<Value>> = keys.iter().map(|k| k.value.clone().ok()).collect();
         node.children = keys;
         let Some(table) = self.m.p.tables.get(t as usize) else {
@@ -325,6 +346,15 @@ impl Deriver<'_, '_, '_> {
             item_ty,
         };
         node.children.push(list_node);
+    }
+}
+
+/// Whether a type is known throughout (a list of enum constants is a list of unknown).
+fn complete(t: &Type) -> bool {
+    match t {
+        Type::Error => false,
+        Type::List(t) | Type::Optional(t) => complete(t),
+        _ => true,
     }
 }
 

@@ -62,6 +62,9 @@ enum Role {
     Output,
     Value,
     Condition,
+    /// An operand of a condition that failed: its value only, at any depth, so that a rule
+    /// is derived where it gave a value, not inside a why-not.
+    WhyNot,
 }
 
 struct Deriver<'m, 'p, 'a> {
@@ -108,11 +111,15 @@ impl Deriver<'_, '_, '_> {
         if self.seen.contains(&id) {
             return node;
         }
-        let expand = role != Role::Condition || self.full();
+        let expand = match role {
+            Role::Output | Role::Value => true,
+            Role::Condition => self.full(),
+            Role::WhyNot => false,
+        };
         if expand {
             self.seen.insert(id);
         }
-        let why = role == Role::Output || self.full();
+        let why = role == Role::Output || (self.full() && role != Role::WhyNot);
         // The rule's own frame for its quantified variables, above the caller's, as
         // `Machine::rule` gives it.
         let caller_frame = self.m.frame;
@@ -176,7 +183,7 @@ impl Deriver<'_, '_, '_> {
         };
         let condition = case
             .and_then(|c| c.condition.as_ref())
-            .map(|cond| Box::new(self.condition(cond)));
+            .map(|cond| Box::new(self.condition(cond, expand)));
         let mut citations: Vec<Cited> = case
             .and_then(|c| c.citation.clone())
             .map(specific)
@@ -208,10 +215,10 @@ impl Deriver<'_, '_, '_> {
         }
     }
 
-    /// The condition of the case that gave a value: the whole tree at `Depth::Full`, its
-    /// text and value alone at `Depth::Path`.
-    fn condition(&mut self, cond: &Ex) -> Node {
-        if self.full() {
+    /// The condition of the case that gave a value: the whole tree at `Depth::Full` (in a
+    /// rule that is expanded), its text and value alone otherwise.
+    fn condition(&mut self, cond: &Ex, expand: bool) -> Node {
+        if expand && self.full() {
             return self.expr(cond, Role::Condition, Some(&Type::Bool));
         }
         let value = self.m.truth(cond).map(crate::value::Value::Bool);
@@ -360,7 +367,7 @@ impl Deriver<'_, '_, '_> {
                 Err(_) => None,
             },
             _ => match self.m.truth(cond) {
-                Ok(false) => Some(self.expr(cond, Role::Condition, Some(&Type::Bool))),
+                Ok(false) => Some(self.expr(cond, Role::WhyNot, Some(&Type::Bool))),
                 _ => None,
             },
         }

@@ -66,8 +66,17 @@ impl Lang<'_> {
             }
             Ex::AsOfDate => Text::new("as_of".into(), ATOM),
             Ex::Table(t, keys) => {
-                let name = self.p.tables.get(*t as usize).map_or("table", |t| &t.name);
-                Text::new(format!("{name}({})", self.args(keys, scope)), ATOM)
+                let table = self.p.tables.get(*t as usize);
+                let written: Vec<String> = keys
+                    .iter()
+                    .enumerate()
+                    .map(|(i, k)| {
+                        let ty = table.and_then(|t| t.keys.get(i));
+                        self.unparse(k, ty, scope)
+                    })
+                    .collect();
+                let name = table.map_or("table", |t| &t.name);
+                Text::new(format!("{name}({})", written.join(", ")), ATOM)
             }
             Ex::Not(x) => match &**x {
                 Ex::In(a, b) => self.membership(a, b, "not in", tail, scope),
