@@ -437,6 +437,8 @@ pub struct Part {
 pub struct TableIr {
     pub name: String,
     pub span: Span,
+    /// The types of the keys, in order (to name a key's enum value in an explanation).
+    pub keys: Vec<Type>,
     pub ty: Type,
     pub lookup: TableLookup,
     pub values: Vec<Ex>,

@@ -223,6 +223,7 @@ pub fn table(cx: &mut ExprCx, t: &ast::TableDecl, keys: &[Type], ty: &Type) -> T
     TableIr {
         name: t.name.name.clone(),
         span: t.name.span,
+        keys: keys.to_vec(),
         ty: ty.clone(),
         lookup,
         values,

@@ -61,16 +61,17 @@ pub fn build<'d>(
                 exceptions.push(*e);
             }
             DeclKind::Table(t) => {
-                let keys = t.keys.iter().map(|(_, ty)| g.resolve_type(ty)).collect();
+                let keys: Vec<Type> = t.keys.iter().map(|(_, ty)| g.resolve_type(ty)).collect();
                 let ty = g.resolve_type(&t.ty);
                 names.tables.insert(
                     t.name.name.clone(),
-                    (program.tables.len() as TableId, keys, ty.clone()),
+                    (program.tables.len() as TableId, keys.clone(), ty.clone()),
                 );
                 ids.tables.push(e.decl.span);
                 program.tables.push(TableIr {
                     name: t.name.name.clone(),
                     span: t.name.span,
+                    keys,
                     ty,
                     lookup: TableLookup::Rows(Vec::new()),
                     values: Vec::new(),

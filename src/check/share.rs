@@ -429,6 +429,7 @@ impl Remap {
         Some(TableIr {
             name: t.name.clone(),
             span: t.span,
+            keys: t.keys.clone(),
             ty: t.ty.clone(),
             lookup,
             values: self.exs(&t.values)?,

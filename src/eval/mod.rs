@@ -18,6 +18,7 @@ pub use case::{case_from_json, CaseError};
 pub use case_text::{case_from_str, CaseTextError};
 pub use decision_writer::{decision_json_text, write_decision_json};
 pub use derivation::Depth;
+pub use derive::ExpressionText;
 pub use explain::{Explanation, RuleTrace, Step};
 
 use crate::coverage::Trace;
@@ -704,33 +705,7 @@ impl<'p> Machine<'p> {
         for k in keys {
             vals.push(self.expr(k)?);
         }
-        let row = match &table.lookup {
-            TableLookup::Dense { sizes, cells } => {
-                let mut idx = 0usize;
-                for (v, size) in vals.iter().zip(sizes) {
-                    let i = match v {
-                        Value::Enum(i) => *i as usize,
-                        Value::Bool(b) => usize::from(*b),
-                        _ => {
-                            return Err(EvalError::new(format!(
-                                "table `{}` has no row for an absent key",
-                                table.name
-                            )))
-                        }
-                    };
-                    idx = idx * (*size as usize) + i;
-                }
-                cells.get(idx).copied().flatten()
-            }
-            TableLookup::Rows(rows) => rows
-                .iter()
-                .position(|row| {
-                    row.iter()
-                        .zip(&vals)
-                        .all(|(pat, v)| pat.as_ref().is_none_or(|alts| alts.contains(v)))
-                })
-                .map(|i| i as u32),
-        };
+        let row = table_row(table, &vals)?;
         if let Some(t) = &mut self.trace {
             let part = match row {
                 Some(r) => table.rows.get(r as usize),
@@ -752,6 +727,39 @@ impl<'p> Machine<'p> {
             ))),
         }
     }
+}
+
+/// The row of `table` that the keys `vals` select (`None`: no row, its `otherwise` if any), in
+/// one place for the evaluator and the derivation, which shows the row.
+#[inline]
+pub(crate) fn table_row(table: &TableIr, vals: &[Value]) -> Result<Option<u32>, EvalError> {
+    Ok(match &table.lookup {
+        TableLookup::Dense { sizes, cells } => {
+            let mut idx = 0usize;
+            for (v, size) in vals.iter().zip(sizes) {
+                let i = match v {
+                    Value::Enum(i) => *i as usize,
+                    Value::Bool(b) => usize::from(*b),
+                    _ => {
+                        return Err(EvalError::new(format!(
+                            "table `{}` has no row for an absent key",
+                            table.name
+                        )))
+                    }
+                };
+                idx = idx * (*size as usize) + i;
+            }
+            cells.get(idx).copied().flatten()
+        }
+        TableLookup::Rows(rows) => rows
+            .iter()
+            .position(|row| {
+                row.iter()
+                    .zip(vals)
+                    .all(|(pat, v)| pat.as_ref().is_none_or(|alts| alts.contains(v)))
+            })
+            .map(|i| i as u32),
+    })
 }
 
 /// Equality as the language defines it (1 == 1.0).
