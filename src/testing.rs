@@ -184,14 +184,14 @@ pub fn file_name(rb: &Rulebook, span: Span) -> &str {
         .map_or("?", |f| f.name.as_str())
 }
 
-/// A test's `checks` as written: the source and the sentence quoted (`law: “the total”`).
+/// A test's `checks` as written: the source and the sentence quoted (`law “the total”`).
 pub fn citation_text(rb: &Rulebook, c: &Citation) -> String {
     let source = rb
         .sources
         .get(c.source as usize)
         .map_or("?", |s| s.name.as_str());
     match &c.quote {
-        Some(q) => format!("{source}: “{q}”"),
+        Some(q) => format!("{source} “{q}”"),
         None => source.to_string(),
     }
 }

@@ -57,7 +57,7 @@ fn a_failure_names_its_file_and_line_expected_and_actual_and_what_the_test_check
         ),
         "{out}"
     );
-    assert!(out.contains("checks law: “the total is <three>"), "{out}");
+    assert!(out.contains("checks law “the total is <three>"), "{out}");
     assert!(out.contains("ok      right_total"), "{out}");
     expect_file(Path::new("tests/data/zan_test/failing.text.expected"), &out).unwrap();
 }
@@ -82,7 +82,7 @@ fn the_json_report_gives_the_same_places_texts_and_citations() {
     assert_eq!(test["at"], "tests/data/zan_test/failing/tests.zan:3");
     assert_eq!(
         test["checks"][0],
-        "law: “the total is <three> times the fee & \"more\"'s”"
+        "law “the total is <three> times the fee & \"more\"'s”"
     );
     let total = &test["failures"][0];
     assert_eq!(total["rule"], "total");
@@ -273,7 +273,7 @@ fn hostile_text_is_escaped_and_reads_back_as_written() {
     );
     let body = xpath(&xml, "string(//testcase[@name='wrong_values']/failure[1])").unwrap();
     assert!(
-        body.contains("checks law: “the total is <three> times the fee & \"more\"'s”\n"),
+        body.contains("checks law “the total is <three> times the fee & \"more\"'s”\n"),
         "{body}"
     );
     assert!(
