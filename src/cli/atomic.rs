@@ -18,6 +18,34 @@ pub fn replace(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     replace_with(path, |f| f.write_all(contents))
 }
 
+/// Write `contents` to the file `path`, whether it exists (then as `replace`, through a link
+/// to the file it names) or not (then it is created the same way: a reader never sees it half
+/// written). For the reports a command writes to a file (`zan test -o`).
+pub fn write(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    match std::fs::canonicalize(path) {
+        Ok(target) => replace(&target, contents),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => create(path, contents),
+        Err(e) => Err(e),
+    }
+}
+
+/// A new file `path` with `contents`, written beside it first and renamed into place.
+fn create(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    let (temp, mut file) = create_temp(path)?;
+    let written = file
+        .write_all(contents)
+        .and_then(|()| file.flush())
+        .and_then(|()| file.sync_all());
+    drop(file);
+    let renamed = written.and_then(|()| std::fs::rename(&temp, path));
+    if let Err(e) = renamed {
+        let _ = std::fs::remove_file(&temp);
+        return Err(e);
+    }
+    sync_folder(path);
+    Ok(())
+}
+
 /// `replace`, with the writing of the new contents given (a test injects a failing writer).
 pub fn replace_with(
     path: &Path,
@@ -129,6 +157,20 @@ mod tests {
             assert_eq!(mode & 0o777, 0o640);
         }
         assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn write_creates_a_new_file_and_replaces_an_existing_one() {
+        let dir = temp_dir("write");
+        let file = dir.join("report.xml");
+        write(&file, b"first").unwrap();
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "first");
+        write(&file, b"second").unwrap();
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "second");
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+        // A folder that does not exist is an error, and nothing is left behind.
+        assert!(write(&dir.join("absent/report.xml"), b"x").is_err());
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -1,6 +1,7 @@
 //! The subcommands.
 
 use super::output::{self as out, stderr_line, stderr_text};
+use super::test::test_verdict;
 use super::{CheckFormat, Format, ShownSeverity, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::check::{check as check_rulebook, Checked};
 use crate::diagnostics::{render, sarif, Severity};
@@ -10,7 +11,6 @@ use crate::load;
 use crate::source::SourceMap;
 use crate::time::date;
 use serde_json::json;
-use std::fmt::Write as _;
 use std::io::Read;
 use std::path::Path;
 
@@ -29,7 +29,7 @@ pub(super) fn read_rulebook(path: &Path) -> Result<SourceMap, String> {
 }
 
 /// Load and check; print diagnostics to stderr. `None` when the rulebook cannot be used.
-fn load_checked(path: &Path, quiet_warnings: bool) -> Result<(SourceMap, Checked), i32> {
+pub(super) fn load_checked(path: &Path, quiet_warnings: bool) -> Result<(SourceMap, Checked), i32> {
     let map = read_rulebook(path).map_err(|e| {
         stderr_line!("error: {e}");
         EXIT_USAGE
@@ -491,114 +491,4 @@ pub fn eval(path: &Path, from: CaseFrom, request: &EvalRequest, format: Format) 
         CaseFrom::Test(name) => code.max(test_verdict(&engine, name)),
         _ => code,
     }
-}
-
-/// Whether the test's expectations hold, said on standard error as `zan test` says it;
-/// `EXIT_FAILED` if not.
-fn test_verdict(engine: &Engine, name: &str) -> i32 {
-    let result = match engine.run_test(name) {
-        Ok(r) => r,
-        Err(e) => {
-            stderr_line!("error: {e}");
-            return EXIT_USAGE;
-        }
-    };
-    if result.passed() {
-        stderr_line!("ok      {name}: its expectations hold");
-        return EXIT_OK;
-    }
-    stderr_line!("FAILED  {name}");
-    for f in &result.failures {
-        stderr_line!(
-            "          {}: expected {}, got {}",
-            f.rule,
-            f.expected,
-            f.actual
-        );
-    }
-    EXIT_FAILED
-}
-
-/// Run the rulebook's tests; `coverage` is `Some(min)` when coverage is asked for.
-pub fn test(
-    path: &Path,
-    filter: Option<&str>,
-    coverage: Option<Option<f64>>,
-    format: Format,
-) -> i32 {
-    let (_, checked) = match load_checked(path, true) {
-        Ok(x) => x,
-        Err(code) => return code,
-    };
-    let Some(rb) = checked.rulebook else {
-        stderr_line!("error: the rulebook has errors; no test was run");
-        return EXIT_FAILED;
-    };
-    let (results, trace) = match coverage {
-        Some(_) => {
-            let (r, t) = crate::testing::run_with_coverage(&rb, filter);
-            (r, Some(t))
-        }
-        None => (crate::testing::run(&rb, filter), None),
-    };
-    let failed = results.iter().filter(|r| !r.passed()).count();
-    let passed = results.len() - failed;
-    let min = coverage.flatten();
-    let report = trace.map(|t| crate::coverage::report(&rb, &t, results.len()));
-    let below_min = match (&report, min) {
-        (Some(r), Some(m)) => !r.below(m).is_empty(),
-        _ => false,
-    };
-    let code = if failed > 0 || below_min {
-        EXIT_FAILED
-    } else {
-        EXIT_OK
-    };
-    let mut text = String::new();
-    match format {
-        Format::Json => {
-            let list: Vec<_> = results
-                .iter()
-                .map(|r| {
-                    let f: Vec<_> = r.failures.iter().map(|f| json!({ "rule": f.rule, "expected": f.expected, "actual": f.actual })).collect();
-                    json!({ "name": r.name, "passed": r.passed(), "failures": f })
-                })
-                .collect();
-            let mut json = json!({ "passed": passed, "failed": failed, "tests": list });
-            if let (Some(r), Some(obj)) = (&report, json.as_object_mut()) {
-                obj.insert("coverage".into(), crate::coverage::json(&rb, r, min));
-            }
-            // Writing to a String cannot fail.
-            let _ = writeln!(text, "{json}");
-        }
-        Format::Text => {
-            for r in &results {
-                if r.passed() {
-                    let _ = writeln!(text, "ok      {}", r.name);
-                } else {
-                    let _ = writeln!(text, "FAILED  {}", r.name);
-                    for f in &r.failures {
-                        let _ = writeln!(
-                            text,
-                            "          {}: expected {}, got {}",
-                            f.rule, f.expected_text, f.actual_text
-                        );
-                    }
-                }
-            }
-            let _ = writeln!(text, "\nzan test: {passed} passed, {failed} failed");
-            if let Some(r) = &report {
-                let _ = writeln!(text, "\n{}", crate::coverage::text(&rb, r, min));
-                if let (true, Some(m)) = (below_min, min) {
-                    let names: Vec<&str> = r.below(m).iter().map(|c| c.name).collect();
-                    let _ = writeln!(
-                        text,
-                        "zan test: coverage below {m}% in: {}",
-                        names.join(", ")
-                    );
-                }
-            }
-        }
-    }
-    out::print("the test results", &text, code)
 }

@@ -12,6 +12,7 @@ pub use batch::MAX_LINE_BYTES;
 pub(crate) mod output;
 mod schema;
 mod signals;
+mod test;
 
 use output::stderr_line;
 
@@ -130,7 +131,7 @@ enum Command {
     },
     /// Run the tests written in a rulebook.
     #[command(
-        after_help = "Example:\n  zan test rulebooks/kz-visa\n  zan test rulebooks/kz-visa --filter fingerprint\n  zan test rulebooks/kz-visa --coverage --min-coverage 100\n\nCoverage counts the rules the tests evaluate, the cases and exceptions that decide a value,\nthe reasons given, the table rows and parameter values looked up, and the cited provisions\nthat these reach.\nExit codes: 0 all pass, 1 a failing test, coverage below --min-coverage or rulebook errors,\n2 unreadable input."
+        after_help = "Example:\n  zan test rulebooks/kz-visa\n  zan test rulebooks/kz-visa --filter fingerprint\n  zan test rulebooks/kz-visa --coverage --min-coverage 100\n  zan test rulebooks/kz-visa --format junit --output zan-tests.xml\n\nA failure is shown at the FILE:LINE of its `expect`, expected against actual, with what the\ntest `checks`; --explain adds the derivation of the actual value.\nCoverage counts the rules the tests evaluate, the cases and exceptions that decide a value,\nthe reasons given, the table rows and parameter values looked up, and the cited provisions\nthat these reach.\nExit codes: 0 all pass, 1 a failing test, coverage below --min-coverage or rulebook errors,\n2 unreadable input."
     )]
     Test {
         /// The rulebook folder.
@@ -146,9 +147,17 @@ enum Command {
         /// lists what is not covered in the categories below it.
         #[arg(long, value_name = "PERCENT", value_parser = percent)]
         min_coverage: Option<f64>,
-        /// Output format.
+        /// With a failing test, show the derivation of each failing expectation's actual
+        /// value: the case that gave it, the values it used and their citations.
+        #[arg(long)]
+        explain: bool,
+        /// Output format: text for people, JSON, or JUnit XML for CI dashboards.
         #[arg(long, value_enum, default_value = "text")]
-        format: Format,
+        format: test::TestFormat,
+        /// Write the report to this file instead of standard output (written whole or not at
+        /// all).
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<PathBuf>,
     },
     /// Run the language server (LSP over standard input and output) for editors.
     #[command(
@@ -353,13 +362,17 @@ pub fn run() -> i32 {
             filter,
             coverage,
             min_coverage,
+            explain,
             format,
-        } => commands::test(
-            &rulebook,
-            filter.as_deref(),
-            (coverage || min_coverage.is_some()).then_some(min_coverage),
+            output,
+        } => test::test(&test::Request {
+            rulebook: &rulebook,
+            filter: filter.as_deref(),
+            coverage: (coverage || min_coverage.is_some()).then_some(min_coverage),
             format,
-        ),
+            explain,
+            output: output.as_deref(),
+        }),
         Command::Lsp { stdio: _ } => match crate::lsp::run() {
             Ok(crate::lsp::Ended::AfterShutdown) => EXIT_OK,
             Ok(crate::lsp::Ended::WithoutShutdown) => EXIT_FAILED,
