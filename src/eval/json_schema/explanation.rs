@@ -3,7 +3,7 @@
 //! discriminated by `kind`: each kind's fields are allowed only on nodes of that kind
 //! (`unevaluatedProperties: false` sees only the fields of the branch that matched).
 
-use super::formats::citation;
+use super::formats::{citation, reason};
 use super::types::{date_schema, Gen};
 use super::{annotate, def_ref, nullable};
 use crate::ir::*;
@@ -36,6 +36,7 @@ pub(super) fn explanation_defs(rb: &Rulebook, v: &Version, g: &mut Gen) -> Map<S
     d.insert("zan.explanation".into(), explanation(rb, v, &amendments));
     d.insert("zan.node".into(), node(p, g));
     d.insert("zan.citation".into(), citation(rb));
+    d.insert("zan.reason".into(), reason());
     d.insert("zan.source".into(), source(false));
     d.insert("zan.node_citation".into(), source(true));
     d.insert("zan.why_not".into(), json!({

@@ -10,17 +10,7 @@ use serde_json::{json, Map, Value as Json};
 pub(super) fn zan_defs(rb: &Rulebook, outputs: &[&str]) -> Map<String, Json> {
     let string_or_null = json!({ "type": ["string", "null"] });
     let mut d = Map::new();
-    d.insert("zan.reason".into(), json!({
-        "description": "A reason given by a `reasons` rule: its code, message and the sentence it cites.",
-        "type": "object",
-        "properties": {
-            "code": { "type": "string" },
-            "message": { "type": "string" },
-            "citation": def_ref("zan.citation"),
-        },
-        "required": ["code", "message"],
-        "additionalProperties": false,
-    }));
+    d.insert("zan.reason".into(), reason());
     d.insert("zan.citation".into(), citation(rb));
     d.insert("zan.output_error".into(), json!({
         "description": "An output that could not be evaluated (a conflict, a lookup without an entry, a date out of range...).",
@@ -43,6 +33,21 @@ pub(super) fn zan_defs(rb: &Rulebook, outputs: &[&str]) -> Map<String, Json> {
     }));
     d.insert("zan.batch_line".into(), batch_line());
     d
+}
+
+/// `zan.reason`: a value of a `reasons` rule.
+pub(super) fn reason() -> Json {
+    json!({
+        "description": "A reason given by a `reasons` rule: its code, message and the sentence it cites.",
+        "type": "object",
+        "properties": {
+            "code": { "type": "string" },
+            "message": { "type": "string" },
+            "citation": def_ref("zan.citation"),
+        },
+        "required": ["code", "message"],
+        "additionalProperties": false,
+    })
 }
 
 /// `zan.citation`: a cited source and the quoted sentence.
