@@ -81,11 +81,7 @@ fn citations(rb: &Rulebook, p: &Program) -> (Citation, Citation, Citation) {
         .iter()
         .find(|t| t.name == "art518_fine_mci")
         .unwrap();
-    let row = table
-        .rows
-        .iter()
-        .find_map(|r| r.citation.clone())
-        .unwrap();
+    let row = table.rows.iter().find_map(|r| r.citation.clone()).unwrap();
     let mci = p.params.iter().find(|x| x.name == "mci").unwrap();
     let value = mci
         .parts
@@ -199,7 +195,11 @@ fn fine_tree(rb: &Rulebook, p: &Program) -> Node {
         Value::Date(day("2026-03-30")),
     );
     deadline.children = vec![
-        fact("stay.entered_on", Type::Date, Value::Date(day("2026-03-20"))),
+        fact(
+            "stay.entered_on",
+            Type::Date,
+            Value::Date(day("2026-03-20")),
+        ),
         leaf(
             NodeKind::Constant,
             "3 working days in kazakhstan",
@@ -254,9 +254,19 @@ fn fine_tree(rb: &Rulebook, p: &Program) -> Node {
             Type::Date,
             Value::Date(day("2010-06-01")),
         ),
-        leaf(NodeKind::AsOfDate, "date", Type::Date, Value::Date(day("2026-03-31"))),
+        leaf(
+            NodeKind::AsOfDate,
+            "date",
+            Type::Date,
+            Value::Date(day("2026-03-31")),
+        ),
     ];
-    let mut local = leaf(NodeKind::Local, "d.apostilled", Type::Bool, Value::Bool(true));
+    let mut local = leaf(
+        NodeKind::Local,
+        "d.apostilled",
+        Type::Bool,
+        Value::Bool(true),
+    );
     local.label = Some("first".into());
     let mut failed_call = leaf(
         NodeKind::Expression,
@@ -328,8 +338,8 @@ fn fine_tree(rb: &Rulebook, p: &Program) -> Node {
 
 /// An explanation (as `zan eval --explain` writes it) whose only output is `tree`.
 fn explanation_with(rb: &Rulebook, tree: &Node) -> Json {
-    let case = zan::eval::case_from_json(rb, &example("stay-host-late-notice-repeated.json"))
-        .unwrap();
+    let case =
+        zan::eval::case_from_json(rb, &example("stay-host-late-notice-repeated.json")).unwrap();
     let mut d = zan::eval(rb, &case, day("2026-03-31"), Some(Depth::Path)).unwrap();
     let x = d.explanation.as_mut().unwrap();
     x.outputs = vec![tree.clone()];
@@ -409,7 +419,11 @@ fn the_text_shows_the_arithmetic_the_row_the_parameter_and_the_days_skipped() {
     let lines: Vec<&str> = text.lines().collect();
     assert!(lines.windows(2).all(|w| w[0] != w[1]), "{text}");
     let listed = text.split("sources (most specific first):").nth(1).unwrap();
-    assert_eq!(listed.lines().filter(|l| !l.is_empty()).count(), 3, "{text}");
+    assert_eq!(
+        listed.lines().filter(|l| !l.is_empty()).count(),
+        3,
+        "{text}"
+    );
 }
 
 #[test]
@@ -420,7 +434,10 @@ fn the_json_has_each_kinds_fields_and_matches_the_schema() {
     let text = serde_json::to_string_pretty(&node).unwrap() + "\n";
     common::expect_file(Path::new("tests/data/explain/fine-tree.json"), &text).unwrap();
     assert_eq!(node["kind"], "rule");
-    assert_eq!(node["value"], json!({ "amount": "432500.00", "currency": "KZT" }));
+    assert_eq!(
+        node["value"],
+        json!({ "amount": "432500.00", "currency": "KZT" })
+    );
     assert_eq!(node["value_text"], "432,500.00 KZT");
     assert_eq!(node["given_by"], json!({ "kind": "case", "case": 2 }));
     let amount = &node["children"][0];
@@ -436,13 +453,22 @@ fn the_json_has_each_kinds_fields_and_matches_the_schema() {
     assert_eq!(mci["date_from"], "as_of");
     assert_eq!(mci["in_force_from"], "2026-01-01");
     let days = &node["children"][1];
-    assert_eq!(days["skipped"][0], json!({ "from": "2026-03-21", "to": "2026-03-25", "why": "Nauryz" }));
+    assert_eq!(
+        days["skipped"][0],
+        json!({ "from": "2026-03-21", "to": "2026-03-25", "why": "Nauryz" })
+    );
     let count = &node["children"][2];
     assert_eq!(count["items"][0]["result"], true);
     assert_eq!(count["items"][1]["error"], "no apostille date");
-    assert_eq!(node["children"][4]["error"], "no row of `fine_of` for `large_business`");
+    assert_eq!(
+        node["children"][4]["error"],
+        "no row of `fine_of` for `large_business`"
+    );
     assert!(node["children"][4].get("value").is_none());
-    assert_eq!(node["why_not"][0]["failed"]["children"][0]["json_path"], "$.applicant.age");
+    assert_eq!(
+        node["why_not"][0]["failed"]["children"][0]["json_path"],
+        "$.applicant.age"
+    );
     assert_eq!(node["sources"].as_array().unwrap().len(), 3);
     let x = explanation_with(&rb, &fine_tree(&rb, &p));
     if let Err(e) = explain_validator(&rb).check(&x) {
@@ -475,7 +501,9 @@ fn a_broken_explanation_fails_its_schema() {
         ("both a value and an error", |x| {
             x["outputs"][0]["children"][4]["value"] = json!(1)
         }),
-        ("an unknown kind", |x| x["outputs"][0]["children"][3]["kind"] = json!("function")),
+        ("an unknown kind", |x| {
+            x["outputs"][0]["children"][3]["kind"] = json!("function")
+        }),
         ("a table node without its row", |x| {
             x["outputs"][0]["children"][0]["children"][0]
                 .as_object_mut()
@@ -485,7 +513,9 @@ fn a_broken_explanation_fails_its_schema() {
         ("a rule's value of the wrong type", |x| {
             x["outputs"][0]["value"] = json!(432500)
         }),
-        ("row 0", |x| x["outputs"][0]["children"][0]["children"][0]["row"] = json!(0)),
+        ("row 0", |x| {
+            x["outputs"][0]["children"][0]["children"][0]["row"] = json!(0)
+        }),
         ("an output that is not a rule", |x| {
             let fact = x["outputs"][0]["children"][1]["children"][0].clone();
             x["outputs"][0] = fact;
@@ -542,7 +572,10 @@ fn every_example_explanation_validates_at_both_depths() {
             for (n, (id, _)) in trees.outputs.iter().zip(&d.outputs) {
                 assert_eq!(n.text, d.program.rules[*id as usize].name, "{name}");
                 let text = derivation_text(&rb, &d.program, n);
-                assert!(text.starts_with(&format!("{} = ", n.text)), "{name}: {text}");
+                assert!(
+                    text.starts_with(&format!("{} = ", n.text)),
+                    "{name}: {text}"
+                );
             }
         }
     }
@@ -583,13 +616,19 @@ fn the_command_line_chooses_the_depth_and_describes_the_format() {
     ]);
     assert_eq!(out.status.code(), Some(0));
     let schema: Json = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(schema["$schema"], "https://json-schema.org/draft/2020-12/schema");
+    assert_eq!(
+        schema["$schema"],
+        "https://json-schema.org/draft/2020-12/schema"
+    );
     let v = Validator::new(&schema);
     for x in [&path, &full] {
         v.check(&x["explanation"]).unwrap();
     }
     let text = String::from_utf8(eval(&["--format", "text", "--explain"])).unwrap();
-    assert!(text.contains("\nWhy\n  consolidated rulebook: the version in force"), "{text}");
+    assert!(
+        text.contains("\nWhy\n  consolidated rulebook: the version in force"),
+        "{text}"
+    );
     let wrong = common::zan(&["eval", "rulebooks/kz-visa", case, "--explain=deep"]);
     assert_eq!(wrong.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&wrong.stderr).contains("path"));
@@ -601,8 +640,8 @@ fn the_command_line_chooses_the_depth_and_describes_the_format() {
 fn neutral_outputs_share_one_short_list_after_the_others() {
     let rb = kz_visa();
     let p = program(&rb);
-    let case = zan::eval::case_from_json(&rb, &example("stay-host-late-notice-repeated.json"))
-        .unwrap();
+    let case =
+        zan::eval::case_from_json(&rb, &example("stay-host-late-notice-repeated.json")).unwrap();
     let mut d = zan::eval(&rb, &case, day("2026-03-31"), Some(Depth::Path)).unwrap();
     let quiet = |name: &str, value: Value, given_by: GivenBy| {
         let step = RuleStep {
@@ -623,12 +662,18 @@ fn neutral_outputs_share_one_short_list_after_the_others() {
     let trees = vec![
         quiet("visa_invalid", Value::Bool(false), GivenBy::Otherwise),
         fine_tree(&rb, &p),
-        quiet("unlawful_document_request_count", Value::Integer(0), GivenBy::Expression),
+        quiet(
+            "unlawful_document_request_count",
+            Value::Integer(0),
+            GivenBy::Expression,
+        ),
     ];
     d.explanation.as_mut().unwrap().outputs = trees.clone();
     let text = zan::eval::output::decision_text(&rb, &d);
     let why = text.split("\nWhy\n").nth(1).unwrap();
-    let fine = why.find("  migration_fines_total_kzt = 432,500.00 KZT\n").unwrap();
+    let fine = why
+        .find("  migration_fines_total_kzt = 432,500.00 KZT\n")
+        .unwrap();
     let list = why
         .find("nothing to report for this case (or a fixed `otherwise`):\n    visa_invalid = false; unlawful_document_request_count = 0\n")
         .unwrap_or_else(|| panic!("{why}"));
@@ -637,6 +682,12 @@ fn neutral_outputs_share_one_short_list_after_the_others() {
     let x = d.explanation.as_mut().unwrap();
     x.depth = Depth::Full;
     let text = zan::eval::output::decision_text(&rb, &d);
-    assert!(text.contains("\n  visa_invalid = false\n    by the `otherwise` of `visa_invalid`\n"), "{text}");
-    assert!(!text.contains("nothing to report for this case (or"), "{text}");
+    assert!(
+        text.contains("\n  visa_invalid = false\n    by the `otherwise` of `visa_invalid`\n"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("nothing to report for this case (or"),
+        "{text}"
+    );
 }

@@ -194,7 +194,11 @@ pub fn run(engine: &Engine, input: &Path, options: &Options) -> Result<i32, Stri
     let started = Instant::now();
     let workers = options.threads.max(1);
     // Explanations are long: smaller chunks keep the memory in flight about the same.
-    let chunk = if options.explain.is_some() { CHUNK / 16 } else { CHUNK };
+    let chunk = if options.explain.is_some() {
+        CHUNK / 16
+    } else {
+        CHUNK
+    };
     let stop = Arc::new(AtomicBool::new(false));
     let bytes_read = Arc::new(AtomicU64::new(0));
     let progress = Progress::new(size, Arc::clone(&bytes_read));

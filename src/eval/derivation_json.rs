@@ -62,7 +62,10 @@ pub fn node_json(rb: &Rulebook, p: &Program, n: &Node) -> Json {
         Ok(v) => o.insert("value".into(), value_json(rb, p, &n.ty, v)),
         Err(e) => o.insert("error".into(), json!(e.message)),
     };
-    o.insert("value_text".into(), json!(result_text(rb, p, &n.ty, &n.value)));
+    o.insert(
+        "value_text".into(),
+        json!(result_text(rb, p, &n.ty, &n.value)),
+    );
     let citations: Vec<Json> = n.citations.iter().map(|c| cited_json(rb, c)).collect();
     o.insert("citations".into(), Json::Array(citations));
     kind_fields(rb, p, n, &mut o);
@@ -256,7 +259,9 @@ fn skipped_json(skipped: &[Skipped]) -> Json {
     Json::Array(
         skipped
             .iter()
-            .map(|s| json!({ "from": date::format(s.from), "to": date::format(s.to), "why": s.why }))
+            .map(
+                |s| json!({ "from": date::format(s.from), "to": date::format(s.to), "why": s.why }),
+            )
             .collect(),
     )
 }
@@ -279,7 +284,13 @@ pub(crate) fn aggregate_result_type(a: Aggregate, sum_ty: &Type) -> Type {
     }
 }
 
-fn item_json(rb: &Rulebook, p: &Program, i: &AggregateItem, item_ty: &Type, result_ty: &Type) -> Json {
+fn item_json(
+    rb: &Rulebook,
+    p: &Program,
+    i: &AggregateItem,
+    item_ty: &Type,
+    result_ty: &Type,
+) -> Json {
     let mut o = json!({
         "index": i.index,
         "value": value_json(rb, p, item_ty, &i.item),

@@ -4,9 +4,7 @@
 //! other cases did not apply, and the citations numbered once per output, most specific first
 //! (a node's line ends with the numbers of the citations it rests on: `[1, 3]`).
 
-use super::derivation::{
-    Cited, DateFrom, GivenBy, Node, NodeKind, NotApplied, RuleStep, Skipped,
-};
+use super::derivation::{Cited, DateFrom, GivenBy, Node, NodeKind, NotApplied, RuleStep, Skipped};
 use super::derivation_json::{aggregate_name, aggregate_result_type, quote_line, result_text};
 use super::value_text::{date_text, value_text};
 use crate::ir::{ArithOp, Citation, Origin, Program, Rulebook, SourceId};
@@ -82,7 +80,12 @@ pub fn formula(rb: &Rulebook, p: &Program, n: &Node, op: ArithOp) -> String {
 /// formula reads as it computes.
 fn operand_text(rb: &Rulebook, p: &Program, n: &Node) -> String {
     let t = result_text(rb, p, &n.ty, &n.value);
-    let composite = matches!(n.kind, NodeKind::Arithmetic { op: ArithOp::Add | ArithOp::Sub });
+    let composite = matches!(
+        n.kind,
+        NodeKind::Arithmetic {
+            op: ArithOp::Add | ArithOp::Sub
+        }
+    );
     if t.starts_with('-') || (composite && t.contains(' ')) {
         format!("({t})")
     } else {
@@ -115,7 +118,10 @@ const MONTHS: [&str; 12] = [
 ];
 
 fn month_name(m: u32) -> &'static str {
-    MONTHS.get(m.saturating_sub(1) as usize).copied().unwrap_or("?")
+    MONTHS
+        .get(m.saturating_sub(1) as usize)
+        .copied()
+        .unwrap_or("?")
 }
 
 /// `21 March`, `21–25 March`, `30 March–2 April`, `30 December 2026–2 January 2027`.
@@ -126,11 +132,7 @@ fn day_range(from: date::Day, to: date::Day) -> String {
         (true, _, _) => format!("{d1} {}", month_name(m1)),
         (false, true, true) => format!("{d1}–{d2} {}", month_name(m1)),
         (false, true, false) => format!("{d1} {}–{d2} {}", month_name(m1), month_name(m2)),
-        (false, false, _) => format!(
-            "{d1} {} {y1}–{d2} {} {y2}",
-            month_name(m1),
-            month_name(m2)
-        ),
+        (false, false, _) => format!("{d1} {} {y1}–{d2} {} {y2}", month_name(m1), month_name(m2)),
     }
 }
 
@@ -166,7 +168,11 @@ struct Writer<'a> {
 impl Writer<'_> {
     fn number(&mut self, c: &Citation) {
         let key = (c.source, c.quote.clone());
-        if !self.sources.iter().any(|(s, q, _)| same(c, &(*s, q.clone()))) {
+        if !self
+            .sources
+            .iter()
+            .any(|(s, q, _)| same(c, &(*s, q.clone())))
+        {
             self.sources.push((key.0, key.1, c.clone()));
         }
     }
@@ -191,7 +197,8 @@ impl Writer<'_> {
     }
 
     fn line(&mut self, indent: usize, text: &str) {
-        self.out.push_str(&format!("{:indent$}{}\n", "", text.trim_end()));
+        self.out
+            .push_str(&format!("{:indent$}{}\n", "", text.trim_end()));
     }
 
     fn value(&self, n: &Node) -> String {
@@ -200,7 +207,10 @@ impl Writer<'_> {
 
     /// `label: text = value`.
     fn head(&self, n: &Node) -> String {
-        let label = n.label.as_deref().map_or(String::new(), |l| format!("{l}: "));
+        let label = n
+            .label
+            .as_deref()
+            .map_or(String::new(), |l| format!("{l}: "));
         format!("{label}{} = {}", n.text, self.value(n))
     }
 
@@ -212,10 +222,18 @@ impl Writer<'_> {
                 let head = self.head(n);
                 self.line(indent, &format!("{head}   (see above)"));
             }
-            NodeKind::Table { table, row, row_text } => {
+            NodeKind::Table {
+                table,
+                row,
+                row_text,
+            } => {
                 let head = self.head(n);
                 self.line(indent, &head);
-                let name = self.p.tables.get(*table as usize).map_or("?", |t| t.name.as_str());
+                let name = self
+                    .p
+                    .tables
+                    .get(*table as usize)
+                    .map_or("?", |t| t.name.as_str());
                 let row = match row {
                     Some(_) => format!("row `{row_text}` of table `{name}`"),
                     None => format!("the `otherwise` of table `{name}`"),
@@ -277,7 +295,10 @@ impl Writer<'_> {
                 self.children(n, indent + 2);
             }
             NodeKind::Arithmetic { op } => {
-                let label = n.label.as_deref().map_or(String::new(), |l| format!("{l}: "));
+                let label = n
+                    .label
+                    .as_deref()
+                    .map_or(String::new(), |l| format!("{l}: "));
                 self.line(indent, &format!("{label}{}", n.text));
                 let f = formula(self.rb, self.p, n, *op);
                 self.line(indent + 2, &format!("= {f}{marks}"));
@@ -294,7 +315,11 @@ impl Writer<'_> {
                 for i in items.iter().take(ITEMS_SHOWN) {
                     let item = value_text(self.rb, self.p, item_ty, &i.item);
                     let r = result_text(self.rb, self.p, &result_ty, &i.result);
-                    let line = format!("item {}: {item} → {}: {r}", i.index + 1, aggregate_name(*kind));
+                    let line = format!(
+                        "item {}: {item} → {}: {r}",
+                        i.index + 1,
+                        aggregate_name(*kind)
+                    );
                     self.line(indent + 2, &line);
                 }
                 if items.len() > ITEMS_SHOWN {
@@ -423,7 +448,10 @@ impl Writer<'_> {
             return format!("why not: {what}: its condition could not be decided");
         };
         if let Err(e) = &f.value {
-            return format!("why not: {what}: `{}` could not be evaluated: {}", f.text, e.message);
+            return format!(
+                "why not: {what}: `{}` could not be evaluated: {}",
+                f.text, e.message
+            );
         }
         let operands: Vec<String> = f
             .children

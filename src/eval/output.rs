@@ -1,8 +1,8 @@
 //! Decisions as JSON (the documented, stable format) and as text for a person, with the
 //! explanation (its JSON in `derivation_json`, its text in `derivation_text`).
 
-pub use super::derivation_json::explanation_json;
 use super::derivation::{Depth, GivenBy, Node, NodeKind};
+pub use super::derivation_json::explanation_json;
 use super::derivation_json::result_text;
 use super::derivation_text::derivation_text;
 use super::explain::Explanation;
@@ -296,7 +296,11 @@ fn explanation_text(rb: &Rulebook, d: &Decision, x: &Explanation) -> String {
     let mut quiet = Vec::new();
     for n in &x.outputs {
         if x.depth == Depth::Path && nothing_to_report(rb, n) {
-            quiet.push(format!("{} = {}", n.text, result_text(rb, &d.program, &n.ty, &n.value)));
+            quiet.push(format!(
+                "{} = {}",
+                n.text,
+                result_text(rb, &d.program, &n.ty, &n.value)
+            ));
             continue;
         }
         s.push('\n');
@@ -320,7 +324,9 @@ fn nothing_to_report(rb: &Rulebook, n: &Node) -> bool {
         return false;
     };
     let fixed = matches!(&n.kind, NodeKind::Rule(step) if step.given_by == GivenBy::Otherwise)
-        && n.children.iter().all(|c| matches!(c.kind, NodeKind::Constant));
+        && n.children
+            .iter()
+            .all(|c| matches!(c.kind, NodeKind::Constant));
     fixed || neutral(rb, &n.ty, v)
 }
 

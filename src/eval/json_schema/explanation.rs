@@ -190,57 +190,78 @@ fn kind_branches(p: &Program, g: &mut Gen) -> Vec<Json> {
     vec![
         rule,
         branch("see_above", json!({ "rule": rules })),
-        branch("fact", json!({ "json_path": { "type": "string", "pattern": "^\\$", "description": "the fact's JSON path in the case, as in `$.stay.entered_on`" } })),
-        branch("table", json!({
-            "table": tables,
-            "row": { "type": ["integer", "null"], "minimum": 1, "description": "the row that matched, from 1 in the table's order; null when the table's `otherwise` gave the value" },
-            "row_text": { "type": "string", "description": "the row's keys as written" },
-        })),
-        branch("parameter", json!({
-            "parameter": params,
-            "on": annotate(date_schema(), "description", json!("the date the value was read on")),
-            "date_from": { "oneOf": [
-                { "const": "evaluation_date", "description": "the evaluation date of the decision" },
-                { "const": "as_of", "description": "an `as of` in the rule; the node's one child is the date expression" },
-            ] },
-            "in_force_from": annotate(date_schema(), "description", json!("the date from which the value read holds")),
-        })),
-        branch("working_days", json!({
-            "calendar": calendars,
-            "start": date_schema(),
-            "days": { "type": "integer", "description": "working days added (negative: subtracted)" },
-            "skipped": { "type": "array", "description": "the non-working days passed over, in runs with one reason", "items": {
-                "type": "object",
-                "properties": {
-                    "from": date_schema(),
-                    "to": date_schema(),
-                    "why": { "type": "string", "description": "`weekend`, a holiday's name, a day off carried over or transferred" },
-                },
-                "required": ["from", "to", "why"],
-                "additionalProperties": false,
-            } },
-        })),
-        branch("arithmetic", json!({
-            "op": { "enum": ["+", "-", "*", "/"], "description": "the operator as the rulebook writes it" },
-            "formula": { "type": "string", "description": "the operands' values and the result as people read them: `150 × 4,325.00 KZT = 648,750.00 KZT`" },
-        })),
-        branch("aggregation", json!({
-            "aggregate": { "enum": ["count", "sum", "any", "all"] },
-            "items": { "type": "array", "items": {
-                "type": "object",
-                "description": "an item of the list (index from 0), and what the body gave for it: whether it counted (count, any, all) or the amount added (sum)",
-                "properties": {
-                    "index": { "type": "integer", "minimum": 0 },
-                    "value": true,
-                    "value_text": { "type": "string" },
-                    "result": true,
-                    "error": { "type": "string" },
-                },
-                "required": ["index", "value", "value_text", "result"],
-                "additionalProperties": false,
-            } },
-        })),
-        branch("call", json!({ "name": { "type": "string", "description": "the built-in function" } })),
+        branch(
+            "fact",
+            json!({ "json_path": { "type": "string", "pattern": "^\\$", "description": "the fact's JSON path in the case, as in `$.stay.entered_on`" } }),
+        ),
+        branch(
+            "table",
+            json!({
+                "table": tables,
+                "row": { "type": ["integer", "null"], "minimum": 1, "description": "the row that matched, from 1 in the table's order; null when the table's `otherwise` gave the value" },
+                "row_text": { "type": "string", "description": "the row's keys as written" },
+            }),
+        ),
+        branch(
+            "parameter",
+            json!({
+                "parameter": params,
+                "on": annotate(date_schema(), "description", json!("the date the value was read on")),
+                "date_from": { "oneOf": [
+                    { "const": "evaluation_date", "description": "the evaluation date of the decision" },
+                    { "const": "as_of", "description": "an `as of` in the rule; the node's one child is the date expression" },
+                ] },
+                "in_force_from": annotate(date_schema(), "description", json!("the date from which the value read holds")),
+            }),
+        ),
+        branch(
+            "working_days",
+            json!({
+                "calendar": calendars,
+                "start": date_schema(),
+                "days": { "type": "integer", "description": "working days added (negative: subtracted)" },
+                "skipped": { "type": "array", "description": "the non-working days passed over, in runs with one reason", "items": {
+                    "type": "object",
+                    "properties": {
+                        "from": date_schema(),
+                        "to": date_schema(),
+                        "why": { "type": "string", "description": "`weekend`, a holiday's name, a day off carried over or transferred" },
+                    },
+                    "required": ["from", "to", "why"],
+                    "additionalProperties": false,
+                } },
+            }),
+        ),
+        branch(
+            "arithmetic",
+            json!({
+                "op": { "enum": ["+", "-", "*", "/"], "description": "the operator as the rulebook writes it" },
+                "formula": { "type": "string", "description": "the operands' values and the result as people read them: `150 × 4,325.00 KZT = 648,750.00 KZT`" },
+            }),
+        ),
+        branch(
+            "aggregation",
+            json!({
+                "aggregate": { "enum": ["count", "sum", "any", "all"] },
+                "items": { "type": "array", "items": {
+                    "type": "object",
+                    "description": "an item of the list (index from 0), and what the body gave for it: whether it counted (count, any, all) or the amount added (sum)",
+                    "properties": {
+                        "index": { "type": "integer", "minimum": 0 },
+                        "value": true,
+                        "value_text": { "type": "string" },
+                        "result": true,
+                        "error": { "type": "string" },
+                    },
+                    "required": ["index", "value", "value_text", "result"],
+                    "additionalProperties": false,
+                } },
+            }),
+        ),
+        branch(
+            "call",
+            json!({ "name": { "type": "string", "description": "the built-in function" } }),
+        ),
         json!({ "properties": { "kind": { "enum": ["local", "constant", "as_of_date", "condition", "expression"] } } }),
     ]
 }
@@ -292,7 +313,11 @@ fn rule_values(p: &Program, g: &mut Gen) -> Vec<Json> {
     p.rules
         .iter()
         .map(|r| {
-            let value = annotate(g.ty(&r.ty), "x-zan-type", json!(g.rb.schema.type_name(&r.ty)));
+            let value = annotate(
+                g.ty(&r.ty),
+                "x-zan-type",
+                json!(g.rb.schema.type_name(&r.ty)),
+            );
             json!({
                 "if": { "properties": { "rule": { "const": r.name } } },
                 "then": { "properties": { "value": value } },
