@@ -687,6 +687,10 @@ fn neutral_outputs_share_one_short_list_after_the_others() {
         "{text}"
     );
     assert!(
+        text.contains("\n  unlawful_document_request_count = 0\n    by the definition of `unlawful_document_request_count`\n"),
+        "{text}"
+    );
+    assert!(
         !text.contains("nothing to report for this case (or"),
         "{text}"
     );

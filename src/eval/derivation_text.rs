@@ -411,6 +411,7 @@ impl Writer<'_> {
             GivenBy::Case(c) => format!("by case {c}{of}"),
             GivenBy::Otherwise => format!("by the `otherwise`{of}"),
             GivenBy::Expression if s.exception => format!("by exception `{}`", s.definition),
+            GivenBy::Expression if top => format!("by the definition of `{}`", s.definition),
             GivenBy::Expression => "by its definition".to_string(),
             GivenBy::Reasons => "by the reasons whose condition holds".to_string(),
             GivenBy::Failed => "no value: the evaluation failed".to_string(),
