@@ -501,3 +501,53 @@ pub fn citation_text(rb: &Rulebook, c: &Citation) -> String {
         None => at,
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> date::Day {
+        date::parse(s).unwrap()
+    }
+
+    fn run(from: &str, to: &str, why: &str) -> Skipped {
+        Skipped {
+            from: d(from),
+            to: d(to),
+            why: why.into(),
+        }
+    }
+
+    #[test]
+    fn runs_of_days_read_as_people_write_them() {
+        assert_eq!(day_range(d("2026-03-21"), d("2026-03-21")), "21 March");
+        assert_eq!(day_range(d("2026-03-21"), d("2026-03-25")), "21–25 March");
+        assert_eq!(
+            day_range(d("2026-03-30"), d("2026-04-02")),
+            "30 March–2 April"
+        );
+        assert_eq!(
+            day_range(d("2026-12-31"), d("2027-01-02")),
+            "31 December 2026–2 January 2027"
+        );
+        let skipped = [
+            run("2026-03-21", "2026-03-22", "weekend"),
+            run("2026-03-23", "2026-03-25", "Nauryz"),
+            run("2026-05-01", "2026-05-01", "Unity Day"),
+        ];
+        assert_eq!(
+            skipped_text(&skipped),
+            "weekend 21–22 March, Nauryz 23–25 March, Unity Day 1 May"
+        );
+    }
+
+    #[test]
+    fn operators_as_written_and_as_read() {
+        let ops = [ArithOp::Add, ArithOp::Sub, ArithOp::Mul, ArithOp::Div];
+        let written: Vec<&str> = ops.iter().map(|o| op_written(*o)).collect();
+        let read: Vec<&str> = ops.iter().map(|o| op_read(*o)).collect();
+        assert_eq!(written, ["+", "-", "*", "/"]);
+        assert_eq!(read, ["+", "−", "×", "÷"]);
+    }
+}
