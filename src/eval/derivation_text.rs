@@ -205,13 +205,17 @@ impl Writer<'_> {
         result_text(self.rb, self.p, &n.ty, &n.value)
     }
 
-    /// `label: text = value`.
+    /// `label: text = value`; `label: text` where the text is the value (`article: 518`).
     fn head(&self, n: &Node) -> String {
         let label = n
             .label
             .as_deref()
             .map_or(String::new(), |l| format!("{l}: "));
-        format!("{label}{} = {}", n.text, self.value(n))
+        let value = self.value(n);
+        if n.text == value {
+            return format!("{label}{value}");
+        }
+        format!("{label}{} = {value}", n.text)
     }
 
     fn node(&mut self, n: &Node, indent: usize, top: bool) {
@@ -349,10 +353,28 @@ impl Writer<'_> {
     /// parent's text.
     fn children(&mut self, n: &Node, indent: usize) {
         for c in &n.children {
-            if !self.self_evident(c) {
+            if self.self_evident(c) {
+                continue;
+            }
+            if self.restates(n, c) {
+                // The rule's value written out again (`{ article: 518, ... }`): its parts
+                // say more than its line would.
+                self.children(c, indent);
+            } else {
                 self.node(c, indent, false);
             }
         }
+    }
+
+    /// A rule's value expression (a record or list literal, an `if`) whose value is the
+    /// rule's own, already on the rule's line.
+    fn restates(&self, parent: &Node, c: &Node) -> bool {
+        matches!(parent.kind, NodeKind::Rule(_))
+            && matches!(c.kind, NodeKind::Expression)
+            && c.label.is_none()
+            && c.citations.is_empty()
+            && c.value.is_ok()
+            && self.value(c) == self.value(parent)
     }
 
     fn self_evident(&self, n: &Node) -> bool {
