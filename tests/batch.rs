@@ -215,8 +215,14 @@ fn explanations_and_a_given_date_work_in_batch() {
     assert_eq!(got.len(), 40);
     for d in &got {
         assert_eq!(d["as_of"], "2026-06-01");
-        assert_eq!(d["explanation"]["format"], "zan-explanation/1");
+        assert_eq!(d["explanation"]["format"], "zan-explanation/2");
+        assert_eq!(d["explanation"]["depth"], "path");
     }
+    let out = batch(&ndjson(4), &["--explain=full", "--as-of", "2026-06-01"]);
+    assert_eq!(out.status.code(), Some(0));
+    let got = lines(&out);
+    assert_eq!(got.len(), 4);
+    assert!(got.iter().all(|d| d["explanation"]["depth"] == "full"));
 }
 
 #[test]

@@ -338,9 +338,30 @@ fn eval_as_of_before_and_after_the_amendment() {
         "--format",
         "text",
     ]);
+    let text = stdout(&text);
     assert!(
-        stdout(&text).contains("reached the age of sixteen"),
-        "{}",
-        stdout(&text)
+        text.contains("\nWhy\n  consolidated rulebook: the version in force from 2026-03-10"),
+        "{text}"
     );
+    assert!(
+        text.contains(
+            "joint_order_2026 replaces rule `fingerprint_registration_required` from 2026-03-10"
+        ),
+        "{text}"
+    );
+    // With the derivations built (`eval::derive`), the fingerprinting output's cites the
+    // sentence of the order, with its file and line.
+    let json = zan(&["eval", "rulebooks/kz-visa", case, "--explain"]);
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    if !json["explanation"]["outputs"]
+        .as_array()
+        .unwrap()
+        .is_empty()
+    {
+        assert!(
+            text.contains("amendments-2026-invitations-and-visas.txt:"),
+            "{text}"
+        );
+        assert!(text.contains("reached the age of sixteen"), "{text}");
+    }
 }

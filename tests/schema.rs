@@ -10,7 +10,7 @@ mod common;
 use boon::{ErrorKind, InstanceToken, ValidationError};
 use serde_json::{json, Value as Json};
 use std::path::{Path, PathBuf};
-use zan::eval::json_schema::{case_schema, decision_schema};
+use zan::eval::json_schema::{case_schema, decision_schema, explanation_schema};
 use zan::time::date;
 use zan::Rulebook;
 
@@ -690,6 +690,8 @@ fn cli_prints_both_schemas_of_the_version_asked_for() {
     assert_eq!(both["case"], case_schema(&rb));
     let latest = rb.versions.last().unwrap();
     assert_eq!(both["decision"], decision_schema(&rb, latest, false));
+    assert_eq!(both["explanation"], explanation_schema(&rb, latest));
+    assert_eq!(both.as_object().unwrap().len(), 3);
     let o = common::zan(&[
         "schema",
         "rulebooks/kz-visa",

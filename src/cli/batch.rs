@@ -94,7 +94,8 @@ struct Done {
 
 pub struct Options {
     pub given: Option<Day>,
-    pub explain: bool,
+    /// `--explain`, to this depth.
+    pub explain: Option<crate::eval::Depth>,
     pub fail_fast: bool,
     pub threads: usize,
     /// Only these outputs (`--outputs`).
@@ -193,7 +194,11 @@ pub fn run(engine: &Engine, input: &Path, options: &Options) -> Result<i32, Stri
     let started = Instant::now();
     let workers = options.threads.max(1);
     // Explanations are long: smaller chunks keep the memory in flight about the same.
-    let chunk = if options.explain { CHUNK / 16 } else { CHUNK };
+    let chunk = if options.explain.is_some() {
+        CHUNK / 16
+    } else {
+        CHUNK
+    };
     let stop = Arc::new(AtomicBool::new(false));
     let bytes_read = Arc::new(AtomicU64::new(0));
     let progress = Progress::new(size, Arc::clone(&bytes_read));
@@ -608,7 +613,7 @@ fn work(
 ) {
     let decide_options = DecideOptions {
         as_of: options.given,
-        explain: options.explain.then_some(crate::eval::Depth::Path),
+        explain: options.explain,
         outputs: options.outputs.as_ref(),
     };
     let mut capacity = 1 << 16;

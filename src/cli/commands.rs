@@ -246,7 +246,8 @@ pub(super) fn checked_rulebook(path: &Path) -> Result<crate::ir::Rulebook, i32> 
 /// What `zan eval` is asked to decide, as given on the command line.
 pub struct EvalRequest<'a> {
     pub as_of: Option<&'a str>,
-    pub explain: bool,
+    /// `--explain`, to this depth.
+    pub explain: Option<crate::eval::Depth>,
     pub outputs: &'a [String],
 }
 
@@ -465,7 +466,7 @@ pub fn eval(path: &Path, from: CaseFrom, request: &EvalRequest, format: Format) 
     };
     let options = DecideOptions {
         as_of: given.or(own_date),
-        explain: request.explain.then_some(crate::eval::Depth::Path),
+        explain: request.explain,
         outputs: outputs.as_ref(),
     };
     let decision = match engine.decide(&case, &options) {

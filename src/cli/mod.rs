@@ -30,6 +30,24 @@ struct Cli {
     command: Command,
 }
 
+/// How much of each derivation `zan eval --explain` shows.
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ExplainDepth {
+    /// The path to each value, with its citations.
+    Path,
+    /// The whole tree: also the values behind every condition that held.
+    Full,
+}
+
+impl From<ExplainDepth> for crate::eval::Depth {
+    fn from(d: ExplainDepth) -> Self {
+        match d {
+            ExplainDepth::Path => crate::eval::Depth::Path,
+            ExplainDepth::Full => crate::eval::Depth::Full,
+        }
+    }
+}
+
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum Format {
     Text,
@@ -79,7 +97,7 @@ enum Command {
     },
     /// Evaluate a case (JSON facts) against a rulebook as of a date.
     #[command(
-        after_help = "Example:\n  zan eval rulebooks/kz-visa rulebooks/kz-visa/examples/c3-work-visa-invitation.json --explain\n  zan eval rulebooks/kz-visa rulebooks/kz-visa/examples/e-visa-tourist.json --as-of 2026-02-21 --format text\n\nThe evaluation date is --as-of, or the case fact named by the rulebook's `as of`.\nExit codes: 0 decided, 1 rulebook errors or an evaluation error (with --batch: a case not\ndecided), 2 unreadable or invalid case, or output that could not be written; with --batch,\n130 after Ctrl-C (SIGINT) and 143 after SIGTERM."
+        after_help = "Example:\n  zan eval rulebooks/kz-visa rulebooks/kz-visa/examples/c3-work-visa-invitation.json --explain\n  zan eval rulebooks/kz-visa rulebooks/kz-visa/examples/e-visa-tourist.json --as-of 2026-02-21 --format text\n  zan eval rulebooks/kz-visa rulebooks/kz-visa/examples/stay-host-late-notice-repeated.json --format text --explain=full\n\n--explain adds each output's derivation (`zan-explanation/2`, described by\n`zan schema --part explain`): --explain or --explain=path the path to each value,\n--explain=full the whole tree.\nThe evaluation date is --as-of, or the case fact named by the rulebook's `as of`.\nExit codes: 0 decided, 1 rulebook errors or an evaluation error (with --batch: a case not\ndecided), 2 unreadable or invalid case, or output that could not be written; with --batch,\n130 after Ctrl-C (SIGINT) and 143 after SIGTERM."
     )]
     Eval {
         /// The rulebook folder.
@@ -121,9 +139,19 @@ enum Command {
             value_delimiter = ','
         )]
         outputs: Vec<String>,
-        /// Explain each output: rule, citation, amendment, conditions, exceptions not taken.
-        #[arg(long)]
-        explain: bool,
+        /// Explain each output: its derivation (the case that gave it, the values, table
+        /// rows, parameter values and working days beneath it, why the other cases did not
+        /// apply, the cited sentences). `--explain` (or `=path`) the path to each value;
+        /// `--explain=full` the whole tree.
+        #[arg(
+            long,
+            value_enum,
+            num_args = 0..=1,
+            require_equals = true,
+            default_missing_value = "path",
+            value_name = "DEPTH"
+        )]
+        explain: Option<ExplainDepth>,
         /// Output format: JSON, or text for people (one decision: with --batch every line is
         /// JSON, and text is refused).
         #[arg(long, value_enum, default_value = "json")]
@@ -216,7 +244,7 @@ enum Command {
     },
     /// Write the JSON Schema of a rulebook's case facts and of its decisions.
     #[command(
-        after_help = "Example:\n  zan schema rulebooks/kz-visa --part case --output case.schema.json\n  zan schema rulebooks/kz-visa --part decision --as-of 2026-03-10\n\nJSON Schema draft 2020-12. The case schema accepts what `zan eval` accepts as a case; it\nis the same for every version (facts, enums and records are not amended). The decision\nschema describes what `zan eval --format json` prints (with --explain: `zan eval --explain`);\nits $defs also hold `zan.batch_line`, one line of `zan eval --batch`. Outputs differ between\nversions: the decision schema is that of the version in force on --as-of, or else of the\nlatest version (in force from the last date on which a declaration starts or ends).\n--part all (the default) writes {\"case\": ..., \"decision\": ...}, two standalone schemas.\nExit codes: 0 written, 2 errors (unreadable rulebook, a rulebook with errors, a bad date,\nan unwritable output file)."
+        after_help = "Example:\n  zan schema rulebooks/kz-visa --part case --output case.schema.json\n  zan schema rulebooks/kz-visa --part decision --as-of 2026-03-10\n  zan schema rulebooks/kz-visa --part explain\n\nJSON Schema draft 2020-12. The case schema accepts what `zan eval` accepts as a case; it\nis the same for every version (facts, enums and records are not amended). The decision\nschema describes what `zan eval --format json` prints (with --explain: `zan eval --explain`,\nthe explanation's definitions embedded); its $defs also hold `zan.batch_line`, one line of\n`zan eval --batch`. The explain schema describes the explanation alone\n(`zan-explanation/2`: per output, a derivation tree of nodes discriminated by `kind`).\nOutputs differ between versions: the decision and explain schemas are those of the version\nin force on --as-of, or else of the latest version (in force from the last date on which a\ndeclaration starts or ends). --part all (the default) writes\n{\"case\": ..., \"decision\": ..., \"explanation\": ...}, three standalone schemas.\nExit codes: 0 written, 2 errors (unreadable rulebook, a rulebook with errors, a bad date,\nan unwritable output file)."
     )]
     Schema {
         /// The rulebook folder.
@@ -225,7 +253,7 @@ enum Command {
         /// default, the latest version.
         #[arg(long, value_name = "DATE")]
         as_of: Option<String>,
-        /// Which schema: the case facts, the decision, or both.
+        /// Which schema: the case facts, the decision, the explanation, or all three.
         #[arg(long, value_enum, default_value = "all")]
         part: schema::Part,
         /// Describe the decisions of `zan eval --explain`, with their explanation.
@@ -324,7 +352,7 @@ pub fn run() -> i32 {
         } => {
             let request = commands::EvalRequest {
                 as_of: as_of.as_deref(),
-                explain,
+                explain: explain.map(Into::into),
                 outputs: &outputs,
             };
             let from = match (&case, &example, &test) {

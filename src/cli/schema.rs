@@ -1,5 +1,6 @@
-//! `zan schema`: the JSON Schema of a rulebook's case facts and of its decisions, for
-//! integrators who validate cases or generate forms without reading `.zan` files.
+//! `zan schema`: the JSON Schema of a rulebook's case facts, of its decisions and of their
+//! explanations, for integrators who validate cases, generate forms or render explanations
+//! without reading `.zan` files.
 
 use super::commands::{checked_rulebook, given_date};
 use super::output::{self, stderr_line};
@@ -17,7 +18,9 @@ pub enum Part {
     Case,
     /// The decision that `zan eval --format json` prints.
     Decision,
-    /// Both: `{"case": ..., "decision": ...}`.
+    /// The explanation of `zan eval --explain` (the decision's `explanation`).
+    Explain,
+    /// All three: `{"case": ..., "decision": ..., "explanation": ...}`.
     All,
 }
 
@@ -50,9 +53,11 @@ pub fn schema(r: &Request) -> i32 {
     let doc = match r.part {
         Part::Case => json_schema::case_schema(&rb),
         Part::Decision => json_schema::decision_schema(&rb, version, r.explain),
+        Part::Explain => json_schema::explanation_schema(&rb, version),
         Part::All => json!({
             "case": json_schema::case_schema(&rb),
             "decision": json_schema::decision_schema(&rb, version, r.explain),
+            "explanation": json_schema::explanation_schema(&rb, version),
         }),
     };
     let text = match serde_json::to_string_pretty(&doc) {

@@ -1,19 +1,22 @@
 //! JSON Schema (draft 2020-12) of what a rulebook reads and writes: the case facts that
 //! `case_from_json` accepts, and the decision that `output::decision_json` writes (with the
 //! explanation, the errors, and a line of `zan eval --batch`), for integrators who validate
-//! cases or generate forms without reading `.zan` files.
+//! cases or generate forms without reading `.zan` files; and the explanation alone (`zan
+//! schema --part explain`), which the decision schema with `--explain` embeds.
 //!
 //! The case schema is the same for every version of a rulebook: facts, enums and records are
 //! not amendable. The decision schema describes the outputs of one version. Enums and records
 //! go to `$defs` under their declared names; the formats zan itself defines (reasons,
 //! citations, errors, explanations) under `zan.*` names, which no declaration can take.
 
+mod explanation;
 mod formats;
 mod types;
 
 use crate::ir::*;
 use crate::time::date;
-use formats::{explanation_defs, zan_defs};
+use explanation::explanation_defs;
+use formats::zan_defs;
 use serde_json::{json, Map, Value as Json};
 use types::{date_schema, Gen, Side};
 
@@ -101,6 +104,35 @@ pub fn decision_schema(rb: &Rulebook, version: &Version, explain: bool) -> Json 
     let mut defs = g.defs();
     defs.extend(zan_defs(rb, &names));
     defs.extend(explanation.unwrap_or_default());
+    root.insert("$defs".into(), Json::Object(defs));
+    Json::Object(root)
+}
+
+/// The schema of the explanation of `zan eval --explain` (`zan-explanation/2`) with the rules
+/// of `version`, standalone: the same definitions the decision schema embeds.
+pub fn explanation_schema(rb: &Rulebook, version: &Version) -> Json {
+    let p = &version.program;
+    let calendars: Vec<&str> = p.calendars.iter().map(|c| c.name.as_str()).collect();
+    let mut g = Gen::new(rb, Side::Decision, &calendars);
+    let mut id = schema_id(rb, "explanation");
+    if let Some(from) = version.from {
+        id.push_str(&format!("/from-{}", date::format(from)));
+    }
+    let description = format!(
+        "The explanation of a decision on a case of `{}` as `zan eval --explain` writes it \
+         (the `explanation` of the decision), with the rules of the version in force from {} \
+         until {}: for each output decided, its derivation, a tree of nodes \
+         (`#/$defs/zan.node`) discriminated by `kind`.",
+        rb.name,
+        version.from.map_or("the start".into(), date::format),
+        version.until.map_or("further notice".into(), date::format)
+    );
+    let mut root = header(rb, &id, "an explanation", description);
+    root.insert("x-zan-version".into(), version_json(version));
+    root.insert("$ref".into(), def_ref("zan.explanation")["$ref"].clone());
+    let explanation = explanation_defs(rb, version, &mut g);
+    let mut defs = g.defs();
+    defs.extend(explanation);
     root.insert("$defs".into(), Json::Object(defs));
     Json::Object(root)
 }

@@ -5,6 +5,7 @@ mod case;
 mod case_text;
 mod decision_writer;
 pub mod derivation;
+pub mod derivation_json;
 pub mod derivation_text;
 mod derive;
 mod explain;

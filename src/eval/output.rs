@@ -1,7 +1,11 @@
-//! Decisions and explanations as JSON (the documented, stable format) and as text for a
-//! person.
+//! Decisions as JSON (the documented, stable format) and as text for a person, with the
+//! explanation (its JSON in `derivation_json`, its text in `derivation_text`).
 
-use super::explain::{Explanation, NotTaken, RuleTrace, Step};
+use super::derivation::{Depth, GivenBy, Node, NodeKind};
+pub use super::derivation_json::explanation_json;
+use super::derivation_json::result_text;
+use super::derivation_text::derivation_text;
+use super::explain::Explanation;
 use super::value_text::value_text;
 use super::Decision;
 use crate::ir::*;
@@ -125,84 +129,6 @@ pub fn decision_json(rb: &Rulebook, d: &Decision) -> Json {
     out
 }
 
-fn origin_json(rb: &Rulebook, o: &Origin) -> Json {
-    match o {
-        Origin::Baseline => Json::Null,
-        Origin::Amendment {
-            amendment,
-            from,
-            replaced,
-        } => {
-            let a = rb.amendments.get(*amendment as usize);
-            json!({
-                "name": a.map(|a| a.name.as_str()),
-                "in_force": date::format(*from),
-                "action": if *replaced { "replaced" } else { "added" },
-                "citations": a.map(|a| a.citations.iter().map(|c| citation_json(rb, c)).collect::<Vec<_>>()),
-            })
-        }
-    }
-}
-
-fn steps(s: &[Step]) -> Json {
-    Json::Array(s.iter().map(|x| json!(x.text)).collect())
-}
-
-fn not_taken_json(rb: &Rulebook, n: &NotTaken) -> Json {
-    json!({
-        "exception": n.exception,
-        "citations": n.citations.iter().map(|c| citation_json(rb, c)).collect::<Vec<_>>(),
-        "amendment": origin_json(rb, &n.origin),
-        "failed": steps(&n.failed),
-    })
-}
-
-fn trace_json(rb: &Rulebook, d: &Decision, t: &RuleTrace) -> Json {
-    let ty = d
-        .program
-        .rules
-        .get(t.rule as usize)
-        .map_or(Type::Error, |r| r.ty.clone());
-    let mut o = json!({
-        "rule": t.name,
-        "output": t.output,
-        "produced_by": { "definition": t.definition, "kind": t.kind, "case": t.case },
-        "citations": t.citations.iter().map(|c| citation_json(rb, c)).collect::<Vec<_>>(),
-        "amendment": origin_json(rb, &t.origin),
-        "conditions_held": steps(&t.held),
-        "exceptions_not_taken": t.not_taken.iter().map(|n| not_taken_json(rb, n)).collect::<Vec<_>>(),
-    });
-    match &t.value {
-        Ok(v) => o["value"] = value_json(rb, &d.program, &ty, v),
-        Err(e) => o["error"] = json!(e.to_string()),
-    }
-    o
-}
-
-pub fn explanation_json(rb: &Rulebook, d: &Decision, x: &Explanation) -> Json {
-    let applied: Vec<Json> = x
-        .applied
-        .iter()
-        .map(|p| {
-            json!({
-                "amendment": rb.amendments.get(p.amendment as usize).map(|a| a.name.as_str()),
-                "action": p.action, "kind": p.kind, "name": p.name, "in_force": date::format(p.from),
-            })
-        })
-        .collect();
-    json!({
-        "format": "zan-explanation/1",
-        "rulebook": x.rulebook,
-        "as_of": date::format(x.as_of),
-        "version": {
-            "in_force_from": x.version_from.map(date::format),
-            "in_force_until": x.version_until.map(date::format),
-            "amendments_applied": applied,
-        },
-        "rules": x.rules.iter().map(|t| trace_json(rb, d, t)).collect::<Vec<_>>(),
-    })
-}
-
 /// The decision for a person: outputs first, grouped by the subject file that declares them,
 /// then why. Within a subject, outputs with no value for this case share one line; subjects
 /// where every output is neutral (no value, empty, false, zero, a `not_...` value) are only
@@ -254,7 +180,7 @@ pub fn decision_text(rb: &Rulebook, d: &Decision) -> String {
         ));
     }
     if let Some(x) = &d.explanation {
-        s.push_str(&explanation_text(rb, x));
+        s.push_str(&explanation_text(rb, d, x));
     }
     s
 }
@@ -341,19 +267,10 @@ fn subject_of(rb: &Rulebook, span: crate::source::Span) -> String {
     file.strip_suffix(".zan").unwrap_or(file).to_string()
 }
 
-fn citation_text(rb: &Rulebook, c: &Citation) -> String {
-    let src = rb.sources.get(c.source as usize);
-    let name = src
-        .and_then(|s| s.file.as_deref())
-        .or(src.map(|s| s.name.as_str()))
-        .unwrap_or("?");
-    match &c.quote {
-        Some(q) => format!("{name}: “{q}”"),
-        None => name.to_string(),
-    }
-}
-
-fn explanation_text(rb: &Rulebook, x: &Explanation) -> String {
+/// Why: the consolidated version used, then each output's derivation. At path depth the
+/// outputs with nothing to report (a neutral value, or a constant `otherwise`) share one
+/// short list after the others, so they do not drown those that matter.
+fn explanation_text(rb: &Rulebook, d: &Decision, x: &Explanation) -> String {
     let mut s = String::from("\nWhy\n");
     let version = match (x.version_from, x.version_until) {
         (None, None) => "the only version".to_string(),
@@ -376,54 +293,58 @@ fn explanation_text(rb: &Rulebook, x: &Explanation) -> String {
             date::format(p.from)
         ));
     }
-    for t in &x.rules {
-        s.push_str(&format!(
-            "\n  {}{}\n",
-            t.name,
-            if t.output { " (output)" } else { "" }
-        ));
-        let how = match (t.kind, t.case) {
-            ("exception", _) => format!("exception `{}`", t.definition),
-            (_, Some(c)) => format!("case {c} of `{}`", t.definition),
-            ("otherwise", _) => format!("`otherwise` of `{}`", t.definition),
-            ("reasons", _) => format!("the reasons of `{}` whose condition holds", t.definition),
-            _ => format!("`{}`", t.definition),
-        };
-        s.push_str(&format!("    given by {how}\n"));
-        if let Origin::Amendment {
-            amendment,
-            from,
-            replaced,
-        } = &t.origin
-        {
-            let a = rb
-                .amendments
-                .get(*amendment as usize)
-                .map_or("?", |a| a.name.as_str());
-            s.push_str(&format!(
-                "    {} by amendment {a}, in force from {}\n",
-                if *replaced { "replaced" } else { "added" },
-                date::format(*from)
+    let mut quiet = Vec::new();
+    for n in &x.outputs {
+        if x.depth == Depth::Path && nothing_to_report(rb, n) {
+            quiet.push(format!(
+                "{} = {}",
+                n.text,
+                result_text(rb, &d.program, &n.ty, &n.value)
             ));
+            continue;
         }
-        for h in &t.held {
-            s.push_str(&format!("    because: {}\n", h.text));
+        s.push('\n');
+        for line in derivation_text(rb, &d.program, n).lines() {
+            s.push_str(&format!("  {line}\n"));
         }
-        for c in &t.citations {
-            s.push_str(&format!("    source: {}\n", citation_text(rb, c)));
-        }
-        for n in &t.not_taken {
-            let why = n
-                .failed
-                .iter()
-                .map(|f| f.text.as_str())
-                .collect::<Vec<_>>()
-                .join("; ");
-            s.push_str(&format!(
-                "    exception `{}` not taken: not ({why})\n",
-                n.exception
-            ));
+    }
+    if !quiet.is_empty() {
+        s.push_str("\n  nothing to report for this case (or a fixed `otherwise`):\n");
+        for line in wrap(&quiet, 96) {
+            s.push_str(&format!("    {line}\n"));
         }
     }
     s
+}
+
+/// An output whose derivation says nothing about the case: a neutral value (see `neutral`),
+/// or the `otherwise` of its rule with nothing beneath it.
+fn nothing_to_report(rb: &Rulebook, n: &Node) -> bool {
+    let Ok(v) = &n.value else {
+        return false;
+    };
+    let fixed = matches!(&n.kind, NodeKind::Rule(step) if step.given_by == GivenBy::Otherwise)
+        && n.children
+            .iter()
+            .all(|c| matches!(c.kind, NodeKind::Constant));
+    fixed || neutral(rb, &n.ty, v)
+}
+
+/// Items joined by `; `, in lines of about `width` characters.
+fn wrap(items: &[String], width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for item in items {
+        if !current.is_empty() && current.len() + item.len() + 2 > width {
+            lines.push(std::mem::take(&mut current) + ";");
+        }
+        if !current.is_empty() {
+            current.push_str("; ");
+        }
+        current.push_str(item);
+    }
+    if !current.is_empty() {
+        lines.push(current);
+    }
+    lines
 }

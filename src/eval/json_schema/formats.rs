@@ -2,42 +2,16 @@
 //! (reasons, citations, errors, a line of `zan eval --batch`, the explanation), with what
 //! the rulebook fixes in them (source, amendment, output and rule names).
 
-use super::types::{date_schema, Gen};
-use super::{annotate, def_ref, nullable};
+use super::{def_ref, nullable};
 use crate::ir::*;
 use serde_json::{json, Map, Value as Json};
 
 /// The definitions every decision schema has; `outputs` are the output names.
 pub(super) fn zan_defs(rb: &Rulebook, outputs: &[&str]) -> Map<String, Json> {
-    let sources: Vec<&str> = rb.sources.iter().map(|s| s.name.as_str()).collect();
     let string_or_null = json!({ "type": ["string", "null"] });
     let mut d = Map::new();
-    d.insert("zan.reason".into(), json!({
-        "description": "A reason given by a `reasons` rule: its code, message and the sentence it cites.",
-        "type": "object",
-        "properties": {
-            "code": { "type": "string" },
-            "message": { "type": "string" },
-            "citation": def_ref("zan.citation"),
-        },
-        "required": ["code", "message"],
-        "additionalProperties": false,
-    }));
-    d.insert(
-        "zan.citation".into(),
-        json!({
-            "description": "A cited source: its name, title and file, and the quoted sentence.",
-            "type": "object",
-            "properties": {
-                "source": nullable(json!({ "enum": sources })),
-                "title": string_or_null,
-                "file": string_or_null,
-                "quote": string_or_null,
-            },
-            "required": ["source", "title", "file", "quote"],
-            "additionalProperties": false,
-        }),
-    );
+    d.insert("zan.reason".into(), reason());
+    d.insert("zan.citation".into(), citation(rb));
     d.insert("zan.output_error".into(), json!({
         "description": "An output that could not be evaluated (a conflict, a lookup without an entry, a date out of range...).",
         "type": "object",
@@ -59,6 +33,39 @@ pub(super) fn zan_defs(rb: &Rulebook, outputs: &[&str]) -> Map<String, Json> {
     }));
     d.insert("zan.batch_line".into(), batch_line());
     d
+}
+
+/// `zan.reason`: a value of a `reasons` rule.
+pub(super) fn reason() -> Json {
+    json!({
+        "description": "A reason given by a `reasons` rule: its code, message and the sentence it cites.",
+        "type": "object",
+        "properties": {
+            "code": { "type": "string" },
+            "message": { "type": "string" },
+            "citation": def_ref("zan.citation"),
+        },
+        "required": ["code", "message"],
+        "additionalProperties": false,
+    })
+}
+
+/// `zan.citation`: a cited source and the quoted sentence.
+pub(super) fn citation(rb: &Rulebook) -> Json {
+    let sources: Vec<&str> = rb.sources.iter().map(|s| s.name.as_str()).collect();
+    let string_or_null = json!({ "type": ["string", "null"] });
+    json!({
+        "description": "A cited source: its name, title and file, and the quoted sentence.",
+        "type": "object",
+        "properties": {
+            "source": nullable(json!({ "enum": sources })),
+            "title": string_or_null,
+            "file": string_or_null,
+            "quote": string_or_null,
+        },
+        "required": ["source", "title", "file", "quote"],
+        "additionalProperties": false,
+    })
 }
 
 fn case_error() -> Json {
@@ -114,126 +121,4 @@ fn batch_line() -> Json {
             },
         ],
     })
-}
-
-/// The explanation of `zan eval --explain` (`zan-explanation/1`) with the rules of `v`: the
-/// value of each rule in a trace has the rule's type.
-pub(super) fn explanation_defs(rb: &Rulebook, v: &Version, g: &mut Gen) -> Map<String, Json> {
-    let amendments: Vec<&str> = rb.amendments.iter().map(|a| a.name.as_str()).collect();
-    let strings = json!({ "type": "array", "items": { "type": "string" } });
-    let citations = json!({ "type": "array", "items": def_ref("zan.citation") });
-    let mut d = Map::new();
-    d.insert("zan.explanation".into(), json!({
-        "description": "Why each rule evaluated has its value: the version of the rulebook used, and a trace per rule (outputs first).",
-        "type": "object",
-        "properties": {
-            "format": { "const": "zan-explanation/1" },
-            "rulebook": { "const": rb.name },
-            "as_of": date_schema(),
-            "version": {
-                "type": "object",
-                "properties": {
-                    "in_force_from": { "const": v.from.map(crate::time::date::format) },
-                    "in_force_until": { "const": v.until.map(crate::time::date::format) },
-                    "amendments_applied": { "type": "array", "items": {
-                        "type": "object",
-                        "properties": {
-                            "amendment": nullable(json!({ "enum": amendments })),
-                            "action": { "enum": ["adds", "replaces", "repeals"] },
-                            "kind": { "type": "string", "description": "rule, exception, reasons, table, parameter or calendar" },
-                            "name": { "type": "string" },
-                            "in_force": date_schema(),
-                        },
-                        "required": ["amendment", "action", "kind", "name", "in_force"],
-                        "additionalProperties": false,
-                    } },
-                },
-                "required": ["in_force_from", "in_force_until", "amendments_applied"],
-                "additionalProperties": false,
-            },
-            "rules": { "type": "array", "items": def_ref("zan.rule_trace") },
-        },
-        "required": ["format", "rulebook", "as_of", "version", "rules"],
-        "additionalProperties": false,
-    }));
-    d.insert(
-        "zan.rule_trace".into(),
-        rule_trace(&v.program, g, &citations, &strings),
-    );
-    d.insert("zan.exception_not_taken".into(), json!({
-        "description": "An exception that was considered and not taken, with its conditions that failed.",
-        "type": "object",
-        "properties": {
-            "exception": { "type": "string" },
-            "citations": citations,
-            "amendment": nullable(def_ref("zan.amendment")),
-            "failed": strings,
-        },
-        "required": ["exception", "citations", "amendment", "failed"],
-        "additionalProperties": false,
-    }));
-    d.insert("zan.amendment".into(), json!({
-        "description": "The amendment that added or replaced a definition, from when, and what it cites.",
-        "type": "object",
-        "properties": {
-            "name": nullable(json!({ "enum": amendments })),
-            "in_force": date_schema(),
-            "action": { "enum": ["added", "replaced"] },
-            "citations": nullable(citations),
-        },
-        "required": ["name", "in_force", "action", "citations"],
-        "additionalProperties": false,
-    }));
-    d
-}
-
-/// A rule's trace; which rule it is fixes whether it is an output and the type of its value.
-fn rule_trace(p: &Program, g: &mut Gen, citations: &Json, strings: &Json) -> Json {
-    let names: Vec<&str> = p.rules.iter().map(|r| r.name.as_str()).collect();
-    let by_rule: Vec<Json> = p
-        .rules
-        .iter()
-        .map(|r| {
-            let value = annotate(
-                g.ty(&r.ty),
-                "x-zan-type",
-                json!(g.rb.schema.type_name(&r.ty)),
-            );
-            json!({
-                "if": { "properties": { "rule": { "const": r.name } } },
-                "then": { "properties": { "output": { "const": r.output }, "value": value } },
-            })
-        })
-        .collect();
-    let mut trace = json!({
-        "description": "One rule evaluated: its value (or error), the definition and case that gave it, what it cites, the amendment it comes from, the conditions that held and the exceptions not taken.",
-        "type": "object",
-        "properties": {
-            "rule": { "enum": names },
-            "output": { "type": "boolean" },
-            "produced_by": {
-                "type": "object",
-                "properties": {
-                    "definition": { "type": "string", "description": "the rule or exception whose case gave the value" },
-                    "kind": { "enum": ["case", "otherwise", "expression", "exception", "reasons"] },
-                    "case": { "type": ["integer", "null"], "minimum": 1, "description": "the number of the `when` case, from 1" },
-                },
-                "required": ["definition", "kind", "case"],
-                "additionalProperties": false,
-            },
-            "citations": citations,
-            "amendment": nullable(def_ref("zan.amendment")),
-            "conditions_held": strings,
-            "exceptions_not_taken": { "type": "array", "items": def_ref("zan.exception_not_taken") },
-            "value": true,
-            "error": { "type": "string" },
-        },
-        "required": ["rule", "output", "produced_by", "citations", "amendment", "conditions_held", "exceptions_not_taken"],
-        "oneOf": [{ "required": ["value"] }, { "required": ["error"] }],
-        "additionalProperties": false,
-    });
-    if !by_rule.is_empty() {
-        trace["allOf"] = Json::Array(by_rule);
-    }
-    trace
 }
