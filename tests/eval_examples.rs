@@ -52,6 +52,52 @@ fn decide_json(
     zan::eval::output::decision_json(rb, &d)
 }
 
+/// The examples whose explanation is kept as JSON under tests/data/explain: a state duty,
+/// the Article 518 and 517 fines, the legalisation route and the NSC deadlines.
+const EXPLANATIONS_KEPT_AS_JSON: [&str; 5] = [
+    "aifc-employee-visa-change",
+    "c3-work-visa-invitation",
+    "documents-from-several-countries",
+    "stay-host-late-notice-repeated",
+    "stay-uzbek-visitor-overstay",
+];
+
+/// The explanation of every example as a person reads it (`zan eval --explain --format
+/// text`), reviewed under tests/data/explain.
+#[test]
+fn explanation_text_of_every_example_is_reviewed() {
+    let mut failures = Vec::new();
+    for path in examples() {
+        let stem = path.file_stem().unwrap().to_string_lossy().to_string();
+        let rel = path
+            .strip_prefix(common::root())
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
+        let out = common::zan(&[
+            "eval",
+            "rulebooks/kz-visa",
+            &rel,
+            "--explain",
+            "--format",
+            "text",
+        ]);
+        assert_eq!(out.status.code(), Some(0), "zan eval {rel} --explain");
+        let text = String::from_utf8(out.stdout).unwrap();
+        if let Err(diff) = common::expect_file(
+            &PathBuf::from(format!("tests/data/explain/{stem}.txt")),
+            &text,
+        ) {
+            failures.push(diff);
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "explanations changed (ZAN_BLESS=1 to accept after review):\n{}",
+        failures.join("\n")
+    );
+}
+
 #[test]
 fn library_and_cli_give_the_reviewed_decisions() {
     let rb = rulebook();
@@ -59,12 +105,30 @@ fn library_and_cli_give_the_reviewed_decisions() {
     for path in examples() {
         let stem = path.file_stem().unwrap().to_string_lossy().to_string();
         let lib = decide(&rb, &path, None, true);
-        let text = serde_json::to_string_pretty(&lib).unwrap() + "\n";
+        // The decision alone is reviewed for every example; the explanation's JSON (about
+        // half a megabyte an example) for the examples that carry the law's arithmetic, and
+        // its text for every example (`explanation_text_of_every_example_is_reviewed`).
+        let mut decision = lib.clone();
+        let explanation = decision
+            .as_object_mut()
+            .unwrap()
+            .remove("explanation")
+            .unwrap();
+        let text = serde_json::to_string_pretty(&decision).unwrap() + "\n";
         if let Err(diff) = common::expect_file(
             &PathBuf::from(format!("tests/data/eval/{stem}.json")),
             &text,
         ) {
             failures.push(diff);
+        }
+        if EXPLANATIONS_KEPT_AS_JSON.contains(&stem.as_str()) {
+            let text = serde_json::to_string_pretty(&explanation).unwrap() + "\n";
+            if let Err(diff) = common::expect_file(
+                &PathBuf::from(format!("tests/data/explain/{stem}.json")),
+                &text,
+            ) {
+                failures.push(diff);
+            }
         }
         let rel = path
             .strip_prefix(common::root())
@@ -105,11 +169,7 @@ fn explanations_cite_the_source_sentence() {
         "{applied:?}"
     );
     let outputs = x["outputs"].as_array().unwrap();
-    // Until the derivations are built (`eval::derive`) the list is empty; from then on it
-    // has one derivation per output, and the one of the fingerprinting rule says why.
-    if outputs.is_empty() {
-        return;
-    }
+    // One derivation per output; the one of the fingerprinting rule says why.
     assert_eq!(outputs.len(), d["outputs"].as_object().unwrap().len());
     let fp = outputs
         .iter()

@@ -563,12 +563,8 @@ fn every_example_explanation_validates_at_both_depths() {
             let depth_name = if depth == Depth::Full { "full" } else { "path" };
             assert_eq!(x["depth"], depth_name, "{name}");
             let trees = d.explanation.as_ref().unwrap();
-            // One derivation per output decided, in the decision's order (none before the
-            // derivations are built).
-            assert!(
-                trees.outputs.is_empty() || trees.outputs.len() == d.outputs.len(),
-                "{name}"
-            );
+            // One derivation per output decided, in the decision's order.
+            assert_eq!(trees.outputs.len(), d.outputs.len(), "{name}");
             for (n, (id, _)) in trees.outputs.iter().zip(&d.outputs) {
                 assert_eq!(n.text, d.program.rules[*id as usize].name, "{name}");
                 let text = derivation_text(&rb, &d.program, n);

@@ -287,12 +287,17 @@ impl Writer<'_> {
                     format!("skips {}", skipped_text(skipped))
                 };
                 let sign = if *days < 0 { "−" } else { "+" };
+                let count = days.unsigned_abs();
+                let unit = if count == 1 {
+                    "working day"
+                } else {
+                    "working days"
+                };
                 self.line(
                     indent + 2,
                     &format!(
-                        "{} {sign} {} working days in {cal}: {skips} → {}{marks}",
+                        "{} {sign} {count} {unit} in {cal}: {skips} → {}{marks}",
                         date_text(*start),
-                        days.unsigned_abs(),
                         self.value(n)
                     ),
                 );
