@@ -267,12 +267,14 @@ fn the_amendment_changes_exactly_what_it_provides() {
 fn the_readme_examples_run_as_written() {
     let readme = std::fs::read_to_string(common::root().join("README.md")).unwrap();
     let mut commands = 0;
-    for line in readme.lines() {
-        let Some(args) = line
-            .trim()
-            .trim_matches('`')
+    let lines: Vec<&str> = readme.lines().collect();
+    for (at, line) in lines.iter().enumerate() {
+        let shown = line.trim().trim_matches('`');
+        let session = shown.starts_with("$ ");
+        let shown = shown.trim_start_matches("$ ");
+        let Some(args) = shown
             .strip_prefix("cargo run --release -- ")
-            .or_else(|| line.trim().trim_matches('`').strip_prefix("zan "))
+            .or_else(|| shown.strip_prefix("zan "))
         else {
             continue;
         };
@@ -291,6 +293,19 @@ fn the_readme_examples_run_as_written() {
         );
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(!text.contains("error:"), "`zan {}`: {text}", args.join(" "));
+        // A terminal session (`$ zan ...`) shows output: every line shown (but `...`) is
+        // what the command prints.
+        if session {
+            for shown in lines[at + 1..].iter().take_while(|l| !l.starts_with("```")) {
+                if shown.trim() != "..." {
+                    assert!(
+                        text.lines().any(|l| l == *shown),
+                        "the README shows a line `zan {}` does not print:\n{shown}",
+                        args.join(" ")
+                    );
+                }
+            }
+        }
     }
     for path in examples() {
         let rel = path
