@@ -136,7 +136,10 @@ pub fn decision_json(rb: &Rulebook, d: &Decision) -> Json {
 pub fn decision_text(rb: &Rulebook, d: &Decision) -> String {
     let mut s = String::new();
     let title = rb.title.as_deref().unwrap_or(&rb.name);
-    s.push_str(&format!("{title} — as of {}\n", super::value_text::date_text(d.as_of)));
+    s.push_str(&format!(
+        "{title} — as of {}\n",
+        super::value_text::date_text(d.as_of)
+    ));
     let mut subjects: Vec<Subject> = Vec::new();
     for (id, r) in &d.outputs {
         let Some(rule) = d.program.rules.get(*id as usize) else {
