@@ -163,8 +163,9 @@ pub struct RuleStep {
     pub given_by: GivenBy,
     /// Where the definition that gave the value comes from: the baseline or an amendment.
     pub origin: Origin,
-    /// The condition of the case that gave the value (a `Condition` or other bool node), with
-    /// the values it read at `Depth::Full` and its text alone at `Depth::Path`.
+    /// The condition of the case that gave the value (a `Condition` or other bool node). In a
+    /// rule that is expanded it holds the values it read (their rules expanded at
+    /// `Depth::Full` only); in a rule shown by its value alone, its text and value.
     pub condition: Option<Box<Node>>,
     /// The cases and exceptions that did not apply, in the order they were considered.
     pub why_not: Vec<NotApplied>,

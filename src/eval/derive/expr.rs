@@ -77,17 +77,20 @@ impl Deriver<'_, '_, '_> {
                     _ => self.operands(node, &[x], role),
                 }
             }
-            Ex::And(a, b) | Ex::Or(a, b) => {
+            Ex::And(..) | Ex::Or(..) => {
                 node.kind = NodeKind::Condition;
-                // Only what was evaluated: the right side is not when the left decides.
-                let left = self.expr(a, role, Some(&Type::Bool));
-                let decided = matches!(
-                    (e, &left.value),
-                    (Ex::And(..), Ok(Value::Bool(false))) | (Ex::Or(..), Ok(Value::Bool(true)))
-                );
-                node.children.push(left);
-                if !decided {
-                    node.children.push(self.expr(b, role, Some(&Type::Bool)));
+                // `a and b and c` reads as three conditions, not a tree of pairs; only what
+                // was evaluated: none after the one that decided.
+                let is_and = matches!(e, Ex::And(..));
+                let mut parts = Vec::new();
+                chain(e, is_and, &mut parts);
+                for part in parts {
+                    let child = self.expr(part, role, Some(&Type::Bool));
+                    let decided = child.value == Ok(Value::Bool(!is_and));
+                    node.children.push(child);
+                    if decided {
+                        break;
+                    }
                 }
             }
             Ex::Cmp(_, a, b) => {
@@ -418,5 +421,21 @@ fn why_text(n: NonWorking<'_>) -> String {
         NonWorking::Holiday(name) => name.into(),
         NonWorking::CarriedOver(name) => format!("day off carried over from {name}"),
         NonWorking::Transfer => "transferred day off".into(),
+    }
+}
+
+/// The operands of a chain of `and` (or of `or`), in order: `a and (b and c)` and
+/// `(a and b) and c` alike give `[a, b, c]`.
+fn chain<'e>(e: &'e Ex, is_and: bool, out: &mut Vec<&'e Ex>) {
+    match e {
+        Ex::And(a, b) if is_and => {
+            chain(a, is_and, out);
+            chain(b, is_and, out);
+        }
+        Ex::Or(a, b) if !is_and => {
+            chain(a, is_and, out);
+            chain(b, is_and, out);
+        }
+        other => out.push(other),
     }
 }

@@ -215,10 +215,11 @@ impl Deriver<'_, '_, '_> {
         }
     }
 
-    /// The condition of the case that gave a value: the whole tree at `Depth::Full` (in a
-    /// rule that is expanded), its text and value alone otherwise.
+    /// The condition of the case that gave a value, in a rule that is expanded: with the
+    /// values it read (at `Depth::Path` the rules among them are not expanded, at
+    /// `Depth::Full` they are); its text and value alone in a rule that is not.
     fn condition(&mut self, cond: &Ex, expand: bool) -> Node {
-        if expand && self.full() {
+        if expand {
             return self.expr(cond, Role::Condition, Some(&Type::Bool));
         }
         let value = self.m.truth(cond).map(crate::value::Value::Bool);
