@@ -108,7 +108,7 @@ pub fn money_grouped(d: Decimal) -> String {
 }
 
 /// Text in double quotes, with `"` and `\` escaped as in the language's string literals.
-fn quoted(t: &str) -> String {
+pub(crate) fn quoted(t: &str) -> String {
     let mut s = String::with_capacity(t.len() + 2);
     s.push('"');
     for c in t.chars() {

@@ -4,6 +4,7 @@
 //! them, and parentheses only where the grammar's precedence needs them.
 
 use super::lang::{Lang, Scope};
+use crate::eval::value_text::quoted;
 use crate::ir::*;
 use crate::time::date;
 use crate::value::{DurationUnit, Value};
@@ -128,19 +129,13 @@ impl Lang<'_> {
                 Text::new(format!("[{}]", items.join(", ")), ATOM)
             }
             Ex::Record(fields) => {
-                let ty = expected.map(Type::without_optional).cloned();
-                let fields: Vec<String> = fields
-                    .iter()
-                    .enumerate()
-                    .map(|(i, x)| {
-                        let name = ty
-                            .as_ref()
-                            .map_or(format!("field{i}"), |t| self.field_name(t, i as u32));
-                        let fty = ty.as_ref().and_then(|t| self.field_type(t, i as u32));
-                        format!("{name}: {}", self.unparse(x, fty.as_ref(), scope))
-                    })
-                    .collect();
-                Text::new(format!("{{ {} }}", fields.join(", ")), ATOM)
+                let ty = expected.map(Type::without_optional);
+                let written = self.record_text(ty, fields.len(), |i, fty| {
+                    fields
+                        .get(i)
+                        .map_or_else(String::new, |x| self.unparse(x, fty, scope))
+                });
+                Text::new(written, ATOM)
             }
             Ex::Builtin(Builtin::Start | Builtin::End, args) if args.len() == 1 => {
                 let field = if matches!(e, Ex::Builtin(Builtin::Start, _)) {
@@ -336,21 +331,11 @@ impl Lang<'_> {
                     .map_or_else(|| format!("value {i}"), str::to_string),
                 _ => format!("value {i}"),
             },
-            Value::Record(fields) => {
-                let ty = expected.cloned();
-                let fields: Vec<String> = fields
-                    .iter()
-                    .enumerate()
-                    .map(|(i, x)| {
-                        let name = ty
-                            .as_ref()
-                            .map_or(format!("field{i}"), |t| self.field_name(t, i as u32));
-                        let fty = ty.as_ref().and_then(|t| self.field_type(t, i as u32));
-                        format!("{name}: {}", self.literal(x, fty.as_ref()).s)
-                    })
-                    .collect();
-                format!("{{ {} }}", fields.join(", "))
-            }
+            Value::Record(fields) => self.record_text(expected, fields.len(), |i, fty| {
+                fields
+                    .get(i)
+                    .map_or_else(String::new, |x| self.literal(x, fty).s)
+            }),
             Value::List(items) => {
                 let elem = match expected {
                     Some(Type::List(t)) => Some(&**t),
@@ -367,6 +352,24 @@ impl Lang<'_> {
         };
         let prec = if s.starts_with('-') { NEG } else { ATOM };
         Text::new(s, prec)
+    }
+
+    /// A record literal, `{ name: value, ... }`: the field names from the record's type,
+    /// each field written by `field` (given its index and type).
+    fn record_text(
+        &self,
+        ty: Option<&Type>,
+        count: usize,
+        mut field: impl FnMut(usize, Option<&Type>) -> String,
+    ) -> String {
+        let fields: Vec<String> = (0..count)
+            .map(|i| {
+                let name = ty.map_or(format!("field{i}"), |t| self.field_name(t, i as u32));
+                let fty = ty.and_then(|t| self.field_type(t, i as u32));
+                format!("{name}: {}", field(i, fty.as_ref()))
+            })
+            .collect();
+        format!("{{ {} }}", fields.join(", "))
     }
 
     fn duration_text(&self, d: &crate::value::Duration) -> String {
@@ -426,21 +429,6 @@ pub(crate) fn element_type(t: &Type) -> Type {
         Type::List(e) => (**e).clone(),
         _ => Type::Error,
     }
-}
-
-fn quoted(t: &str) -> String {
-    let mut s = String::with_capacity(t.len() + 2);
-    s.push('"');
-    for c in t.chars() {
-        match c {
-            '"' => s.push_str("\\\""),
-            '\\' => s.push_str("\\\\"),
-            '\n' => s.push_str("\\n"),
-            c => s.push(c),
-        }
-    }
-    s.push('"');
-    s
 }
 
 /// A built-in function's name as the language writes it.
