@@ -254,14 +254,9 @@ fn decide(side: &Side, case: &CaseInput) -> Result<Decided, String> {
         .iter()
         .position(|v| v.from.is_none_or(|f| f <= rules_on) && v.until.is_none_or(|u| rules_on <= u))
         .ok_or_else(|| format!("no version in force on {}", date::format(rules_on)))?;
-    let decision = eval::eval_version(rb, version, &facts, as_of, Some(eval::Depth::Path))
-        .map_err(|e| e.to_string())?;
+    let (decision, traces) =
+        eval::eval_version_traced(rb, version, &facts, as_of).map_err(|e| e.to_string())?;
     let program = &decision.program;
-    let traces: Vec<&RuleTrace> = decision
-        .explanation
-        .as_ref()
-        .map(|x| x.rules.iter().collect())
-        .unwrap_or_default();
     let mut outputs = BTreeMap::new();
     for (id, result) in &decision.outputs {
         let Some(rule) = program.rules.get(*id as usize) else {
@@ -281,7 +276,7 @@ fn decide(side: &Side, case: &CaseInput) -> Result<Decided, String> {
             Outcome {
                 value,
                 error,
-                by: trace.map(|t| by(t)),
+                by: trace.map(by),
                 citations: trace.map(|t| cites(rb, program, t)).unwrap_or_default(),
                 amendment: trace.and_then(|t| amendment(rb, &t.origin)),
                 neutral,

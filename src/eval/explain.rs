@@ -1,11 +1,10 @@
-//! Explanations: for each rule evaluated, which definition gave its value, the citation it
-//! rests on, the amendment it came from, the conditions that held, and the exceptions that
-//! were considered but not taken, with the conditions that failed.
+//! Explanations: the consolidated version a decision used and the derivation of each output
+//! (`derive`), for `zan eval --explain`; and, apart, the flat trace of which definition gave
+//! each rule evaluated, which `zan diff` compares between two dates.
 
 use super::derivation::{Depth, Node};
 use super::{EvalError, Machine};
 use crate::ir::*;
-use crate::source::Span;
 use crate::time::date::Day;
 use crate::value::Value;
 
@@ -16,29 +15,12 @@ pub struct Explanation {
     pub version_from: Option<Day>,
     pub version_until: Option<Day>,
     pub applied: Vec<AppliedProvision>,
-    /// Which definition gave each rule evaluated (outputs first), flat: what `zan diff`
-    /// compares between two dates.
-    pub rules: Vec<RuleTrace>,
     pub depth: Depth,
     /// The derivation of each output decided, in the order of the decision's outputs.
     pub outputs: Vec<Node>,
 }
 
-/// A condition, with its source text.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Step {
-    pub text: String,
-    pub span: Span,
-}
-
-#[derive(Clone, Debug)]
-pub struct NotTaken {
-    pub exception: String,
-    pub citations: Vec<Citation>,
-    pub origin: Origin,
-    pub failed: Vec<Step>,
-}
-
+/// Which definition gave a rule's value, and the citations it rests on.
 #[derive(Clone, Debug)]
 pub struct RuleTrace {
     pub rule: RuleId,
@@ -52,9 +34,7 @@ pub struct RuleTrace {
     pub case: Option<usize>,
     pub citations: Vec<Citation>,
     pub origin: Origin,
-    pub held: Vec<Step>,
-    pub not_taken: Vec<NotTaken>,
-    /// For reasons: the reasons given (item index) with their citations.
+    /// For reasons: the reasons given (item index).
     pub reasons: Vec<usize>,
 }
 
@@ -66,7 +46,19 @@ pub(crate) fn explain(
     outputs: &[RuleId],
 ) -> Explanation {
     let v = &rb.versions[version];
-    let mut rules = Vec::new();
+    Explanation {
+        rulebook: rb.name.clone(),
+        as_of: m.as_of,
+        version_from: v.from,
+        version_until: v.until,
+        applied: v.applied.clone(),
+        depth,
+        outputs: super::derive::derive(m, rb, depth, outputs),
+    }
+}
+
+/// The trace of every rule `m` evaluated, outputs first.
+pub(crate) fn rule_traces(m: &mut Machine) -> Vec<RuleTrace> {
     let p = m.p;
     let evaluated: Vec<RuleId> = m
         .cache
@@ -75,42 +67,23 @@ pub(crate) fn explain(
         .filter(|(_, c)| c.is_some())
         .map(|(i, _)| i as RuleId)
         .collect();
+    let mut rules = Vec::new();
     for id in evaluated {
         let Some(rule) = p.rules.get(id as usize) else {
             continue;
         };
         let value = m.rule(id);
         rules.push(match &rule.body {
-            RuleBodyIr::Definition(def) => trace_definition(m, rb, id, rule, def, value),
-            RuleBodyIr::Reasons(items) => trace_reasons(m, rb, id, rule, items, value),
+            RuleBodyIr::Definition(def) => trace_definition(m, id, rule, def, value),
+            RuleBodyIr::Reasons(items) => trace_reasons(m, id, rule, items, value),
         });
     }
     rules.sort_by_key(|r| (!r.output, r.rule));
-    Explanation {
-        rulebook: rb.name.clone(),
-        as_of: m.as_of,
-        version_from: v.from,
-        version_until: v.until,
-        applied: v.applied.clone(),
-        rules,
-        depth,
-        outputs: super::derive::derive(m, rb, depth, outputs),
-    }
-}
-
-fn step(rb: &Rulebook, span: Span) -> Step {
-    let text = rb
-        .source_map
-        .snippet(span)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
-    Step { text, span }
+    rules
 }
 
 fn trace_definition(
     m: &mut Machine,
-    rb: &Rulebook,
     id: RuleId,
     rule: &RuleIr,
     def: &Definition,
@@ -126,8 +99,6 @@ fn trace_definition(
         case: None,
         citations: def.citations.clone(),
         origin: def.origin.clone(),
-        held: Vec::new(),
-        not_taken: Vec::new(),
         reasons: Vec::new(),
     };
     let Ok(Some((_, taken))) = m.definition(def) else {
@@ -135,24 +106,19 @@ fn trace_definition(
     };
     let mut current = def;
     for &i in &taken.definition {
-        not_taken(m, rb, current, Some(i), &mut t.not_taken);
         let Some(next) = current.exceptions.get(i) else {
             break;
         };
         current = next;
         t.kind = "exception";
     }
-    not_taken(m, rb, current, None, &mut t.not_taken);
     t.definition = current.name.clone();
     t.origin = current.origin.clone();
     t.citations = current.citations.clone();
     match taken.case {
         Some(c) => {
-            if let Some(case) = current.cases.get(c) {
-                t.held.extend(case.condition_span.map(|s| step(rb, s)));
-                if let Some(cit) = &case.citation {
-                    t.citations.insert(0, cit.clone());
-                }
+            if let Some(cit) = current.cases.get(c).and_then(|case| case.citation.as_ref()) {
+                t.citations.insert(0, cit.clone());
             }
             t.case = Some(c + 1);
         }
@@ -172,53 +138,19 @@ fn trace_definition(
     t
 }
 
-/// The exceptions of `def` other than `taken`: all their conditions failed.
-fn not_taken(
-    m: &mut Machine,
-    rb: &Rulebook,
-    def: &Definition,
-    taken: Option<usize>,
-    out: &mut Vec<NotTaken>,
-) {
-    for (i, exc) in def.exceptions.iter().enumerate() {
-        if Some(i) == taken {
-            continue;
-        }
-        let failed = exc
-            .cases
-            .iter()
-            .filter(|c| {
-                c.condition
-                    .as_ref()
-                    .is_some_and(|e| m.truth(e).ok() == Some(false))
-            })
-            .filter_map(|c| c.condition_span.map(|s| step(rb, s)))
-            .collect();
-        out.push(NotTaken {
-            exception: exc.name.clone(),
-            citations: exc.citations.clone(),
-            origin: exc.origin.clone(),
-            failed,
-        });
-    }
-}
-
 fn trace_reasons(
     m: &mut Machine,
-    rb: &Rulebook,
     id: RuleId,
     rule: &RuleIr,
     items: &[ReasonIr],
     value: Result<Value, EvalError>,
 ) -> RuleTrace {
-    let mut held = Vec::new();
-    let mut reasons = Vec::new();
-    for (i, item) in items.iter().enumerate() {
-        if m.truth(&item.condition).ok() == Some(true) {
-            held.push(step(rb, item.condition_span));
-            reasons.push(i);
-        }
-    }
+    let reasons = items
+        .iter()
+        .enumerate()
+        .filter(|(_, item)| m.truth(&item.condition).ok() == Some(true))
+        .map(|(i, _)| i)
+        .collect();
     RuleTrace {
         rule: id,
         name: rule.name.clone(),
@@ -229,8 +161,6 @@ fn trace_reasons(
         case: None,
         citations: rule.citations.clone(),
         origin: rule.origin.clone(),
-        held,
-        not_taken: Vec::new(),
         reasons,
     }
 }

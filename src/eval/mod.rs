@@ -20,7 +20,7 @@ pub use case_text::{case_from_str, CaseTextError};
 pub use decision_writer::{decision_json_text, write_decision_json};
 pub use derivation::Depth;
 pub use derive::ExpressionText;
-pub use explain::{Explanation, RuleTrace, Step};
+pub use explain::{Explanation, RuleTrace};
 
 use crate::coverage::Trace;
 use crate::ir::*;
@@ -211,6 +211,29 @@ pub fn eval_outputs(
         outputs: values,
         explanation,
     })
+}
+
+/// The decision on a case with the rules of one version (as `eval_version` without an
+/// explanation), and which definition gave each rule it evaluated: what `zan diff` compares
+/// between two dates, without paying for derivations it does not show.
+pub fn eval_version_traced(
+    rb: &Rulebook,
+    version: usize,
+    case: &Case,
+    as_of: Day,
+) -> Result<(Decision, Vec<RuleTrace>), EvalError> {
+    let program = program_of(rb, version)?;
+    let mut m = Machine::new(program, &case.facts, as_of);
+    let values = program.outputs.iter().map(|&r| (r, m.rule(r))).collect();
+    let traces = explain::rule_traces(&mut m);
+    let decision = Decision {
+        as_of,
+        version,
+        program: Arc::clone(program),
+        outputs: values,
+        explanation: None,
+    };
+    Ok((decision, traces))
 }
 
 /// The index of the version in force on a date.
