@@ -3,7 +3,7 @@
 //! renamed over the original. A reader (`zan eval`, the language server) sees the old text or
 //! the new one, never a mix; a full disk or any other error leaves the original untouched.
 
-use std::fs::{File, OpenOptions};
+use std::fs::{File, OpenOptions, Permissions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -31,19 +31,7 @@ pub fn write(path: &Path, contents: &[u8]) -> std::io::Result<()> {
 
 /// A new file `path` with `contents`, written beside it first and renamed into place.
 fn create(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    let (temp, mut file) = create_temp(path)?;
-    let written = file
-        .write_all(contents)
-        .and_then(|()| file.flush())
-        .and_then(|()| file.sync_all());
-    drop(file);
-    let renamed = written.and_then(|()| std::fs::rename(&temp, path));
-    if let Err(e) = renamed {
-        let _ = std::fs::remove_file(&temp);
-        return Err(e);
-    }
-    sync_folder(path);
-    Ok(())
+    write_then_rename(path, None, |f| f.write_all(contents))
 }
 
 /// `replace`, with the writing of the new contents given (a test injects a failing writer).
@@ -52,10 +40,21 @@ pub fn replace_with(
     write: impl FnOnce(&mut File) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     let permissions = std::fs::metadata(path)?.permissions();
+    write_then_rename(path, Some(permissions), write)
+}
+
+/// The new contents written to a temporary file beside `path` (given `permissions`, if any),
+/// synced, then renamed over `path`; on any error the temporary file is removed and `path` is
+/// as it was.
+fn write_then_rename(
+    path: &Path,
+    permissions: Option<Permissions>,
+    write: impl FnOnce(&mut File) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let (temp, mut file) = create_temp(path)?;
     let written = write(&mut file)
         .and_then(|()| file.flush())
-        .and_then(|()| file.set_permissions(permissions))
+        .and_then(|()| permissions.map_or(Ok(()), |p| file.set_permissions(p)))
         .and_then(|()| file.sync_all());
     drop(file);
     let renamed = written.and_then(|()| std::fs::rename(&temp, path));
