@@ -7,6 +7,7 @@
 
 mod common;
 
+use common::validator::Validator;
 use rust_decimal::Decimal;
 use serde_json::{json, Value as Json};
 use std::path::{Path, PathBuf};
@@ -352,40 +353,9 @@ fn example(name: &str) -> Json {
 }
 
 fn examples() -> Vec<PathBuf> {
-    let dir = common::root().join("rulebooks/kz-visa/examples");
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    v.sort();
+    let v = common::files_in(&common::root().join("rulebooks/kz-visa/examples"), "json");
     assert!(v.len() >= 10);
     v
-}
-
-struct Validator {
-    schemas: boon::Schemas,
-    index: boon::SchemaIndex,
-}
-
-impl Validator {
-    fn new(schema: &Json) -> Validator {
-        let id = schema["$id"].as_str().unwrap();
-        let mut compiler = boon::Compiler::new();
-        compiler.enable_format_assertions();
-        compiler.add_resource(id, schema.clone()).unwrap();
-        let mut schemas = boon::Schemas::new();
-        let index = compiler
-            .compile(id, &mut schemas)
-            .unwrap_or_else(|e| panic!("the schema {id} does not compile: {e:#}"));
-        Validator { schemas, index }
-    }
-
-    fn check(&self, instance: &Json) -> Result<(), String> {
-        self.schemas
-            .validate(instance, self.index)
-            .map_err(|e| format!("{e:#}"))
-    }
 }
 
 fn explain_validator(rb: &Rulebook) -> Validator {
