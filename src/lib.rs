@@ -58,12 +58,16 @@ pub mod diff;
 #[doc(hidden)]
 pub mod eval;
 #[doc(hidden)]
+pub mod explorer;
+#[doc(hidden)]
 pub mod ir;
 #[doc(hidden)]
 pub mod load;
 #[doc(hidden)]
 pub mod lsp;
 pub(crate) mod ops;
+#[doc(hidden)]
+pub mod serve;
 #[doc(hidden)]
 pub mod syntax;
 #[doc(hidden)]

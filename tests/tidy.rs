@@ -36,7 +36,9 @@ const RANKS: &[(&str, u8)] = &[
     ("ide", 7),
     ("diff", 7),
     ("lsp", 8),
-    ("cli", 9),
+    ("explorer", 8),
+    ("serve", 9),
+    ("cli", 10),
 ];
 
 /// The modules the issue calls the core: they do no IO and import no consumer.

@@ -7,10 +7,12 @@ mod atomic;
 mod batch;
 mod commands;
 mod diff;
+mod doc;
 mod fmt;
 pub use batch::MAX_LINE_BYTES;
 pub(crate) mod output;
 mod schema;
+mod serve;
 mod signals;
 mod test;
 
@@ -242,6 +244,14 @@ enum Command {
         #[arg(long)]
         stdin: bool,
     },
+    /// Serve rulebooks over HTTP: the decision service (`/v1/...`) and the explorer (`/`).
+    #[command(
+        after_help = "Example:\n  zan serve rulebooks/kz-visa --addr 127.0.0.1:8080\n\nThe endpoints, limits and metrics are described in docs/serve.md."
+    )]
+    Serve(serve::ServeArgs),
+    /// Write the explorer's pages for a rulebook as a static site (no evaluation).
+    #[command(after_help = "Example:\n  zan doc rulebooks/kz-visa -o site/")]
+    Doc(doc::DocArgs),
     /// Write the JSON Schema of a rulebook's case facts and of its decisions.
     #[command(
         after_help = "Example:\n  zan schema rulebooks/kz-visa --part case --output case.schema.json\n  zan schema rulebooks/kz-visa --part decision --as-of 2026-03-10\n  zan schema rulebooks/kz-visa --part explain\n\nJSON Schema draft 2020-12. The case schema accepts what `zan eval` accepts as a case; it\nis the same for every version (facts, enums and records are not amended). The decision\nschema describes what `zan eval --format json` prints (with --explain: `zan eval --explain`,\nthe explanation's definitions embedded); its $defs also hold `zan.batch_line`, one line of\n`zan eval --batch`. The explain schema describes the explanation alone\n(`zan-explanation/2`: per output, a derivation tree of nodes discriminated by `kind`).\nOutputs differ between versions: the decision and explain schemas are those of the version\nin force on --as-of, or else of the latest version (in force from the last date on which a\ndeclaration starts or ends). --part all (the default) writes\n{\"case\": ..., \"decision\": ..., \"explanation\": ...}, three standalone schemas.\nExit codes: 0 written, 2 errors (unreadable rulebook, a rulebook with errors, a bad date,\nan unwritable output file)."
@@ -409,6 +419,8 @@ pub fn run() -> i32 {
                 EXIT_USAGE
             }
         },
+        Command::Serve(args) => serve::serve(args),
+        Command::Doc(args) => doc::doc(args),
         Command::Schema {
             rulebook,
             as_of,
