@@ -24,12 +24,13 @@ mod server;
 
 use server::Server;
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpStream;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
 
 const DECIDE: &str = "/v1/rulebooks/kz_visa/decide";
 
@@ -38,11 +39,12 @@ fn rulebook_dir() -> PathBuf {
 }
 
 /// The generated cases as compact JSON text.
-fn case_texts() -> Vec<String> {
-    cases::generate_all(&cases::load_examples(&rulebook_dir()))
+fn case_texts() -> Arc<Vec<String>> {
+    let texts = cases::generate_all(&cases::load_examples(&rulebook_dir()))
         .iter()
         .map(|j| serde_json::to_string(j).expect("case JSON"))
-        .collect()
+        .collect();
+    Arc::new(texts)
 }
 
 /// What one connection saw.
@@ -54,10 +56,19 @@ struct Seen {
 }
 
 /// One keep-alive connection posting cases until `stop`, or `limit` requests.
-fn connection(addr: &str, texts: &[String], first: usize, stop: &AtomicBool, limit: usize) -> Seen {
-    let mut stream = TcpStream::connect(addr).expect("connect to zan serve");
+async fn connection(
+    addr: String,
+    texts: Arc<Vec<String>>,
+    first: usize,
+    stop: Arc<AtomicBool>,
+    limit: usize,
+) -> Seen {
+    let stream = TcpStream::connect(&addr)
+        .await
+        .expect("connect to zan serve");
     stream.set_nodelay(true).expect("nodelay");
-    let mut reader = BufReader::with_capacity(1 << 16, stream.try_clone().expect("clone"));
+    let (read, mut write) = stream.into_split();
+    let mut reader = BufReader::with_capacity(1 << 16, read);
     let mut seen = Seen::default();
     let mut i = first;
     while !stop.load(Ordering::Relaxed) && seen.latencies.len() + seen.errors.len() < limit {
@@ -68,8 +79,8 @@ fn connection(addr: &str, texts: &[String], first: usize, stop: &AtomicBool, lim
             body.len()
         );
         let started = Instant::now();
-        stream.write_all(request.as_bytes()).expect("send");
-        let (status, response) = read_response(&mut reader);
+        write.write_all(request.as_bytes()).await.expect("send");
+        let (status, response) = read_response(&mut reader).await;
         let took = started.elapsed();
         if status == 200 {
             seen.latencies.push(took);
@@ -83,9 +94,9 @@ fn connection(addr: &str, texts: &[String], first: usize, stop: &AtomicBool, lim
 }
 
 /// One HTTP/1.1 response with a `content-length` (what zan serve sends for a decision).
-fn read_response(reader: &mut impl BufRead) -> (u16, Vec<u8>) {
+async fn read_response(reader: &mut (impl AsyncBufRead + Unpin)) -> (u16, Vec<u8>) {
     let mut line = String::new();
-    reader.read_line(&mut line).expect("status line");
+    reader.read_line(&mut line).await.expect("status line");
     let status: u16 = line
         .split_whitespace()
         .nth(1)
@@ -94,7 +105,7 @@ fn read_response(reader: &mut impl BufRead) -> (u16, Vec<u8>) {
     let mut length = 0usize;
     loop {
         line.clear();
-        reader.read_line(&mut line).expect("header line");
+        reader.read_line(&mut line).await.expect("header line");
         let header = line.trim_end();
         if header.is_empty() {
             break;
@@ -106,7 +117,7 @@ fn read_response(reader: &mut impl BufRead) -> (u16, Vec<u8>) {
         }
     }
     let mut body = vec![0; length];
-    reader.read_exact(&mut body).expect("body");
+    reader.read_exact(&mut body).await.expect("body");
     (status, body)
 }
 
@@ -127,22 +138,44 @@ struct Run {
 }
 
 /// `connections` connections for `length` (or `limit` requests each), all errors reported.
-fn load(addr: &str, texts: &[String], connections: usize, length: Duration, limit: usize) -> Run {
-    let stop = AtomicBool::new(false);
+/// The load generator is asynchronous on one thread, so it takes at most one core whatever
+/// the number of connections.
+fn load(
+    addr: &str,
+    texts: &Arc<Vec<String>>,
+    connections: usize,
+    length: Duration,
+    limit: usize,
+) -> Run {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime for the load generator");
+    let stop = Arc::new(AtomicBool::new(false));
     let started = Instant::now();
-    let seen: Vec<Seen> = std::thread::scope(|s| {
+    let seen: Vec<Seen> = runtime.block_on(async {
         let workers: Vec<_> = (0..connections)
             .map(|c| {
-                let stop = &stop;
-                s.spawn(move || connection(addr, texts, c * 131, stop, limit))
+                let task = connection(
+                    addr.to_string(),
+                    texts.clone(),
+                    c * 131,
+                    stop.clone(),
+                    limit,
+                );
+                tokio::spawn(task)
             })
             .collect();
-        std::thread::sleep(length);
-        stop.store(true, Ordering::Relaxed);
-        workers
-            .into_iter()
-            .map(|w| w.join().expect("a connection"))
-            .collect()
+        let timer = stop.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(length).await;
+            timer.store(true, Ordering::Relaxed);
+        });
+        let mut seen = Vec::new();
+        for w in workers {
+            seen.push(w.await.expect("a connection"));
+        }
+        seen
     });
     let seconds = started.elapsed().as_secs_f64();
     let errors: Vec<&String> = seen.iter().flat_map(|s| &s.errors).collect();
@@ -277,7 +310,7 @@ fn row(label: &str, run: &Run) {
     );
 }
 
-fn smoke(texts: &[String]) {
+fn smoke(texts: &Arc<Vec<String>>) {
     let dir = temp("smoke");
     let log = dir.join("decisions.ndjson");
     let server = Server::start(
