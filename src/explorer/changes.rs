@@ -15,7 +15,7 @@ const CASES_SHOWN: usize = 50;
 
 /// The dates of the pair of versions `i`, `i + 1`: the last day of the first and the first
 /// day of the second.
-fn pair_dates(site: &Site, i: usize) -> Option<(Day, Day)> {
+pub fn pair_dates(site: &Site, i: usize) -> Option<(Day, Day)> {
     let versions = &site.engine.rulebook().versions;
     let new = versions.get(i + 1)?.from?;
     let old = versions.get(i)?.until.unwrap_or(new - 1);
