@@ -699,6 +699,16 @@ fn sigterm_lets_the_request_in_flight_finish() {
         std::thread::sleep(Duration::from_millis(10));
     }
     assert!(said, "{}", s.stderr_text());
+    // No new connections: the listener is closed.
+    let mut refused = false;
+    for _ in 0..250 {
+        if std::net::TcpStream::connect(&s.addr).is_err() {
+            refused = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(refused, "the listener still accepts while draining");
     raw.send(format!("{}\n{}\n", lines[1], lines[2]).as_bytes());
     raw.finish();
     assert!(raw.line().unwrap().starts_with("{\"line\":2,"));
