@@ -81,7 +81,10 @@ fn run_example(line: &str, tmp: &Path) -> (Option<i32>, String) {
         None => Stdio::null(),
     });
     let out = cmd.output().unwrap();
-    (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 /// `zan serve …` runs until stopped: started on a free port (its `--addr` replaced), it must

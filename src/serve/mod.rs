@@ -164,6 +164,7 @@ async fn serve(config: Config) -> i32 {
         permits: Arc::new(Semaphore::new(config.max_concurrency)),
         draining: AtomicBool::new(false),
     });
+    let signals = Signals::listen();
     stderr_line!("zan serve: listening on http://{addr}");
     for slot in &app.slots {
         stderr_line!("zan serve: {}", describe(slot, &slot.current()));
@@ -181,7 +182,7 @@ async fn serve(config: Config) -> i32 {
         let app = app.clone();
         let drain = config.drain_timeout;
         async move {
-            let signal = stop_signal().await;
+            let signal = signals.first().await;
             app.draining.store(true, Ordering::SeqCst);
             stderr_line!(
                 "zan serve: {signal}: shutting down; /readyz answers 503, no new connections, requests in flight have {} s to finish",
@@ -228,21 +229,43 @@ async fn serve(config: Config) -> i32 {
     code
 }
 
-/// `SIGTERM` or `SIGINT` (Ctrl-C), whichever comes first.
-async fn stop_signal() -> &'static str {
+/// SIGTERM and SIGINT, listened for from the moment this is made: made before the listening
+/// line is printed, so a signal sent as soon as that line is read stops the server gracefully
+/// instead of killing it.
+struct Signals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
+    term: Option<tokio::signal::unix::Signal>,
+    #[cfg(unix)]
+    int: Option<tokio::signal::unix::Signal>,
+}
+
+impl Signals {
+    fn listen() -> Signals {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            Signals {
+                term: signal(SignalKind::terminate()).ok(),
+                int: signal(SignalKind::interrupt()).ok(),
+            }
+        }
+        #[cfg(not(unix))]
+        Signals {}
+    }
+
+    /// The first of them to come.
+    async fn first(self) -> &'static str {
+        #[cfg(unix)]
+        if let (Some(mut term), Some(mut int)) = (self.term, self.int) {
             return tokio::select! {
                 _ = term.recv() => "SIGTERM",
-                _ = tokio::signal::ctrl_c() => "SIGINT",
+                _ = int.recv() => "SIGINT",
             };
         }
-    }
-    match tokio::signal::ctrl_c().await {
-        Ok(()) => "SIGINT",
-        Err(_) => std::future::pending().await,
+        match tokio::signal::ctrl_c().await {
+            Ok(()) => "SIGINT",
+            Err(_) => std::future::pending().await,
+        }
     }
 }
 
