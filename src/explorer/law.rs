@@ -1,0 +1,195 @@
+//! A legal text cut into paragraphs and sentences, and a quoted sentence found in it (the
+//! whitespace compared loosely and `...`/`…` elisions skipped, as the checker does), so that
+//! each citation lights up the sentences it quotes.
+
+use std::ops::Range;
+
+/// One sentence of a legal text: its bytes in the text and its number (from 1, in the order
+/// of the text; the page's anchor `s-N`).
+#[derive(Clone, Debug)]
+pub struct Sentence {
+    pub number: usize,
+    pub range: Range<usize>,
+}
+
+/// A legal text as paragraphs (each a run of non-empty lines) of sentences.
+pub fn paragraphs(text: &str) -> Vec<Vec<Sentence>> {
+    let mut out: Vec<Vec<Sentence>> = Vec::new();
+    let mut number = 0;
+    let mut offset = 0;
+    let mut current: Vec<Sentence> = Vec::new();
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let body = line.trim_end();
+        if body.trim().is_empty() {
+            if !current.is_empty() {
+                out.push(std::mem::take(&mut current));
+            }
+            continue;
+        }
+        // Each line is a paragraph of its own: the legal texts put one provision a line.
+        for r in sentences(body) {
+            number += 1;
+            current.push(Sentence {
+                number,
+                range: start + r.start..start + r.end,
+            });
+        }
+        out.push(std::mem::take(&mut current));
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+/// The sentences of one line: cut after `.`, `!` or `?` (closing quotes and brackets kept
+/// with it) where white space follows; leading white space is not part of a sentence.
+fn sentences(line: &str) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut start: Option<usize> = None;
+    let mut end_mark = false;
+    let mut last_end = 0;
+    for (i, c) in line.char_indices() {
+        if c.is_whitespace() {
+            if end_mark {
+                if let Some(s) = start.take() {
+                    out.push(s..last_end);
+                }
+            }
+            end_mark = false;
+            continue;
+        }
+        if start.is_none() {
+            start = Some(i);
+        }
+        last_end = i + c.len_utf8();
+        end_mark = match c {
+            '.' | '!' | '?' => true,
+            '"' | '”' | '’' | ')' | '»' | '*' => end_mark,
+            _ => false,
+        };
+    }
+    if let Some(s) = start {
+        out.push(s..last_end);
+    }
+    out
+}
+
+/// The text with every run of white space as one space, and for each byte of it the offset of
+/// the byte it comes from.
+struct Collapsed {
+    text: String,
+    origin: Vec<usize>,
+}
+
+fn collapse(text: &str) -> Collapsed {
+    let mut out = Collapsed {
+        text: String::with_capacity(text.len()),
+        origin: Vec::with_capacity(text.len()),
+    };
+    let mut in_space = false;
+    for (i, c) in text.char_indices() {
+        if c.is_whitespace() {
+            if !in_space {
+                out.text.push(' ');
+                out.origin.push(i);
+            }
+            in_space = true;
+            continue;
+        }
+        in_space = false;
+        out.text.push(c);
+        for k in 0..c.len_utf8() {
+            out.origin.push(i + k);
+        }
+    }
+    out
+}
+
+/// Where a quoted passage stands in a text: the byte range of each part between elisions, in
+/// order; `None` when some part is not found.
+pub struct Finder {
+    collapsed: Collapsed,
+}
+
+impl Finder {
+    pub fn new(text: &str) -> Finder {
+        Finder {
+            collapsed: collapse(text),
+        }
+    }
+
+    pub fn find(&self, quote: &str) -> Option<Vec<Range<usize>>> {
+        let c = &self.collapsed;
+        let mut from = 0;
+        let mut found = Vec::new();
+        for piece in quote.split("...").flat_map(|p| p.split('…')) {
+            let piece = collapse(piece.trim()).text;
+            if piece.is_empty() {
+                continue;
+            }
+            let at = from + c.text.get(from..)?.find(&piece)?;
+            let last = at + piece.len() - 1;
+            found.push(*c.origin.get(at)?..*c.origin.get(last)? + 1);
+            from = at + piece.len();
+        }
+        (!found.is_empty()).then_some(found)
+    }
+}
+
+/// The numbers of the sentences that overlap any of `ranges`.
+pub fn sentences_in(paragraphs: &[Vec<Sentence>], ranges: &[Range<usize>]) -> Vec<usize> {
+    paragraphs
+        .iter()
+        .flatten()
+        .filter(|s| {
+            ranges
+                .iter()
+                .any(|r| s.range.start < r.end && r.start < s.range.end)
+        })
+        .map(|s| s.number)
+        .collect()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str = "First rule. It has\ntwo lines? No.\n\nThe approval period is up to three working days. Next one!\n";
+
+    #[test]
+    fn sentences_are_cut_at_their_ends_and_numbered_in_order() {
+        let ps = paragraphs(TEXT);
+        let texts: Vec<Vec<&str>> = ps
+            .iter()
+            .map(|p| p.iter().map(|s| &TEXT[s.range.clone()]).collect())
+            .collect();
+        assert_eq!(
+            texts,
+            vec![
+                vec!["First rule.", "It has"],
+                vec!["two lines?", "No."],
+                vec![
+                    "The approval period is up to three working days.",
+                    "Next one!"
+                ],
+            ]
+        );
+        let numbers: Vec<usize> = ps.iter().flatten().map(|s| s.number).collect();
+        assert_eq!(numbers, vec![1, 2, 3, 4, 5, 6]);
+    }
+
+    #[test]
+    fn a_quote_is_found_across_lines_and_elisions() {
+        let f = Finder::new(TEXT);
+        let ranges = f.find("It has two   lines?").unwrap();
+        assert_eq!(&TEXT[ranges[0].clone()], "It has\ntwo lines?");
+        assert_eq!(sentences_in(&paragraphs(TEXT), &ranges), vec![2, 3]);
+        let elided = f.find("First ... three working days").unwrap();
+        assert_eq!(elided.len(), 2);
+        assert!(f.find("not in the text").is_none());
+    }
+}
