@@ -413,9 +413,12 @@ fn the_served_document_is_valid_and_the_servers_decisions_match_it() {
 
 // ------------------------------------------------------------------------------ schemathesis
 
-/// The schemathesis configuration of the bounded run: every check, with what "accepted" means
+/// The schemathesis configuration of the bounded run: every check (set here, not by
+/// `--checks all`, which would override the per-operation setting below), with what "accepted" means
 /// for this service (docs/serve.md): a case that matches the schema can still be a 422 when
-/// no version is in force on its date, so 422 counts as accepting schema-valid data.
+/// no version is in force on its date, so 422 counts as accepting schema-valid data. A batch
+/// body is any bytes by design (each line that is not a case gets its error line in place,
+/// with 200), so a "schema-violating" batch body is not one to reject; its query still is.
 const SCHEMATHESIS_TOML: &str = r#"
 [checks]
 enabled = true
@@ -423,15 +426,30 @@ enabled = true
 [checks.positive_data_acceptance]
 expected-statuses = ["2xx", "422"]
 
-[checks.max_response_time]
+[[operations]]
+include-path-regex = "/batch$"
+
+[operations.checks.negative_data_rejection]
 enabled = false
 "#;
 
 /// The serializer of `application/x-ndjson` bodies, which schemathesis does not know: the
-/// generated value as it is when it is text, otherwise as one JSON line.
+/// generated value as it is when it is text, otherwise as one JSON line. And one constraint
+/// OpenAPI cannot state: a parameter given in a request object is not also in the query (that
+/// is a 400 `bad_parameter`, docs/serve.md), so the query's copy is dropped.
 const SCHEMATHESIS_HOOKS: &str = r#"
 import json
 import schemathesis
+
+
+@schemathesis.hook
+def map_case(ctx, case):
+    body = case.body
+    if isinstance(body, dict) and isinstance(body.get("case"), dict) and case.query:
+        for name in ("as_of", "explain", "outputs"):
+            if name in body:
+                case.query.pop(name, None)
+    return case
 
 
 @schemathesis.serializer("application/x-ndjson")
@@ -458,6 +476,8 @@ fn schemathesis_finds_nothing_wrong() {
     let log = dir.join("decisions.ndjson");
     let server = kz_server(&["--no-watch", "--decision-log", log.to_str().unwrap()]);
     let report = run_schemathesis(&server, &dir);
+    let report =
+        report.unwrap_or_else(|| panic!("schemathesis did not finish within {FUZZ_LIMIT:?}"));
     let decided = std::fs::read_to_string(&log).unwrap_or_default();
     assert!(
         report.status.success(),
@@ -487,31 +507,48 @@ fn schemathesis_finds_nothing_wrong() {
     }
 }
 
-fn run_schemathesis(server: &Server, dir: &Path) -> std::process::Output {
+/// How long the bounded run may take before it is stopped and the test fails.
+const FUZZ_LIMIT: std::time::Duration = std::time::Duration::from_secs(600);
+
+fn run_schemathesis(server: &Server, dir: &Path) -> Option<std::process::Output> {
     let config = dir.join("schemathesis.toml");
     std::fs::write(&config, SCHEMATHESIS_TOML).unwrap();
     std::fs::write(dir.join("zan_hooks.py"), SCHEMATHESIS_HOOKS).unwrap();
     let report: PathBuf = dir.join("junit.xml");
-    Command::new("python3")
+    let child = Command::new("python3")
         .args(["-m", "schemathesis.cli", "--config-file"])
         .arg(&config)
         .arg("run")
         .arg(format!("{}/openapi.json", server.url))
         .args(["--url", &server.url])
-        .args(["--checks", "all"])
         .args(["--max-examples", &fuzz_examples()])
         .args(["--seed", "19"])
-        .args(["--workers", "2"])
+        // One worker: hypothesis's lambda descriptions are not thread-safe on Python 3.11
+        // ("AST constructor recursion depth mismatch").
+        .args(["--workers", "1"])
         .args(["--generation-database", "none", "--no-color"])
-        .args(["--max-time", "300"])
         .args(["--report", "junit", "--report-junit-path"])
         .arg(&report)
         .env("SCHEMATHESIS_HOOKS", "zan_hooks")
         .env("PYTHONPATH", dir)
         .env("NO_COLOR", "1")
         .current_dir(dir)
-        .output()
-        .unwrap()
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    match rx.recv_timeout(FUZZ_LIMIT) {
+        Ok(output) => Some(output.unwrap()),
+        Err(_) => {
+            common::server::signal(pid, "KILL");
+            None
+        }
+    }
 }
 
 fn tail(bytes: &[u8], at_most: usize) -> String {

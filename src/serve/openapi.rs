@@ -35,14 +35,24 @@ pub struct Served<'a> {
 /// The OpenAPI 3.1 document for these rulebooks.
 pub fn document(rulebooks: &[Served<'_>]) -> Json {
     let mut schemas = shared_schemas();
-    let mut paths = generic_paths();
+    let served: Vec<&str> = rulebooks.iter().map(|s| s.name).collect();
+    let mut every_output: Vec<&str> = Vec::new();
+    let mut paths = Map::new();
     for served in rulebooks {
         let rb = served.engine.rulebook();
         let outputs = served.engine.output_names();
         embed_rulebook(served.name, rb, &outputs, &mut schemas);
+        for o in outputs {
+            if !every_output.contains(&o) {
+                every_output.push(o);
+            }
+        }
         for (path, item) in rulebook_paths(served.name, rb) {
             paths.insert(path, item);
         }
+    }
+    for (path, item) in generic_paths(&served, &every_output) {
+        paths.entry(path).or_insert(item);
     }
     let names: Vec<String> = rulebooks.iter().map(|s| format!("`{}`", s.name)).collect();
     json!({
@@ -73,13 +83,24 @@ pub fn document(rulebooks: &[Served<'_>]) -> Json {
 
 // -------------------------------------------------------------------------------- paths
 
-/// The paths that are the same whatever is served, and the generic rulebook paths.
-fn generic_paths() -> Map<String, Json> {
+/// The paths that are the same whatever is served, and the generic rulebook paths, whose
+/// `name` is one of the rulebooks `served` (any other is a 404).
+fn generic_paths(served: &[&str], outputs: &[&str]) -> Map<String, Json> {
+    let name_schema = if served.is_empty() {
+        json!({ "type": "string" })
+    } else {
+        json!({ "enum": served })
+    };
     let name = json!({
         "name": "name", "in": "path", "required": true,
-        "description": "The rulebook's name, as it declares it (`rulebook NAME { … }`).",
-        "schema": { "type": "string" },
+        "description": "The rulebook's name, as it declares it (`rulebook NAME { … }`): one of those served; another is a 404.",
+        "schema": name_schema,
     });
+    let output = if outputs.is_empty() {
+        json!({ "type": "string", "minLength": 1, "pattern": "^[^,]+$" })
+    } else {
+        json!({ "enum": outputs, "description": "An output of the rulebook named." })
+    };
     let any_decision = json!({ "type": "object", "description": "The envelope of a decision (see each rulebook's own path for its schema)." });
     let any_case = json!({ "type": "object", "description": "A case, or a request object `{\"case\": …, \"as_of\"?, \"explain\"?, \"outputs\"?}` (see each rulebook's own path for its schema)." });
     let mut paths = Map::new();
@@ -87,12 +108,12 @@ fn generic_paths() -> Map<String, Json> {
         "/v1/rulebooks/{name}/decide".into(),
         json!({
             "parameters": [name.clone()],
-            "post": decide_operation("decide", "any rulebook", any_case, any_decision, None),
+            "post": decide_operation("decide", "any rulebook", any_case, any_decision, output.clone()),
         }),
     );
     paths.insert(
         "/v1/rulebooks/{name}/batch".into(),
-        json!({ "parameters": [name.clone()], "post": batch_operation("batch", "any rulebook", None) }),
+        json!({ "parameters": [name.clone()], "post": batch_operation("batch", "any rulebook", None, output) }),
     );
     paths.insert(
         "/v1/rulebooks/{name}/schema".into(),
@@ -126,11 +147,11 @@ fn rulebook_paths(name: &str, rb: &Rulebook) -> Vec<(String, Json)> {
     vec![
         (
             format!("/v1/rulebooks/{name}/decide"),
-            json!({ "post": decide_operation(&format!("decide_{id}"), &what, body, envelope, Some(name)) }),
+            json!({ "post": decide_operation(&format!("decide_{id}"), &what, body, envelope, output_item(name)) }),
         ),
         (
             format!("/v1/rulebooks/{name}/batch"),
-            json!({ "post": batch_operation(&format!("batch_{id}"), &what, Some(name)) }),
+            json!({ "post": batch_operation(&format!("batch_{id}"), &what, Some(name), output_item(name)) }),
         ),
         (
             format!("/v1/rulebooks/{name}/schema"),
@@ -171,11 +192,8 @@ fn decision_parameters(outputs: Json) -> Json {
     ])
 }
 
-fn output_item(rulebook: Option<&str>) -> Json {
-    match rulebook {
-        Some(name) => component(&format!("{name}.output_name")),
-        None => json!({ "type": "string" }),
-    }
+fn output_item(rulebook: &str) -> Json {
+    component(&format!("{rulebook}.output_name"))
 }
 
 /// The error answers of an operation, by status.
@@ -208,20 +226,14 @@ fn responses(ok: Vec<(String, Json)>, error_statuses: &[u16]) -> Json {
     Json::Object(m)
 }
 
-fn decide_operation(
-    id: &str,
-    what: &str,
-    body: Json,
-    envelope: Json,
-    rulebook: Option<&str>,
-) -> Json {
+fn decide_operation(id: &str, what: &str, body: Json, envelope: Json, output: Json) -> Json {
     let identifier = |description: &str, schema: Json| json!({ "description": description, "required": true, "schema": schema });
     json!({
         "operationId": id,
         "tags": ["decisions"],
         "summary": format!("Decide a case of {what}"),
         "description": "The body is the case (the facts object that `zan eval` reads), or a request object with the case and the parameters. The decision is byte for byte what `zan eval --batch` writes for the same case text and parameters, in an envelope with the decision id and the rulebook's hash and version.",
-        "parameters": decision_parameters(output_item(rulebook)),
+        "parameters": decision_parameters(output),
         "requestBody": {
             "required": true,
             "content": { "application/json": { "schema": body } },
@@ -241,7 +253,7 @@ fn decide_operation(
     })
 }
 
-fn batch_operation(id: &str, what: &str, rulebook: Option<&str>) -> Json {
+fn batch_operation(id: &str, what: &str, rulebook: Option<&str>, output: Json) -> Json {
     let line = match rulebook {
         Some(name) => format!("{COMPONENTS}{name}.batch_line"),
         None => "an envelope with `line`, or `{\"line\", \"error\"}`".into(),
@@ -253,10 +265,11 @@ fn batch_operation(id: &str, what: &str, rulebook: Option<&str>) -> Json {
         "description": format!(
             "The body is NDJSON, one case per line; the query parameters apply to every line. The              answer is NDJSON too, streamed as lines are decided, exactly one line per input line, in              order: each line is {line}. A line over `--max-line-bytes` is a `line_too_long` error              line, an empty one an `empty_line` error line, and the stream goes on."
         ),
-        "parameters": decision_parameters(output_item(rulebook)),
+        "parameters": decision_parameters(output),
         "requestBody": {
-            "required": true,
-            "content": { "application/x-ndjson": { "schema": { "type": "string", "description": "One JSON case per line." } } },
+            "description": "One JSON case per line. An empty body is an empty batch: an empty answer.",
+            "required": false,
+            "content": { "application/x-ndjson": { "schema": { "type": "string" } } },
         },
         "responses": responses(
             vec![("200".into(), json!({
@@ -315,7 +328,7 @@ fn rulebooks_operation() -> Json {
         "responses": responses(
             vec![("200".into(), json!({
                 "description": "The rulebooks served.",
-                "content": { "application/json": { "schema": { "type": "object" } } },
+                "content": { "application/json": { "schema": component("zan.rulebooks") } },
             }))],
             &[],
         ),
@@ -341,7 +354,7 @@ fn healthz_operation() -> Json {
         "operationId": "healthz",
         "tags": ["operations"],
         "summary": "Liveness: 200 while the process runs",
-        "responses": { "200": { "description": "The process runs." } },
+        "responses": { "200": status_answer("The process runs.", &["ok"]) },
     })
 }
 
@@ -351,9 +364,24 @@ fn readyz_operation() -> Json {
         "tags": ["operations"],
         "summary": "Readiness: every rulebook has a good version loaded and the server is not draining",
         "responses": {
-            "200": { "description": "Ready." },
-            "503": { "description": "Not ready: a rulebook has no good version, or the server is draining." },
+            "200": status_answer("Ready.", &["ready"]),
+            "503": status_answer(
+                "Not ready: a rulebook has no good version, or the server is draining.",
+                &["draining", "not_ready"],
+            ),
         },
+    })
+}
+
+/// A JSON answer `{"status": …}`.
+fn status_answer(description: &str, statuses: &[&str]) -> Json {
+    json!({
+        "description": description,
+        "content": { "application/json": { "schema": {
+            "type": "object",
+            "properties": { "status": { "enum": statuses } },
+            "required": ["status"],
+        } } },
     })
 }
 
@@ -465,6 +493,31 @@ fn shared_schemas() -> Map<String, Json> {
         }),
     );
     s.insert(
+        "zan.rulebooks".into(),
+        json!({
+            "description": "The rulebooks served: each one's name, title, content hash, when it was loaded, its versions, and whether the last load attempt was good (`ok`) or the version served is older than the files (`stale`).",
+            "type": "object",
+            "properties": {
+                "rulebooks": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "name": { "type": "string" },
+                            "title": { "type": ["string", "null"] },
+                            "hash": component("zan.hash"),
+                            "loaded_at": { "type": "string", "format": "date-time" },
+                            "versions": { "type": "array", "items": component("zan.version") },
+                            "status": { "enum": ["ok", "stale"] },
+                        },
+                        "required": ["name", "title", "hash", "versions", "status"],
+                    },
+                },
+            },
+            "required": ["rulebooks"],
+        }),
+    );
+    s.insert(
         "zan.version".into(),
         json!({
             "description": "The consolidated version in force on the evaluation date: `index` counts from 0, oldest first.",
@@ -554,7 +607,7 @@ fn embed_rulebook(name: &str, rb: &Rulebook, outputs: &[&str], schemas: &mut Map
                 "case": component(&case_root),
                 "as_of": { "type": "string", "format": "date", "description": "The evaluation date (otherwise the case's own)." },
                 "explain": explain_schema(),
-                "outputs": { "type": "array", "items": component(&format!("{name}.output_name")), "description": "Only these outputs." },
+                "outputs": { "type": "array", "minItems": 1, "items": component(&format!("{name}.output_name")), "description": "Only these outputs." },
             },
             "required": ["case"],
             "additionalProperties": false,
