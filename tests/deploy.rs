@@ -14,7 +14,7 @@ use common::server::Server;
 use common::webdriver::free_port;
 use serde_json::Value as Json;
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
