@@ -15,7 +15,7 @@ const CASES_SHOWN: usize = 50;
 
 /// The dates of the pair of versions `i`, `i + 1`: the last day of the first and the first
 /// day of the second.
-fn pair_dates(site: &Site, i: usize) -> Option<(Day, Day)> {
+pub fn pair_dates(site: &Site, i: usize) -> Option<(Day, Day)> {
     let versions = &site.engine.rulebook().versions;
     let new = versions.get(i + 1)?.from?;
     let old = versions.get(i)?.until.unwrap_or(new - 1);
@@ -47,7 +47,7 @@ pub fn between_versions(site: &Site, i: usize) -> String {
     let path = pair_path(site, i);
     let body = match pair_dates(site, i) {
         Some((old, new)) => {
-            let report = compare(site, old, new);
+            let report = report(site, old, new);
             let mut b = heading(old, new);
             pairs_list(site, &path, &mut b);
             report_html(site, &report, &path, &mut b);
@@ -114,7 +114,7 @@ pub fn page(site: &Site, query: &str) -> (u16, String) {
     if site.mode == Mode::Live {
         match (date::parse(&from_text), date::parse(&to_text)) {
             (Some(old), Some(new)) => {
-                let report = compare(site, old, new);
+                let report = report(site, old, new);
                 let _ = writeln!(
                     b,
                     "<h2>From {} to {}</h2>",
@@ -154,6 +154,16 @@ fn pairs_list(site: &Site, path: &str, b: &mut String) {
         }
     }
     b.push_str("</ul></nav>\n");
+}
+
+/// The comparison of the two dates: made once for a pair of consecutive versions (kept in
+/// the site), each time for other dates.
+fn report(site: &Site, old: Day, new: Day) -> std::borrow::Cow<'_, Report> {
+    let pair = (0..site.changes.len()).find(|&i| pair_dates(site, i) == Some((old, new)));
+    match pair.and_then(|i| site.changes.get(i)) {
+        Some(cell) => std::borrow::Cow::Borrowed(cell.get_or_init(|| compare(site, old, new))),
+        None => std::borrow::Cow::Owned(compare(site, old, new)),
+    }
 }
 
 fn compare(site: &Site, old: Day, new: Day) -> Report {

@@ -3,7 +3,7 @@
 //! has had and the amendments that changed it, open points, the tests that check it, and what
 //! it depends on and what depends on it.
 
-use super::html::{esc, page, rel, slug, Shell};
+use super::html::{code, esc, page, rel, slug, Shell};
 use super::model::{Decl, Model};
 use super::Site;
 use crate::ir::{Definition, Program, RuleBodyIr, Rulebook};
@@ -32,7 +32,7 @@ pub fn render(site: &Site, index: usize, path: &str) -> String {
         let _ = writeln!(b, "<p class=\"type\">Type: <code>{}</code></p>", esc(&ty));
     }
     exceptions(rb, d, &mut b);
-    versions(site, d, &mut b);
+    versions(site, d, path, &mut b);
     sources(site, d, path, &mut b);
     citations(site, d, path, &mut b);
     amendment_provisions(site, d, &mut b);
@@ -141,7 +141,7 @@ fn collect_exceptions(def: &Definition, names: &mut Vec<String>) {
     }
 }
 
-fn versions(site: &Site, d: &Decl, b: &mut String) {
+fn versions(site: &Site, d: &Decl, path: &str, b: &mut String) {
     let rb = site.engine.rulebook();
     if rb
         .versions
@@ -162,8 +162,20 @@ fn versions(site: &Site, d: &Decl, b: &mut String) {
                     .amendments
                     .get(a.amendment as usize)
                     .map_or("?", |x| x.name.as_str());
+                // The comparison of the versions either side of the provision's date.
+                let compared = (0..site.changes.len())
+                    .find(|&i| {
+                        super::changes::pair_dates(site, i).is_some_and(|(_, new)| new == a.from)
+                    })
+                    .map(|i| {
+                        format!(
+                            " (<a href=\"{}\">what changed</a>)",
+                            esc(&rel(path, &super::changes::pair_path(site, i)))
+                        )
+                    })
+                    .unwrap_or_default();
                 format!(
-                    "<a href=\"amendment-{}.html\">{}</a> {} it from {}",
+                    "<a href=\"amendment-{}.html\">{}</a> {} it from {}{compared}",
                     slug(amendment),
                     esc(amendment),
                     esc(a.action),
@@ -191,7 +203,7 @@ fn sources(site: &Site, d: &Decl, path: &str, b: &mut String) {
         let at = m.location(rb, e.span);
         let what = match &e.provision {
             Some(p) => format!(
-                "in amendment <a href=\"amendment-{}.html\">{}</a>, which {} it from {}",
+                "in amendment <a href=\"amendment-{}.html\">{}</a>, which {}s it from {}",
                 slug(&p.amendment),
                 esc(&p.amendment),
                 esc(p.action),
@@ -224,17 +236,17 @@ fn sources(site: &Site, d: &Decl, path: &str, b: &mut String) {
                 continue;
             }
             let base = e.span.start as usize;
-            b.push_str(&esc(text.get(at - base..start - base).unwrap_or("")));
+            b.push_str(&code(text.get(at - base..start - base).unwrap_or("")));
             let _ = write!(
                 b,
                 "<a class=\"citation\" id=\"c-{start}\" href=\"{}\">{}</a>",
                 esc(&citation_href(site, u, path)),
-                esc(text.get(start - base..end - base).unwrap_or(""))
+                code(text.get(start - base..end - base).unwrap_or(""))
             );
             at = end;
         }
         let base = e.span.start as usize;
-        b.push_str(&esc(text.get(at.saturating_sub(base)..).unwrap_or("")));
+        b.push_str(&code(text.get(at.saturating_sub(base)..).unwrap_or("")));
         b.push_str("</code></pre>\n");
     }
     b.push_str("</section>\n");

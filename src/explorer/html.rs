@@ -21,6 +21,36 @@ pub fn esc(text: &str) -> String {
     out
 }
 
+/// Rulebook source text, escaped, its keywords, strings, numbers and comments in spans
+/// (`kw`, `str`, `num`, `com`) for the stylesheet to colour.
+pub fn code(text: &str) -> String {
+    use crate::syntax::lex::{tokens, Tok};
+    let mut out = String::with_capacity(text.len() * 2);
+    let mut at = 0;
+    for t in tokens(text) {
+        let (Some(gap), Some(word)) = (text.get(at..t.start), text.get(t.start..t.end)) else {
+            continue;
+        };
+        out.push_str(&esc(gap));
+        let class = match t.kind {
+            Tok::Word if crate::syntax::keywords::is_keyword(word) => Some("kw"),
+            Tok::Str => Some("str"),
+            Tok::Number | Tok::Date => Some("num"),
+            Tok::Comment | Tok::Doc => Some("com"),
+            _ => None,
+        };
+        match class {
+            Some(c) => {
+                let _ = write!(out, "<span class=\"{c}\">{}</span>", esc(word));
+            }
+            None => out.push_str(&esc(word)),
+        }
+        at = t.end;
+    }
+    out.push_str(&esc(text.get(at..).unwrap_or("")));
+    out
+}
+
 /// A name usable in a file name and a URL: letters, digits, `_`, `-` and `.` kept, anything
 /// else as `~XX` (its UTF-8 bytes in hex). Rulebook and declaration names are identifiers, so
 /// this is the identity for them; it only guards against names no checker would accept.
@@ -119,9 +149,18 @@ mod tests {
     }
 
     #[test]
+    fn code_is_highlighted_and_escaped() {
+        let c = code("rule a: bool { x < 1 and \"<b>\" } // why");
+        assert_eq!(
+            c,
+            "<span class=\"kw\">rule</span> a: bool { x &lt; <span class=\"num\">1</span> <span class=\"kw\">and</span> <span class=\"str\">&quot;&lt;b&gt;&quot;</span> } <span class=\"com\">// why</span>"
+        );
+    }
+
+    #[test]
     fn slugs_keep_identifiers_and_encode_the_rest() {
         assert_eq!(slug("visa_state_duty_total"), "visa_state_duty_total");
-        assert_eq!(slug("a/../b"), "a~2F~2E~2Eb");
+        assert_eq!(slug("a/../b"), "a~2F~2E~2E~2Fb");
         assert_eq!(slug(""), "_");
     }
 

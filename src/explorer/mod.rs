@@ -41,9 +41,9 @@ pub struct Site {
     model: Model,
     /// The pages that do not depend on the request, by site path.
     pages: BTreeMap<String, Vec<u8>>,
-    /// The changes between consecutive versions, made on first request (each runs the
+    /// The comparisons of consecutive versions, made on first request (each decides the
     /// rulebook's cases under two versions).
-    changes: Vec<OnceLock<Vec<u8>>>,
+    changes: Vec<OnceLock<crate::diff::Report>>,
 }
 
 // The server shares a site between its threads.
@@ -101,9 +101,9 @@ impl Site {
     }
 
     /// The page of the changes between version `i` and `i + 1`.
-    fn changes_between(&self, i: usize) -> Option<&[u8]> {
-        let cell = self.changes.get(i)?;
-        Some(cell.get_or_init(|| changes::between_versions(self, i).into_bytes()))
+    fn changes_between(&self, i: usize) -> Option<Vec<u8>> {
+        self.changes.get(i)?;
+        Some(changes::between_versions(self, i).into_bytes())
     }
 }
 
@@ -188,7 +188,7 @@ pub fn respond(sites: &[&Site], request: &Request<'_>) -> Page {
         _ => {
             if let Some(i) = changes::pair_of_page(site, rest) {
                 if let Some(body) = site.changes_between(i) {
-                    return Page::html(200, body.to_vec());
+                    return Page::html(200, body);
                 }
             }
             match site.pages.get(&path) {
@@ -261,7 +261,7 @@ pub fn static_pages(sites: &[&Site]) -> Vec<(String, Vec<u8>)> {
         ));
         for i in 0..site.changes.len() {
             if let Some(body) = site.changes_between(i) {
-                out.push((changes::pair_path(site, i), body.to_vec()));
+                out.push((changes::pair_path(site, i), body));
             }
         }
     }

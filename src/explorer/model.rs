@@ -231,11 +231,9 @@ impl Model {
     }
 
     /// Runs every test once, each with its own trace: which declarations each touched, and
-    /// the union of what they touched (for coverage by provision).
+    /// the union of what they touched (for coverage by provision, as `zan test --coverage`).
     fn run_tests(&mut self, rb: &Rulebook) -> HashSet<Span> {
-        let (_, trace) = crate::testing::run_with_coverage(rb, None);
-        self.coverage = coverage::report(rb, &trace, rb.tests.len());
-        let mut all = HashSet::new();
+        let mut all = coverage::Trace::default();
         for (ti, t) in rb.tests.iter().enumerate() {
             let mut trace = coverage::Trace::default();
             let result = crate::testing::run_traced(rb, t, Some(&mut trace));
@@ -244,9 +242,12 @@ impl Model {
                 at: self.location(rb, t.span),
                 passed: result.passed(),
             });
+            if let Some(v) = t.as_of.and_then(|d| rb.version_on(d)) {
+                all.version(v);
+            }
             let mut touched: BTreeSet<usize> = BTreeSet::new();
             for span in trace.hit_spans() {
-                all.insert(*span);
+                all.hit(*span);
                 if let Some(d) = self.decl_at(*span) {
                     touched.insert(d);
                 }
@@ -264,7 +265,8 @@ impl Model {
                 }
             }
         }
-        all
+        self.coverage = coverage::report(rb, &all, rb.tests.len());
+        all.hit_spans().copied().collect()
     }
 
     fn add_use(&mut self, c: &Citation, label: String, reached: bool, test: Option<usize>) {

@@ -181,13 +181,17 @@ pub fn load(folder: &Path) -> Result<Loaded, Failure> {
         Err(LoadError::Check {
             diagnostics,
             sources,
-            report,
             ..
         }) => {
-            let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+            // The errors are what stops it; the warnings are `zan check`'s to show.
+            let errors: Vec<_> = diagnostics
+                .iter()
+                .filter(|d| d.is_error())
+                .cloned()
+                .collect();
             Err(Failure {
-                message: format!("the rulebook has {errors} error(s)"),
-                report,
+                message: format!("the rulebook has {} error(s)", errors.len()),
+                report: render::to_terminal(&sources, &errors, false),
                 diagnostics: Some(check_json(&sources, &diagnostics)),
             })
         }
