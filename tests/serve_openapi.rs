@@ -380,6 +380,34 @@ fn the_served_document_is_valid_and_the_servers_decisions_match_it() {
             panic!("openapi-spec-validator refuses the served document:\n{e}");
         }
     }
+    // The other JSON answers match their schemas too.
+    for path in [
+        "/v1/rulebooks",
+        "/v1/rulebooks/kz_visa/diagnostics",
+        "/v1/rulebooks/kz_visa/schema",
+        "/healthz",
+        "/readyz",
+    ] {
+        let (status, text) = get(&format!("{}{path}", server.url));
+        assert_eq!(status, 200, "{path}: {text}");
+        let answer: Json = serde_json::from_str(&text).unwrap();
+        let v = validator_at(
+            &served,
+            &[
+                "paths",
+                path,
+                "get",
+                "responses",
+                "200",
+                "content",
+                "application/json",
+                "schema",
+            ],
+        );
+        if let Err(e) = v.check(&answer) {
+            panic!("{path}: the answer does not match the document:\n{e}");
+        }
+    }
     let v = envelope_validator(&served);
     let mut versions = std::collections::BTreeSet::new();
     for (name, text) in examples() {

@@ -313,8 +313,8 @@ fn diagnostics_operation(id: &str, what: &str) -> Json {
         "description": "The diagnostics of the version served and of the last load attempt (a version with errors is not served).",
         "responses": responses(
             vec![("200".into(), json!({
-                "description": "The diagnostics, as `zan check --format json` writes them.",
-                "content": { "application/json": { "schema": { "type": "object" } } },
+                "description": "The diagnostics of the version served and of the last load attempt, each diagnostic as `zan check --format json` writes it.",
+                "content": { "application/json": { "schema": component("zan.diagnostics") } },
             }))],
             &[404],
         ),
@@ -517,6 +517,38 @@ fn shared_schemas() -> Map<String, Json> {
                 },
             },
             "required": ["rulebooks"],
+        }),
+    );
+    s.insert(
+        "zan.diagnostics".into(),
+        json!({
+            "description": "The checker's diagnostics of the version served (with its hash and when it was loaded) and of the last load attempt (`result` `ok` or `error`).",
+            "type": "object",
+            "properties": {
+                "rulebook": { "type": "string" },
+                "served": {
+                    "type": "object",
+                    "properties": {
+                        "hash": component("zan.hash"),
+                        "loaded_at": { "type": "string", "format": "date-time" },
+                        "errors": { "type": "integer", "minimum": 0 },
+                        "warnings": { "type": "integer", "minimum": 0 },
+                        "diagnostics": { "type": "array", "items": { "type": "object" } },
+                    },
+                    "required": ["hash", "diagnostics"],
+                },
+                "last_attempt": {
+                    "anyOf": [
+                        { "type": "null" },
+                        {
+                            "type": "object",
+                            "properties": { "result": { "enum": ["ok", "error"] } },
+                            "required": ["result"],
+                        },
+                    ],
+                },
+            },
+            "required": ["rulebook", "served", "last_attempt"],
         }),
     );
     s.insert(
