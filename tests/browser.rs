@@ -261,12 +261,22 @@ fn the_skip_link_is_the_first_tab_stop() {
     let browser = Browser::start(&Launch::default());
     for page in ["/", "/r/kz_visa/index.html", "/r/kz_visa/try.html"] {
         browser.goto(&format!("{}{page}", server.url));
+        // A freshly loaded page: nothing focused, the sequential focus starting at the top
+        // (after a navigation Chromium may keep the previous page's starting point).
+        browser.execute(
+            "if (document.activeElement) { document.activeElement.blur(); } window.scrollTo(0, 0);",
+            &[],
+        );
         browser.press("\u{E004}");
         let focused = browser.active();
+        let described = browser.execute(
+            "const e = document.activeElement; return e.tagName + ' ' + e.className + ' ' + (e.getAttribute('href') || '');",
+            &[],
+        );
         assert_eq!(
             browser.attribute(&focused, "class").as_deref(),
             Some("skip"),
-            "{page}: the first Tab stop"
+            "{page}: the first Tab stop is {described}"
         );
         assert_eq!(
             browser.attribute(&focused, "href").as_deref(),
