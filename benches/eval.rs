@@ -35,7 +35,7 @@ use zan::{Rulebook, SourceMap};
 mod baseline;
 #[path = "support/kz_visa_cases.rs"]
 mod cases;
-use cases::{generate_all, N, SEED};
+use cases::{generate_all, load_examples, N, SEED};
 
 /// Repetitions of each plain measure; the best one is printed.
 const REPEATS: usize = 5;
@@ -48,43 +48,11 @@ fn rulebook_dir() -> PathBuf {
         .join("kz-visa")
 }
 
-fn collect(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).expect("read rulebook folder") {
-        let p = entry.expect("read folder entry").path();
-        if p.is_dir() {
-            collect(&p, ext, out);
-        } else if p.extension().is_some_and(|e| e == ext) {
-            out.push(p);
-        }
-    }
-}
-
 fn load_map() -> (SourceMap, usize) {
     // `cargo bench` runs from the package root; relative names keep the file names short.
     let map = zan::load::rulebook(Path::new("rulebooks/kz-visa")).expect("the kz-visa rulebook");
     let lines = map.files().iter().map(|f| f.text.lines().count()).sum();
     (map, lines)
-}
-
-/// The example cases that are visa applications: the generator varies their fields.
-fn load_examples() -> Vec<Json> {
-    let dir = rulebook_dir().join("examples");
-    let mut files = Vec::new();
-    collect(&dir, "json", &mut files);
-    files.sort();
-    assert!(
-        !files.is_empty(),
-        "no example cases under {}",
-        dir.display()
-    );
-    files
-        .iter()
-        .map(|f| {
-            serde_json::from_str(&std::fs::read_to_string(f).expect("read example"))
-                .expect("example is JSON")
-        })
-        .filter(|j: &Json| j.get("application").is_some())
-        .collect()
 }
 
 // ------------------------------------------------------------------ the measured work
@@ -179,7 +147,7 @@ fn fixture() -> (Fixture, usize) {
     let (map, lines) = load_map();
     let engine = Engine::from_sources(map.clone()).expect("the kz-visa rulebook checks");
     let rb = engine.rulebook();
-    let json = generate_all(&load_examples());
+    let json = generate_all(&load_examples(&rulebook_dir()));
     let cases: Vec<Case> = json
         .iter()
         .enumerate()

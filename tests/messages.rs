@@ -42,7 +42,7 @@ fn examples(text: &str) -> Vec<String> {
 /// Run one example as a shell would, without writing into the repository: `> FILE` is read
 /// and dropped, `< FILE` is fed from the repository, `--output FILE` goes to a temporary
 /// folder, and `zan fmt` without `--check` runs on a temporary copy of the rulebooks.
-fn run_example(line: &str, tmp: &Path) -> std::process::Output {
+fn run_example(line: &str, tmp: &Path) -> (Option<i32>, String) {
     let root = common::root();
     let words: Vec<&str> = line.split_whitespace().collect();
     assert_eq!(words.first(), Some(&"zan"));
@@ -63,6 +63,9 @@ fn run_example(line: &str, tmp: &Path) -> std::process::Output {
             w => args.push(w.to_string()),
         }
     }
+    if args.first().is_some_and(|a| a == "serve") {
+        return serve_example(args);
+    }
     let writes = args.first().is_some_and(|a| a == "fmt") && !args.iter().any(|a| a == "--check");
     let cwd = if writes {
         let copy = tmp.join("fmt-copy");
@@ -77,7 +80,22 @@ fn run_example(line: &str, tmp: &Path) -> std::process::Output {
         Some(f) => Stdio::from(std::fs::File::open(cwd.join(f)).unwrap()),
         None => Stdio::null(),
     });
-    cmd.output().unwrap()
+    let out = cmd.output().unwrap();
+    (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+/// `zan serve …` runs until stopped: started on a free port (its `--addr` replaced), it must
+/// say it listens, then SIGTERM must stop it with exit 0.
+fn serve_example(mut args: Vec<String>) -> (Option<i32>, String) {
+    if let Some(at) = args.iter().position(|a| a == "--addr") {
+        args[at + 1] = "127.0.0.1:0".into();
+    } else {
+        args.extend(["--addr".into(), "127.0.0.1:0".into()]);
+    }
+    let server = common::server::Server::start_args(&args);
+    let stderr = server.stderr_text();
+    let status = server.terminate(std::time::Duration::from_secs(30));
+    (status.and_then(|s| s.code()), stderr)
 }
 
 #[test]
@@ -96,9 +114,7 @@ fn every_help_example_runs_as_written() {
     assert!(lines.len() >= 10, "too few examples found: {lines:?}");
     let mut failures = Vec::new();
     for line in &lines {
-        let out = run_example(line, &tmp);
-        let code = out.status.code();
-        let stderr = String::from_utf8_lossy(&out.stderr);
+        let (code, stderr) = run_example(line, &tmp);
         // 0 or 1 (a decision, a check with findings, a diff with changes), never a usage
         // error, a missing file or a crash.
         if !matches!(code, Some(0 | 1))

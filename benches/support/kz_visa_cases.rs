@@ -3,6 +3,7 @@
 
 use chrono::{Datelike, Duration as Days, NaiveDate};
 use serde_json::{json, Value as Json};
+use std::path::{Path, PathBuf};
 
 /// Number of generated cases.
 pub const N: usize = 10_000;
@@ -421,4 +422,36 @@ fn generate(examples: &[Json], i: usize, r: &mut Lcg) -> Json {
 pub fn generate_all(examples: &[Json]) -> Vec<Json> {
     let mut r = Lcg(SEED);
     (0..N).map(|i| generate(examples, i, &mut r)).collect()
+}
+
+fn collect(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("read rulebook folder") {
+        let p = entry.expect("read folder entry").path();
+        if p.is_dir() {
+            collect(&p, ext, out);
+        } else if p.extension().is_some_and(|e| e == ext) {
+            out.push(p);
+        }
+    }
+}
+
+/// The example cases that are visa applications: the generator varies their fields.
+pub fn load_examples(rulebook: &Path) -> Vec<Json> {
+    let dir = rulebook.join("examples");
+    let mut files = Vec::new();
+    collect(&dir, "json", &mut files);
+    files.sort();
+    assert!(
+        !files.is_empty(),
+        "no example cases under {}",
+        dir.display()
+    );
+    files
+        .iter()
+        .map(|f| {
+            serde_json::from_str(&std::fs::read_to_string(f).expect("read example"))
+                .expect("example is JSON")
+        })
+        .filter(|j: &Json| j.get("application").is_some())
+        .collect()
 }

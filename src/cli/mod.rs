@@ -250,7 +250,7 @@ enum Command {
     )]
     Serve(serve::ServeArgs),
     /// Write the explorer's pages for a rulebook as a static site (no evaluation).
-    #[command(after_help = "Example:\n  zan doc rulebooks/kz-visa -o site/")]
+    #[command(after_help = "Example:\n  zan doc rulebooks/kz-visa --output site/")]
     Doc(doc::DocArgs),
     /// Write the JSON Schema of a rulebook's case facts and of its decisions.
     #[command(

@@ -162,7 +162,9 @@ async fn stream_decisions(
             next_line += cut.len();
             match answer(app, &loaded, &resolved, cut, first).await {
                 Ok(text) => {
-                    if tx.send(text.into()).await.is_err() {
+                    // A client that stops reading holds its place no longer than a line may take.
+                    let sent = tokio::time::timeout(limits.request_timeout, tx.send(text.into()));
+                    if !matches!(sent.await, Ok(Ok(()))) {
                         return;
                     }
                 }

@@ -113,7 +113,12 @@ pub fn run(config: Config) -> i32 {
         .thread_stack_size(crate::THREAD_STACK_BYTES)
         .build();
     match runtime {
-        Ok(rt) => rt.block_on(serve(config)),
+        Ok(rt) => {
+            let code = rt.block_on(serve(config));
+            // What is still running was cut off by --drain-timeout: do not wait for it.
+            rt.shutdown_background();
+            code
+        }
         Err(e) => {
             stderr_line!("error: cannot start the server's threads: {e}");
             EXIT_USAGE
