@@ -3,6 +3,7 @@
 
 pub mod server;
 pub mod validator;
+pub mod webdriver;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
