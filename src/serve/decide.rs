@@ -369,6 +369,21 @@ fn decide_body(loaded: &Loaded, body: &[u8], query: Params) -> Result<Outcome, A
     })
 }
 
+/// The largest body decided on the runtime's own thread.
+const QUICK_BODY_BYTES: usize = 64 << 10;
+
+/// Whether a decision is cheap enough (tens of microseconds: a small case, no explanation) to
+/// make on the runtime's thread. Handing every decision to the blocking pool costs more than
+/// the decision, and under many connections the pool grows to one thread per request, which
+/// two cores spend switching between (`cargo bench --bench serve`, 64 connections: 17,200
+/// decisions/s and p99 14.3 ms through the pool, 22,600 and 5.8 ms on the runtime's thread). A
+/// body that may ask for an explanation (its text says `"explain"`) goes to the pool.
+fn is_quick(body: &[u8], query: &Params) -> bool {
+    query.explain.is_none()
+        && body.len() <= QUICK_BODY_BYTES
+        && !body.windows(9).any(|w| w == b"\"explain\"")
+}
+
 /// The handler.
 pub async fn decide(
     State(app): State<Arc<App>>,
@@ -406,6 +421,9 @@ async fn decide_request(
     let loaded = slot.current();
     let work = async {
         let bytes = read_body(body, headers, app.limits.max_body_bytes).await?;
+        if is_quick(&bytes, &query) {
+            return decide_body(&loaded, &bytes, query);
+        }
         let snapshot = loaded.clone();
         tokio::task::spawn_blocking(move || decide_body(&snapshot, &bytes, query))
             .await
