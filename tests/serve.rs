@@ -495,6 +495,10 @@ fn schema_diagnostics_openapi_health_and_the_explorer_answer() {
         .header("content-type")
         .unwrap()
         .starts_with("text/html"));
+    // The folder without its slash leads to it (the pages' links are relative).
+    let page = get(&format!("{}/r/kz_visa", s.url));
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Kazakhstan visa and migration rules"));
     let page = get(&format!("{}/r/kz_visa/", s.url));
     assert!(page
         .header("content-type")

@@ -68,7 +68,7 @@ pub fn schema(r: &Request) -> i32 {
         }
     };
     match r.output.as_deref() {
-        Some(p) if p != Path::new("-") => match std::fs::write(p, text) {
+        Some(p) if p != Path::new("-") => match super::atomic::write(p, text.as_bytes()) {
             Ok(()) => EXIT_OK,
             Err(e) => {
                 stderr_line!("error: cannot write {}: {e}", p.display());

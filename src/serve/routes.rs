@@ -272,6 +272,9 @@ async fn fallback(
         }
         _ => return not_allowed(Some(HeaderValue::from_static("GET, HEAD"))),
     };
+    if let Some(to) = folder_without_slash(path, uri.query()) {
+        return (StatusCode::PERMANENT_REDIRECT, [(header::LOCATION, to)]).into_response();
+    }
     let loaded = snapshots(&app);
     let method_text = method.as_str().to_string();
     let path = percent_decode(path);
@@ -298,6 +301,20 @@ async fn fallback(
             .into_response(),
         Err(e) => ApiError::internal(format!("the page failed: {e}")).into_response(),
     }
+}
+
+/// A rulebook's folder written without its slash (`/r/kz_visa`): where it is (`/r/kz_visa/`).
+/// The explorer's links are relative, so its overview must be read from the folder's URL.
+fn folder_without_slash(path: &str, query: Option<&str>) -> Option<HeaderValue> {
+    let name = path.strip_prefix("/r/")?;
+    if name.is_empty() || name.contains(['/', '.']) {
+        return None;
+    }
+    let to = match query {
+        Some(q) => format!("{path}/?{q}"),
+        None => format!("{path}/"),
+    };
+    HeaderValue::from_str(&to).ok()
 }
 
 /// `%XX` decoded (invalid escapes kept as written); bytes that are not UTF-8 replaced.
