@@ -706,16 +706,7 @@ fn line_too_long(line: usize) -> Json {
 
 /// One NDJSON line (without its `\n`) as a case.
 fn case_from_line(engine: &Engine, bytes: &[u8]) -> Result<Case, Json> {
-    let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        json!({
-            "kind": "invalid_utf8",
-            "message": format!("the line is not valid UTF-8 (at byte {})", e.valid_up_to() + 1),
-        })
-    })?;
-    if text.trim().is_empty() {
-        return Err(json!({ "kind": "empty_line", "message": "an empty line: one case per line" }));
-    }
+    let text = crate::engine::case_line(bytes)?;
     engine.case_from_str(text).map_err(|e| e.json())
 }
 

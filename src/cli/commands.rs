@@ -253,7 +253,7 @@ pub struct EvalRequest<'a> {
 
 /// The engine of `zan eval`, loaded through `Engine::load`: what was not read is said as a
 /// warning, and the rulebook's errors (not its warnings: `zan check` shows those) are printed.
-fn load_engine(path: &Path) -> Result<Engine, i32> {
+pub(super) fn load_engine(path: &Path) -> Result<Engine, i32> {
     let warn_skipped = |skipped: &[String]| {
         for s in skipped {
             stderr_line!("warning: {s}");

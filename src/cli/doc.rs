@@ -1,10 +1,8 @@
 //! `zan doc RULEBOOK -o DIR`: the explorer's pages as a static site (no evaluation); the pages
 //! are `crate::explorer::static_pages`, each written atomically through `atomic`.
 
-use super::output::{stderr_line, stderr_text};
-use super::{atomic, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
-use crate::diagnostics::render;
-use crate::engine::{Engine, LoadError};
+use super::output::stderr_line;
+use super::{atomic, EXIT_OK, EXIT_USAGE};
 use crate::explorer::{self, Mode, Site};
 use clap::Args;
 use std::path::{Component, Path, PathBuf};
@@ -20,7 +18,7 @@ pub struct DocArgs {
 }
 
 pub fn doc(args: DocArgs) -> i32 {
-    let engine = match load(&args.rulebook) {
+    let engine = match super::commands::load_engine(&args.rulebook) {
         Ok(e) => e,
         Err(code) => return code,
     };
@@ -70,35 +68,6 @@ pub fn doc(args: DocArgs) -> i32 {
     super::output::print("summary", &summary, EXIT_OK)
 }
 
-/// The rulebook, checked; its errors printed (exit 1), or why it could not be read (exit 2).
-fn load(path: &Path) -> Result<Engine, i32> {
-    match Engine::load(path) {
-        Ok(engine) => {
-            for s in engine.skipped() {
-                stderr_line!("warning: {s}");
-            }
-            Ok(engine)
-        }
-        Err(LoadError::Io(e)) => {
-            stderr_line!("error: {e}");
-            Err(EXIT_USAGE)
-        }
-        Err(LoadError::Check {
-            diagnostics,
-            sources,
-            ..
-        }) => {
-            let errors: Vec<_> = diagnostics.into_iter().filter(|d| d.is_error()).collect();
-            stderr_text(&render::to_terminal(&sources, &errors, false));
-            stderr_line!(
-                "error: the rulebook has errors; run `zan check {}`",
-                path.display()
-            );
-            Err(EXIT_FAILED)
-        }
-    }
-}
-
 /// `dir` joined with a page's relative path, when that stays inside `dir` (plain names only:
 /// no root, no `..`, no `.`).
 fn inside(dir: &Path, path: &str) -> Option<PathBuf> {
@@ -114,7 +83,7 @@ mod tests {
 
     #[test]
     fn pages_stay_inside_the_folder() {
-        let dir = Path::new("/tmp/site");
+        let dir = Path::new("site");
         assert_eq!(
             inside(dir, "r/kz/index.html"),
             Some(dir.join("r/kz/index.html"))

@@ -450,6 +450,25 @@ fn unknown<'a>(
     }
 }
 
+/// One NDJSON line of cases (without its `\n`; a `\r` before it is dropped) as case text, or
+/// the `error` object of its batch line (`invalid_utf8`, `empty_line`): what `zan eval
+/// --batch` and the service's batch endpoint both read.
+pub fn case_line(bytes: &[u8]) -> Result<&str, serde_json::Value> {
+    let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        serde_json::json!({
+            "kind": "invalid_utf8",
+            "message": format!("the line is not valid UTF-8 (at byte {})", e.valid_up_to() + 1),
+        })
+    })?;
+    if text.trim().is_empty() {
+        return Err(
+            serde_json::json!({ "kind": "empty_line", "message": "an empty line: one case per line" }),
+        );
+    }
+    Ok(text)
+}
+
 /// Read a date written `YYYY-MM-DD`.
 pub fn parse_date(text: &str) -> Option<Day> {
     date::parse(text)

@@ -269,16 +269,7 @@ fn decide_line(
         }
         Line::Text(bytes) => bytes,
     };
-    let bytes = bytes.strip_suffix(b"\r").unwrap_or(&bytes);
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        json!({
-            "kind": "invalid_utf8",
-            "message": format!("the line is not valid UTF-8 (at byte {})", e.valid_up_to() + 1),
-        })
-    })?;
-    if text.trim().is_empty() {
-        return Err(json!({ "kind": "empty_line", "message": "an empty line: one case per line" }));
-    }
+    let text = crate::engine::case_line(&bytes)?;
     let decided = decide_case(loaded, text, resolved)?;
     Ok((text.to_string(), decided))
 }
