@@ -1,6 +1,8 @@
 //! Checking: from source files to a checked `Rulebook` or diagnostics. One pure function,
 //! `check`, shared by the CLI and the language server.
 
+mod added;
+mod broken;
 mod confusables;
 mod data;
 mod expr;
@@ -61,6 +63,7 @@ fn check_parsed_sharing(map: &SourceMap, parsed: &[&syntax::Parsed], sharing: bo
         .flat_map(|p| p.ast.declarations.iter())
         .collect();
     let mut g = Globals::new(map);
+    g.broken = broken::Broken::new(parsed.iter().flat_map(|p| p.ast.broken.iter()));
     g.diags = parsed
         .iter()
         .flat_map(|p| p.diagnostics.iter().cloned())
@@ -95,6 +98,7 @@ fn check_declarations(
             list.iter().map(|e| (e.from, e.until)).collect(),
         );
     }
+    g.added = added::added_names(g, &timeline);
     let mut calendars = program::CalendarCache::default();
     let segments = versions::segments(&timeline);
     let mut share = share::Sharing::new(map, if sharing { segments.len() } else { 1 });

@@ -63,6 +63,12 @@ pub struct Globals<'a> {
     /// Enum values by name, with their enum and index, in the order of the enums; built for
     /// the first `schema.enums.len()` enums (again when enums were added since).
     variant_index: (usize, HashMap<String, Vec<(EnumId, u32)>>),
+    /// The declarations that did not parse (`broken.rs`).
+    pub broken: super::broken::Broken,
+    /// The names only an amendment adds (`added.rs`).
+    pub added: HashMap<String, super::added::Added>,
+    /// The declaration whose expressions are being checked: its kind and dates.
+    pub checking: Option<super::added::Checking>,
 }
 
 impl<'a> Globals<'a> {
@@ -83,6 +89,9 @@ impl<'a> Globals<'a> {
             legal_texts: HashMap::default(),
             quotes_checked: HashSet::default(),
             variant_index: (0, HashMap::default()),
+            broken: super::broken::Broken::default(),
+            added: HashMap::default(),
+            checking: None,
         }
     }
 
@@ -105,7 +114,9 @@ impl<'a> Globals<'a> {
     }
 
     pub fn error(&mut self, d: Diagnostic) {
-        self.diags.push(d);
+        if !self.follows_from_broken(&d) {
+            self.diags.push(d);
+        }
     }
 
     /// `id` names the top-level declaration of that name: mark it used and remember where.

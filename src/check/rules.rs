@@ -122,6 +122,16 @@ fn unknown_target(g: &mut Globals, names: &VersionNames, x: &ast::ExceptionDecl)
 
 impl<'g, 'a, 'v> Compiler<'g, 'a, 'v> {
     fn rule(&mut self, e: &Entry) -> RuleIr {
+        self.g.checking = Some(super::added::checking(
+            e.decl.kind.keyword(),
+            (e.from, e.until),
+        ));
+        let rule = self.rule_ir(e);
+        self.g.checking = None;
+        rule
+    }
+
+    fn rule_ir(&mut self, e: &Entry) -> RuleIr {
         let origin = e.origin.clone();
         match &e.decl.kind {
             DeclKind::Reasons(r) => self.reasons(e, r, origin),

@@ -123,6 +123,7 @@ fn test(
             .help("add `checks SOURCE \"the sentence\"` after the test's name"),
         );
     }
+    set_after_expect(g, &t.items);
     let empty = VersionNames::default();
     let errors_before = g.diags.len();
     let mut facts: Option<Vec<Value>> = None;
@@ -135,6 +136,8 @@ fn test(
                     g.refer(id, || Symbol::Decl(id.name.clone()));
                     facts = Some(f.clone())
                 }
+                // An example that did not parse: its syntax error says it all.
+                None if g.broken.declares(&id.name) => return None,
                 None => invalid(
                     g,
                     id.span,
@@ -256,6 +259,37 @@ fn test(
         facts,
         expectations,
     })
+}
+
+/// A test reads as steps, but is not run as steps: every `set` applies to the facts before
+/// any `expect` is checked. A `set` below an `expect` reads as if it changed the case for the
+/// expectations after it only; warn, pointing at the first `expect` it does not follow.
+fn set_after_expect(g: &mut Globals, items: &[ast::TestItem]) {
+    let mut first_expect = None;
+    for item in items {
+        match item {
+            ast::TestItem::Expect { span, .. } => {
+                first_expect.get_or_insert(*span);
+            }
+            ast::TestItem::Set(path, value) => {
+                let (Some(expect), Some(first)) = (first_expect, path.first()) else {
+                    continue;
+                };
+                let span = first.span.to(value.span);
+                g.error(
+                    Diagnostic::new(
+                        Code::SetAfterExpect,
+                        span,
+                        "this `set` comes after an `expect`, but applies before it",
+                    )
+                    .label("applies before every `expect` of the test")
+                    .with_secondary(expect, "this `expect` already sees the value set below")
+                    .help("every `set` of a test applies before all its `expect`s, whatever their order: move the `set` above the first `expect`, or write a second test for the changed case"),
+                );
+            }
+            _ => {}
+        }
+    }
 }
 
 fn date_at(facts: &[Value], path: &[u32]) -> Option<date::Day> {

@@ -39,6 +39,8 @@ codes! {
     Syntax = "Z0001", Error, "syntax error";
     InvalidLiteral = "Z0002", Error, "invalid literal";
     LimitExceeded = "Z0003", Error, "input beyond a documented limit";
+    UnclosedBracket = "Z0004", Error, "bracket not closed";
+    TextAfterDeclaration = "Z0005", Error, "text after the end of a declaration";
     UnknownName = "Z0101", Error, "unknown name";
     DuplicateDeclaration = "Z0102", Error, "duplicate declaration";
     UnknownType = "Z0103", Error, "unknown type";
@@ -75,6 +77,7 @@ codes! {
     ConfusableName = "Z0506", Warning, "name with look-alike or invisible characters";
     BidiControl = "Z0507", Warning, "bidirectional control character in the text";
     InvalidTest = "Z0601", Error, "invalid test";
+    SetAfterExpect = "Z0602", Warning, "`set` after an `expect` in a test";
     CalendarRequired = "Z0701", Error, "working days without a calendar";
     ParameterValues = "Z0702", Error, "parameter values out of order";
     ParameterValueLost = "Z0703", Warning, "a replacement that leaves a parameter without a value";

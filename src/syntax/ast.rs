@@ -16,6 +16,21 @@ pub struct Ident {
 #[derive(Clone, Debug, Default)]
 pub struct File {
     pub declarations: Vec<Declaration>,
+    /// The headers of the declarations that did not parse (`syntax::recover`).
+    pub broken: Vec<BrokenDecl>,
+}
+
+/// The header of a declaration that did not parse: its kind, name and written type, read so
+/// that the checker can leave its uses alone (the syntax error is the one report), and the
+/// words written in it (values of a broken enum, reason codes, names the declaration read).
+#[derive(Clone, Debug)]
+pub struct BrokenDecl {
+    /// `rule`, `enum`, ... (a `reasons` declaration is `reasons`, an `output rule` a `rule`).
+    pub keyword: &'static str,
+    pub name: Ident,
+    /// The declared type (of a rule, fact or parameter; a table's result), when it was read.
+    pub ty: Option<TypeExpr>,
+    pub words: Vec<String>,
 }
 
 #[derive(Clone, Debug)]

@@ -7,22 +7,7 @@ use crate::source::{FileId, Span};
 use pest::error::{Error, ErrorVariant, InputLocation};
 
 pub fn to_diagnostic(err: &Error<Rule>, piece: &str, file: FileId, offset: usize) -> Diagnostic {
-    let mut pos = match err.location {
-        InputLocation::Pos(p) => p,
-        InputLocation::Span((s, _)) => s,
-    };
-    let punct = punctuation(err);
-    // pest's positives may be recorded where an alternative began, while the brackets and
-    // separators it tried lie further on: the further position is where the text went wrong.
-    let furthest = err.parse_attempts().map_or(pos, |a| a.max_position);
-    let expected = match &err.variant {
-        ErrorVariant::ParsingError { .. } if furthest > pos && !punct.is_empty() => {
-            pos = furthest;
-            describe_expected(&[], &punct)
-        }
-        ErrorVariant::ParsingError { positives, .. } => describe_expected(positives, &punct),
-        ErrorVariant::CustomError { message } => message.clone(),
-    };
+    let (pos, expected) = position_and_expected(err);
     let found = found_at(piece, pos);
     let end = pos + found.len().max(1).min(piece.len().saturating_sub(pos));
     let span = Span::new(file, offset + pos, offset + end.max(pos));
@@ -43,6 +28,30 @@ pub fn to_diagnostic(err: &Error<Rule>, piece: &str, file: FileId, offset: usize
     )
     .label(format!("expected {expected} here"))
     .help(help)
+}
+
+/// Where the text of a declaration went wrong (a byte offset into it), as the diagnostic
+/// places it: recovery cuts the declaration there.
+pub fn position(err: &Error<Rule>) -> usize {
+    position_and_expected(err).0
+}
+
+fn position_and_expected(err: &Error<Rule>) -> (usize, String) {
+    let pos = match err.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((s, _)) => s,
+    };
+    let punct = punctuation(err);
+    // pest's positives may be recorded where an alternative began, while the brackets and
+    // separators it tried lie further on: the further position is where the text went wrong.
+    let furthest = err.parse_attempts().map_or(pos, |a| a.max_position);
+    match &err.variant {
+        ErrorVariant::ParsingError { .. } if furthest > pos && !punct.is_empty() => {
+            (furthest, describe_expected(&[], &punct))
+        }
+        ErrorVariant::ParsingError { positives, .. } => (pos, describe_expected(positives, &punct)),
+        ErrorVariant::CustomError { message } => (pos, message.clone()),
+    }
 }
 
 /// Whether the text at `pos` is a single `=` (not `==` or `=>`): a comparison written as an

@@ -2,13 +2,15 @@
 //!
 //! `parse` never stops at the first error: the file is cut at top-level declarations
 //! (`split`), each declaration is parsed on its own, and every syntax error is reported
-//! while the declarations that parsed are kept.
+//! while the declarations that parsed are kept; `recover` keeps what it can of one that did
+//! not (the declaration before stray text, the header of a broken one).
 
 pub mod ast;
 mod errors;
 pub mod keywords;
 pub mod lex;
 mod lower;
+mod recover;
 pub(crate) mod split;
 
 use crate::diagnostics::{Code, Diagnostic};
@@ -92,7 +94,10 @@ pub fn parse_unless(
             }
             Err(_) => {
                 if let Err(err) = parse_with_error_detail(piece) {
-                    diags.push(errors::to_diagnostic(&err, piece, file, chunk.start));
+                    let kept = recover::failed_declaration(&err, piece, file, chunk.start);
+                    out.declarations.extend(kept.declarations);
+                    out.broken.extend(kept.broken);
+                    diags.extend(kept.diagnostics);
                 }
             }
         }

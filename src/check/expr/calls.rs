@@ -358,6 +358,10 @@ fn builtin(
 
 /// `unknown function or table`, with the closest name.
 fn unknown(cx: &mut ExprCx<'_, '_>, name: &ast::Ident) -> (Ex, Type) {
+    if let Some(d) = cx.g.added_later(name) {
+        cx.g.error(d);
+        return (Ex::Const(Value::Absent), Type::Error);
+    }
     let functions: Vec<&str> = FUNCTIONS.iter().map(|f| f.name).collect();
     let mut candidates = functions.clone();
     candidates.extend(cx.v.tables.keys().map(String::as_str));

@@ -12,6 +12,9 @@ use crate::value::Value;
 impl ExprCx<'_, '_> {
     /// `unknown NAME`, with the closest name in scope or the periods when it is in force.
     pub(super) fn unknown(&mut self, id: &ast::Ident, what: &str) -> (Ex, Type) {
+        if let Some(d) = self.g.added_later(id) {
+            return self.err(d);
+        }
         let mut candidates: Vec<&str> = Vec::new();
         candidates.extend(self.locals.iter().map(|(n, _, _, _)| n.as_str()));
         candidates.extend(self.g.fact_ids.keys().map(String::as_str));
