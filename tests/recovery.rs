@@ -42,7 +42,10 @@ impl Workbench {
     fn file(&self, name: &str) -> FileId {
         self.map
             .ids()
-            .find(|&id| self.map.get(id).unwrap().name.ends_with(name))
+            .find(|&id| {
+                let path = Path::new(&self.map.get(id).unwrap().name);
+                path.file_name().is_some_and(|f| f == name)
+            })
             .unwrap_or_else(|| panic!("no file {name}"))
     }
 
