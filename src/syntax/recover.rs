@@ -537,7 +537,8 @@ mod tests {
         assert_eq!(
             got,
             [
-                ("rule", "a", Some("List?".to_string())),
+                // As the grammar reads it: the `?` belongs to the inner type.
+                ("rule", "a", Some("List".to_string())),
                 ("table", "t", Some("Money".to_string())),
                 ("enum", "E", None),
                 ("rule", "n", Some("Named".to_string())),
