@@ -69,7 +69,8 @@ impl Context<'_> {
     fn weekdays(&self) -> Option<Vec<Completion>> {
         let n = self.toks.len();
         let mut i = n;
-        while i > 0 && matches!(self.word(i - 1), ",") || i > 0 && WEEKDAYS.contains(&self.word(i - 1))
+        while i > 0 && matches!(self.word(i - 1), ",")
+            || i > 0 && WEEKDAYS.contains(&self.word(i - 1))
         {
             i -= 1;
         }
@@ -93,9 +94,8 @@ impl Context<'_> {
 
     /// Directly in a table's body (not inside brackets of a row's value).
     fn in_table_body(&self) -> bool {
-        self.open_bracket().is_some_and(|i| {
-            self.word(i) == "{" && !(0..i).any(|j| self.word(j) == "{")
-        })
+        self.open_bracket()
+            .is_some_and(|i| self.word(i) == "{" && !(0..i).any(|j| self.word(j) == "{"))
     }
 
     /// The innermost bracket `{`, `[` or `(` still open at the cursor, by token index.
@@ -161,8 +161,9 @@ impl Context<'_> {
             .map(|i| self.word(i))
             .filter(|w| *w != ".")
             .collect();
-        if (kw + 1..open).any(|i| !matches!(self.word(i), ".") && self.toks[i].kind != crate::syntax::lex::Tok::Word)
-        {
+        if (kw + 1..open).any(|i| {
+            !matches!(self.word(i), ".") && self.toks[i].kind != crate::syntax::lex::Tok::Word
+        }) {
             return None;
         }
         let ty = self.type_of_path(&path)?;

@@ -114,7 +114,11 @@ fn example_skeleton(a: &Analysis, at: Span, name: &str) -> Option<Edit> {
         if fact.default.is_some() || fact.ty.optional {
             continue;
         }
-        body.push_str(&format!("  {}: {}\n", fact.name.name, placeholder(a, &fact.ty, 0)));
+        body.push_str(&format!(
+            "  {}: {}\n",
+            fact.name.name,
+            placeholder(a, &fact.ty, 0)
+        ));
     }
     body.push_str("}\n\n");
     Some(Edit {
@@ -129,10 +133,13 @@ fn placeholder(a: &Analysis, ty: &ast::TypeExpr, depth: usize) -> String {
         return "absent".into();
     };
     let record = match a.index.declaration_of(&id.name) {
-        Some((_, ast::Declaration {
-            kind: DeclKind::Record(r),
-            ..
-        })) if depth < 2 => r,
+        Some((
+            _,
+            ast::Declaration {
+                kind: DeclKind::Record(r),
+                ..
+            },
+        )) if depth < 2 => r,
         _ => return "absent".into(),
     };
     let fields: Vec<String> = record
@@ -339,11 +346,16 @@ fn fact_insertion(a: &Analysis, at: Span) -> Option<(Span, &'static str)> {
         .map(|d| d.span.end as usize)
         .max();
     let (offset, after) = match last_fact {
-        Some(end) => (text[end..].find('\n').map_or(text.len(), |i| end + i + 1), ""),
+        Some(end) => (
+            text[end..].find('\n').map_or(text.len(), |i| end + i + 1),
+            "",
+        ),
         None => {
             let holder = (0..a.index.top.len())
                 .filter_map(|i| a.index.top_decl(i))
-                .find(|d| d.span.file == at.file && d.span.start <= at.start && at.end <= d.span.end)?;
+                .find(|d| {
+                    d.span.file == at.file && d.span.start <= at.start && at.end <= d.span.end
+                })?;
             let start = holder.span.start as usize;
             (text[..start].rfind('\n').map_or(0, |i| i + 1), "\n")
         }

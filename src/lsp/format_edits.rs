@@ -61,8 +61,17 @@ mod tests {
 
     #[test]
     fn a_missing_final_newline_and_removed_lines_are_edits_too() {
-        for (old, new) in [("a\nb", "a\nb\n"), ("a\n\n\nb\n", "a\n\nb\n"), ("", "x\n"), ("x\n", "")] {
-            assert_eq!(apply(old, &minimal_edits(old, new)), new, "{old:?} -> {new:?}");
+        for (old, new) in [
+            ("a\nb", "a\nb\n"),
+            ("a\n\n\nb\n", "a\n\nb\n"),
+            ("", "x\n"),
+            ("x\n", ""),
+        ] {
+            assert_eq!(
+                apply(old, &minimal_edits(old, new)),
+                new,
+                "{old:?} -> {new:?}"
+            );
         }
     }
 }

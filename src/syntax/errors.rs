@@ -293,7 +293,7 @@ fn misspelt_weekday(err: &Error<Rule>, found: &str, span: Span) -> Option<Diagno
     };
     Some(
         Diagnostic::new(Code::Syntax, span, format!("`{found}` is not a weekday"))
-            .label("not a weekday")
+            .label("the weekdays are monday to sunday")
             .help(help),
     )
 }
