@@ -69,9 +69,7 @@ impl Context<'_> {
     fn weekdays(&self) -> Option<Vec<Completion>> {
         let n = self.toks.len();
         let mut i = n;
-        while i > 0 && matches!(self.word(i - 1), ",")
-            || i > 0 && WEEKDAYS.contains(&self.word(i - 1))
-        {
+        while i > 0 && (self.word(i - 1) == "," || WEEKDAYS.contains(&self.word(i - 1))) {
             i -= 1;
         }
         if i == 0 || self.word(i - 1) != "weekend" || !matches!(self.tok(0), Some("weekend" | ","))

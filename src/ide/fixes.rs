@@ -245,22 +245,19 @@ fn uses_of(a: &Analysis, name: &str) -> Uses {
             continue;
         };
         super::outline::each_expr(d, &mut |e| match &e.kind {
-            ExprKind::Field(base, f) if is_name(base) => {
-                if !uses.fields.contains(&f.name) {
-                    uses.fields.push(f.name.clone());
-                }
+            ExprKind::Field(base, f) if is_name(base) && !uses.fields.contains(&f.name) => {
+                uses.fields.push(f.name.clone());
             }
-            ExprKind::Binary(op, l, r)
-                if matches!(
-                    op,
-                    BinaryOp::Eq
-                        | BinaryOp::Ne
-                        | BinaryOp::Lt
-                        | BinaryOp::Le
-                        | BinaryOp::Gt
-                        | BinaryOp::Ge
-                ) =>
-            {
+            ExprKind::Binary(
+                BinaryOp::Eq
+                | BinaryOp::Ne
+                | BinaryOp::Lt
+                | BinaryOp::Le
+                | BinaryOp::Gt
+                | BinaryOp::Ge,
+                l,
+                r,
+            ) => {
                 let other = if is_name(l) {
                     Some(r)
                 } else if is_name(r) {
