@@ -179,6 +179,17 @@ fn complete(f: &Fixture) -> String {
         if let Some(d) = &c.detail {
             let _ = write!(out, " — {d}");
         }
+        if let Some(e) = &c.edit {
+            let s = e.span.range();
+            let _ = write!(
+                out,
+                "\n    replaces {}..{} `{}` with `{}`",
+                s.start,
+                s.end,
+                f.analysis.map.snippet(e.span),
+                e.text
+            );
+        }
         out.push('\n');
     }
     if out.is_empty() {

@@ -650,7 +650,8 @@ fn formatting_gives_the_canonical_layout_and_nothing_for_a_broken_file() {
         .replace(": money\n", ":money   \r\n");
     change(&mut c, &money, 2, &messy);
     let edits = c.result("textDocument/formatting", params.clone());
-    assert_eq!(edits[0]["newText"], json!(text), "{edits}");
+    let edits = edits.as_array().cloned().unwrap_or_default();
+    assert_eq!(lsp_client::apply_edits(&messy, &edits), text, "{edits:?}");
     let broken = messy.replacen("parameter mci:money", "parameter mci money", 1);
     change(&mut c, &money, 3, &broken);
     let edits = c.result("textDocument/formatting", params);

@@ -83,6 +83,12 @@ fn facts_of(g: &mut Globals, names: &VersionNames, e: &ast::Expr) -> Option<Vec<
     // Facts are constants here: checking them never reads the facts of the schema, which
     // are lent to `fields` meanwhile rather than copied for every example.
     let facts = std::mem::take(&mut g.schema.facts);
+    // The case's top-level names are the facts themselves (for the editor's navigation).
+    for (name, _) in fields {
+        if g.fact_ids.contains_key(&name.name) {
+            g.refer(name, || Symbol::Decl(name.name.clone()));
+        }
+    }
     let mut cx = ExprCx::new(g, names);
     cx.facts_allowed = false;
     let exs = cx.fields("the case", &facts, fields, e.span);
@@ -318,6 +324,7 @@ fn set(g: &mut Globals, facts: &mut [Value], path: &[ast::Ident], value: &ast::E
         );
         return;
     };
+    g.refer(first, || Symbol::Decl(first.name.clone()));
     let mut ty = g.schema.facts[slot as usize].ty.clone();
     let mut slots = vec![slot];
     for seg in &path[1..] {
@@ -352,7 +359,12 @@ fn set(g: &mut Globals, facts: &mut [Value], path: &[ast::Ident], value: &ast::E
             );
             return;
         };
+        let record = info.name.clone();
         ty = info.fields[i].ty.clone();
+        g.refer(seg, || Symbol::Field {
+            record,
+            field: seg.name.clone(),
+        });
         slots.push(i as u32);
     }
     let empty = VersionNames::default();

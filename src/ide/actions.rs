@@ -36,6 +36,7 @@ pub fn code_actions(a: &Analysis, file: FileId, start: u32, end: u32) -> Vec<Cod
                 preferred: true,
             });
         }
+        out.extend(super::fixes::fixes(a, d));
         let missing = match d.code {
             Code::NonExhaustiveMatch => missing_arms(a, d),
             Code::NonExhaustiveTable => missing_rows(a, d),

@@ -4,7 +4,7 @@
 //! at the start of a line, and otherwise keywords and the names in scope.
 
 use super::index::{DeclEntry, DeclWhat};
-use super::Analysis;
+use super::{Analysis, Edit};
 use crate::source::FileId;
 use crate::syntax::ast::{self, DeclKind};
 use crate::syntax::keywords::{
@@ -35,6 +35,9 @@ pub struct Completion {
     pub kind: CompletionKind,
     pub detail: Option<String>,
     pub documentation: Option<String>,
+    /// Replace this range (of the file completed in) with this text instead of inserting the
+    /// label (a cited sentence, whose label is shortened).
+    pub edit: Option<Edit>,
 }
 
 /// Completions at `offset` of `file` in the analysed text.
@@ -53,6 +56,11 @@ pub fn complete(a: &Analysis, file: FileId, offset: usize) -> Vec<Completion> {
         }
     }
     let decl_start = declaration_start(text, start);
+    match super::quotes::in_text(a, file, decl_start, offset) {
+        super::quotes::InText::No => {}
+        super::quotes::InText::Quote(items) => return items,
+        super::quotes::InText::Other => return Vec::new(),
+    }
     let toks: Vec<Token> = lex::tokens(&text[decl_start..start])
         .into_iter()
         .filter(|t| !matches!(t.kind, Tok::Comment | Tok::Doc))
@@ -93,7 +101,7 @@ fn declaration_start(text: &str, offset: usize) -> usize {
     0
 }
 
-fn keywords(words: &[&str]) -> Vec<Completion> {
+pub(super) fn keywords(words: &[&str]) -> Vec<Completion> {
     words
         .iter()
         .map(|w| Completion {
@@ -101,18 +109,19 @@ fn keywords(words: &[&str]) -> Vec<Completion> {
             kind: CompletionKind::Keyword,
             detail: None,
             documentation: None,
+            edit: None,
         })
         .collect()
 }
 
-struct Context<'a> {
-    a: &'a Analysis,
-    text: &'a str,
-    toks: &'a [Token],
+pub(super) struct Context<'a> {
+    pub(super) a: &'a Analysis,
+    pub(super) text: &'a str,
+    pub(super) toks: &'a [Token],
 }
 
 impl<'a> Context<'a> {
-    fn tok(&self, back: usize) -> Option<&'a str> {
+    pub(super) fn tok(&self, back: usize) -> Option<&'a str> {
         let t = self.toks.get(self.toks.len().checked_sub(back + 1)?)?;
         Some(&self.text[t.start..t.end])
     }
@@ -146,6 +155,9 @@ impl<'a> Context<'a> {
         if let Some(items) = self.expected_enum() {
             return Some(items);
         }
+        if let Some(items) = self.expected_value(line_before) {
+            return Some(items);
+        }
         if line_before.trim().is_empty() && self.decl_keyword() == Some("table") && self.in_body() {
             let mut items = self.table_key_values();
             items.extend(keywords(&["otherwise"]));
@@ -155,14 +167,14 @@ impl<'a> Context<'a> {
     }
 
     /// The keyword that opens the current declaration.
-    fn decl_keyword(&self) -> Option<&'a str> {
+    pub(super) fn decl_keyword(&self) -> Option<&'a str> {
         self.toks
             .iter()
             .map(|t| &self.text[t.start..t.end])
             .find(|w| DECLARATION_KEYWORDS.contains(w) && *w != "output")
     }
 
-    fn in_body(&self) -> bool {
+    pub(super) fn in_body(&self) -> bool {
         self.toks.iter().any(|t| &self.text[t.start..t.end] == "{")
     }
 
@@ -207,10 +219,11 @@ impl<'a> Context<'a> {
             kind,
             detail,
             documentation: node.and_then(|n| n.doc.clone()),
+            edit: None,
         }
     }
 
-    fn names_in_scope(&self) -> Vec<Completion> {
+    pub(super) fn names_in_scope(&self) -> Vec<Completion> {
         let mut out = self.globals_of(&[
             DeclWhat::Fact,
             DeclWhat::Rule,
@@ -226,6 +239,7 @@ impl<'a> Context<'a> {
                 kind: CompletionKind::Function,
                 detail: Some(f.signature()),
                 documentation: Some(f.doc.to_string()),
+                edit: None,
             });
         }
         // `as_of` is a name, not a keyword: the evaluation date, readable in any expression.
@@ -234,6 +248,7 @@ impl<'a> Context<'a> {
             kind: CompletionKind::Variable,
             detail: Some("date".into()),
             documentation: Some("The evaluation date.".into()),
+            edit: None,
         });
         for (var, _) in self.quantifier_vars() {
             out.push(Completion {
@@ -241,6 +256,7 @@ impl<'a> Context<'a> {
                 kind: CompletionKind::Variable,
                 detail: Some("quantifier variable".into()),
                 documentation: None,
+                edit: None,
             });
         }
         out
@@ -283,7 +299,7 @@ impl<'a> Context<'a> {
     }
 
     /// The dotted path written just before the last token (`a.b.` → [a, b]).
-    fn path_before(&self, skip: usize) -> Vec<&'a str> {
+    pub(super) fn path_before(&self, skip: usize) -> Vec<&'a str> {
         let mut path = Vec::new();
         let mut i = self.toks.len().saturating_sub(skip);
         while i > 0 {
@@ -317,7 +333,7 @@ impl<'a> Context<'a> {
     }
 
     /// The type name a path ends in (lists and optionals stripped).
-    fn type_of_path(&self, path: &[&str]) -> Option<String> {
+    pub(super) fn type_of_path(&self, path: &[&str]) -> Option<String> {
         let (first, rest) = path.split_first()?;
         let mut ty = match self.a.index.declaration_of(first) {
             Some((_, node)) => type_name(node)?,
@@ -358,6 +374,7 @@ impl<'a> Context<'a> {
                     kind: CompletionKind::Field,
                     detail: Some(t.to_string()),
                     documentation: None,
+                    edit: None,
                 })
                 .collect();
         }
@@ -377,6 +394,7 @@ impl<'a> Context<'a> {
                         self.a.map.snippet(f.ty.span)
                     )),
                     documentation: f.doc.clone(),
+                    edit: None,
                 })
                 .collect(),
             DeclKind::Enum(_) => self.enum_values(ty).unwrap_or_default(),
@@ -384,7 +402,7 @@ impl<'a> Context<'a> {
         }
     }
 
-    fn enum_values(&self, enum_name: &str) -> Option<Vec<Completion>> {
+    pub(super) fn enum_values(&self, enum_name: &str) -> Option<Vec<Completion>> {
         let (_, node) = self.a.index.declaration_of(enum_name)?;
         let DeclKind::Enum(e) = &node.kind else {
             return None;
@@ -400,6 +418,7 @@ impl<'a> Context<'a> {
                         None => enum_name.to_string(),
                     }),
                     documentation: v.doc.clone(),
+                    edit: None,
                 })
                 .collect(),
         )
@@ -476,6 +495,7 @@ impl<'a> Context<'a> {
                 kind: CompletionKind::Type,
                 detail: Some("built-in type".into()),
                 documentation: None,
+                edit: None,
             })
             .collect();
         out.extend(self.globals_of(&[DeclWhat::Enum, DeclWhat::Record]));
@@ -496,7 +516,7 @@ fn type_text(a: &Analysis, d: &ast::Declaration) -> Option<String> {
 }
 
 /// The named type of a fact, rule, parameter or table (through lists and optionals).
-fn type_name(d: &ast::Declaration) -> Option<String> {
+pub(super) fn type_name(d: &ast::Declaration) -> Option<String> {
     match &d.kind {
         DeclKind::Fact(f) => named(&f.ty),
         DeclKind::Rule(r) => named(&r.ty),
@@ -507,7 +527,7 @@ fn type_name(d: &ast::Declaration) -> Option<String> {
     }
 }
 
-fn named(t: &ast::TypeExpr) -> Option<String> {
+pub(super) fn named(t: &ast::TypeExpr) -> Option<String> {
     match &t.kind {
         ast::TypeKind::Named(id) => Some(id.name.clone()),
         ast::TypeKind::List(inner) => named(inner),

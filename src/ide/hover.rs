@@ -13,6 +13,9 @@ use std::fmt::Write;
 /// Markdown describing what is at `offset`, and the span it describes.
 pub fn hover(a: &Analysis, file: FileId, offset: u32) -> Option<(Span, String)> {
     if let Some(occ) = a.index.occurrence_at(file, offset) {
+        if let Some(text) = describe_provision(a, occ) {
+            return Some((occ.span, text));
+        }
         let text = describe(a, &occ.symbol)?;
         return Some((occ.span, text));
     }
@@ -101,6 +104,40 @@ pub fn describe(a: &Analysis, symbol: &Symbol) -> Option<String> {
     push_doc(&mut out, node.doc.as_deref());
     details(a, node, &mut out);
     in_force(a, entry, &decls, &mut out);
+    push_citations(&mut out, node.kind.citations().iter());
+    Some(out.trim_end().to_string())
+}
+
+/// On the name of a declaration an amendment adds or replaces: that provision's own doc
+/// comment and citations (not the baseline's), and what it does from when.
+fn describe_provision(a: &Analysis, occ: &super::index::Occurrence) -> Option<String> {
+    if !occ.is_declaration {
+        return None;
+    }
+    let entry = a
+        .index
+        .declarations(&occ.symbol)
+        .into_iter()
+        .find(|d| d.name_span == occ.span && d.what != super::index::DeclWhat::Variant)?;
+    let provision = entry.provision.as_ref()?;
+    if !matches!(occ.symbol, Symbol::Decl(_)) {
+        return None;
+    }
+    let node = a.index.decl_node(entry)?;
+    let mut out = String::new();
+    let _ = writeln!(out, "```zan\n{}\n```", signature(a, entry, node));
+    push_doc(&mut out, node.doc.as_deref());
+    details(a, node, &mut out);
+    let what = match provision.action {
+        "replace" => "replaces the baseline",
+        _ => "adds it",
+    };
+    let _ = writeln!(
+        out,
+        "amendment `{}` {what} from {}\n",
+        provision.amendment,
+        date::format(provision.from)
+    );
     push_citations(&mut out, node.kind.citations().iter());
     Some(out.trim_end().to_string())
 }

@@ -8,12 +8,16 @@
 
 mod actions;
 mod complete;
+mod expected;
+mod fixes;
 mod highlight;
 mod hints;
 mod hover;
 pub mod index;
 mod navigate;
 mod outline;
+mod quotes;
+pub mod sentences;
 
 pub use actions::{code_actions, CodeAction};
 pub use complete::{complete, Completion, CompletionKind};

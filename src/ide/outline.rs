@@ -13,6 +13,9 @@ pub struct Outline {
     pub what: DeclWhat,
     /// A short detail: the type, or the amendment and date of a provision.
     pub detail: String,
+    /// The declaration holding it (the enum of a value, the amendment of a provision), or
+    /// else its file's name: a workspace symbol's `containerName`.
+    pub container: String,
     pub span: Span,
     pub name_span: Span,
     pub children: Vec<Outline>,
@@ -53,10 +56,25 @@ fn outline_of(a: &Analysis, d: &DeclEntry) -> Outline {
         name: d.name.clone(),
         what: d.what,
         detail: detail(a, d),
+        container: container(a, d),
         span: d.span,
         name_span: d.name_span,
         children: Vec::new(),
     }
+}
+
+fn container(a: &Analysis, d: &DeclEntry) -> String {
+    let holder = match d.what {
+        DeclWhat::Variant | DeclWhat::Field | DeclWhat::Reason => {
+            a.index.decl_node(d).map(|n| n.kind.name().name.clone())
+        }
+        _ => d.provision.as_ref().map(|p| p.amendment.clone()),
+    };
+    holder.unwrap_or_else(|| {
+        a.map
+            .get(d.name_span.file)
+            .map_or_else(String::new, |f| f.name.clone())
+    })
 }
 
 fn detail(a: &Analysis, d: &DeclEntry) -> String {

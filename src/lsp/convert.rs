@@ -217,3 +217,30 @@ pub fn semantic_tokens(
     }
     out
 }
+
+/// A completion as the protocol's item: documentation in the client's format, and a text
+/// edit where the completion replaces more than the word at the cursor (a cited sentence,
+/// which the client filters by its whole text).
+pub fn completion_item(
+    pos: &FilePositions,
+    format: super::markup::Format,
+    c: ide::Completion,
+) -> lsp::CompletionItem {
+    let text_edit = c.edit.as_ref().map(|e| {
+        lsp::CompletionTextEdit::Edit(lsp::TextEdit {
+            range: pos.span_range(e.span),
+            new_text: e.text.clone(),
+        })
+    });
+    lsp::CompletionItem {
+        filter_text: c.edit.as_ref().and(c.documentation.clone()),
+        label: c.label,
+        kind: Some(completion_kind(c.kind)),
+        detail: c.detail,
+        documentation: c
+            .documentation
+            .map(|d| lsp::Documentation::MarkupContent(super::markup::markup(format, &d))),
+        text_edit,
+        ..Default::default()
+    }
+}

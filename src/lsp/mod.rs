@@ -7,8 +7,10 @@
 //! instead of letting them end the session.
 
 pub mod convert;
+pub mod format_edits;
 pub mod framing;
 pub mod line_index;
+pub mod markup;
 pub mod workspace;
 
 #[cfg(test)]
@@ -109,8 +111,8 @@ struct State {
     /// Diagnostics last published per file, so unchanged ones are not sent again and fixed
     /// ones are cleared.
     published: HashMap<PathBuf, Vec<Diagnostic>>,
-    /// The client accepts markdown in hovers.
-    markdown: bool,
+    /// What the client reads on each surface (markdown or plain text).
+    formats: markup::ClientFormats,
 }
 
 /// The server's state, and the turn to analyse: analyses run one at a time, outside the
@@ -206,7 +208,7 @@ impl Backend {
                 state: Mutex::new(State {
                     workspace: Workspace::default(),
                     published: HashMap::new(),
-                    markdown: true,
+                    formats: markup::ClientFormats::default(),
                 }),
                 analysing: Mutex::new(()),
             }),
@@ -375,7 +377,13 @@ fn capabilities() -> ServerCapabilities {
         )),
         hover_provider: Some(HoverProviderCapability::Simple(true)),
         completion_provider: Some(CompletionOptions {
-            trigger_characters: Some(vec![".".into(), " ".into(), "[".into()]),
+            trigger_characters: Some(vec![
+                ".".into(),
+                " ".into(),
+                "[".into(),
+                "\"".into(),
+                ",".into(),
+            ]),
             ..Default::default()
         }),
         definition_provider: Some(OneOf::Left(true)),
@@ -432,14 +440,7 @@ fn edits_by_uri(a: &Analysis, edits: &[ide::Edit]) -> HashMap<Uri, Vec<TextEdit>
 
 impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
-        let markdown = params
-            .capabilities
-            .text_document
-            .as_ref()
-            .and_then(|t| t.hover.as_ref())
-            .and_then(|h| h.content_format.as_ref())
-            .is_none_or(|f| f.contains(&MarkupKind::Markdown));
-        lock(&self.state).markdown = markdown;
+        lock(&self.state).formats = markup::ClientFormats::of(&params.capabilities);
         Ok(InitializeResult {
             capabilities: capabilities(),
             server_info: Some(ServerInfo {
@@ -526,17 +527,10 @@ impl LanguageServer for Backend {
         let p = params.text_document_position_params;
         self.blocking("textDocument/hover", move |state| {
             let at = Backend::at(state, &p.text_document.uri, Some(p.position))?;
-            let markdown = lock(state).markdown;
+            let format = lock(state).formats.hover;
             let (span, text) = ide::hover(&at.analysis, at.file, at.offset as u32)?;
             Some(Hover {
-                contents: HoverContents::Markup(MarkupContent {
-                    kind: if markdown {
-                        MarkupKind::Markdown
-                    } else {
-                        MarkupKind::PlainText
-                    },
-                    value: text,
-                }),
+                contents: HoverContents::Markup(markup::markup(format, &text)),
                 range: Some(range_of(&at.analysis, span)),
             })
         })
@@ -621,15 +615,11 @@ impl LanguageServer for Backend {
         let p = params.text_document_position;
         self.blocking("textDocument/completion", move |state| {
             let at = Backend::at(state, &p.text_document.uri, Some(p.position))?;
+            let format = lock(state).formats.completion;
+            let pos = FilePositions::new(&at.analysis, at.file);
             let items = ide::complete(&at.analysis, at.file, at.offset)
                 .into_iter()
-                .map(|c| CompletionItem {
-                    label: c.label,
-                    kind: Some(convert::completion_kind(c.kind)),
-                    detail: c.detail,
-                    documentation: c.documentation.map(Documentation::String),
-                    ..Default::default()
-                })
+                .map(|c| convert::completion_item(&pos, format, c))
                 .collect();
             Some(CompletionResponse::Array(items))
         })
@@ -675,7 +665,7 @@ impl LanguageServer for Backend {
                         tags: None,
                         deprecated: None,
                         location,
-                        container_name: (!o.detail.is_empty()).then_some(o.detail),
+                        container_name: Some(o.container),
                     });
                 }
             }
@@ -693,10 +683,16 @@ impl LanguageServer for Backend {
                 return Some(Vec::new());
             }
             let pos = FilePositions::new(&at.analysis, at.file);
-            Some(vec![TextEdit {
-                range: pos.range(0, text.len()),
-                new_text: formatted,
-            }])
+            let edits = format_edits::minimal_edits(text, &formatted);
+            Some(
+                edits
+                    .into_iter()
+                    .map(|(bytes, new_text)| TextEdit {
+                        range: pos.range(bytes.start, bytes.end),
+                        new_text,
+                    })
+                    .collect(),
+            )
         })
         .await
     }

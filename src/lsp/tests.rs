@@ -93,7 +93,7 @@ fn a_panic_while_computing_diagnostics_is_contained() {
         state: Mutex::new(State {
             workspace: Workspace::default(),
             published: HashMap::new(),
-            markdown: true,
+            formats: super::markup::ClientFormats::default(),
         }),
         analysing: Mutex::new(()),
     };

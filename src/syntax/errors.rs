@@ -11,6 +11,9 @@ pub fn to_diagnostic(err: &Error<Rule>, piece: &str, file: FileId, offset: usize
     let found = found_at(piece, pos);
     let end = pos + found.len().max(1).min(piece.len().saturating_sub(pos));
     let span = Span::new(file, offset + pos, offset + end.max(pos));
+    if let Some(d) = misspelt_weekday(err, found, span) {
+        return d;
+    }
     let help = if found == "=" && is_lone_equals(piece, pos) && expected.contains("an operator") {
         String::from("to compare, write `==`")
     } else {
@@ -265,4 +268,41 @@ fn describe(r: Rule) -> &'static str {
         Rule::kw_parameter => "`parameter`",
         _ => "something else",
     }
+}
+
+const WEEKDAYS: [&str; 7] = [
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+
+/// `weekend saturday, sundy`: a word where only a weekday may stand says so once, with the
+/// closest weekday as a did-you-mean (which the editor offers as a quick fix).
+fn misspelt_weekday(err: &Error<Rule>, found: &str, span: Span) -> Option<Diagnostic> {
+    let ErrorVariant::ParsingError { positives, .. } = &err.variant else {
+        return None;
+    };
+    let only_weekday = !positives.is_empty() && positives.iter().all(|r| *r == Rule::weekday);
+    if !only_weekday || !found.starts_with(|c: char| c.is_alphabetic()) {
+        return None;
+    }
+    let lower = found.to_lowercase();
+    let closest = WEEKDAYS
+        .iter()
+        .find(|d| **d == lower)
+        .copied()
+        .or_else(|| crate::diagnostics::suggest(&lower, WEEKDAYS.iter().copied()));
+    let help = match closest {
+        Some(day) => format!("did you mean `{day}`?"),
+        None => format!("the weekdays are {}", WEEKDAYS.join(", ")),
+    };
+    Some(
+        Diagnostic::new(Code::Syntax, span, format!("`{found}` is not a weekday"))
+            .label("the weekdays are monday to sunday")
+            .help(help),
+    )
 }

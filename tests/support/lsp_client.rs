@@ -195,13 +195,17 @@ impl Client {
     }
 
     pub fn initialize(&mut self, root: &Path) -> Value {
+        self.initialize_with(
+            root,
+            json!({"textDocument": {"hover": {"contentFormat": ["markdown", "plaintext"]}}}),
+        )
+    }
+
+    /// `initialize` with the client's capabilities as given (the formats it reads, say).
+    pub fn initialize_with(&mut self, root: &Path, capabilities: Value) -> Value {
         let result = self.result(
             "initialize",
-            json!({
-                "processId": null,
-                "rootUri": uri(root),
-                "capabilities": {"textDocument": {"hover": {"contentFormat": ["markdown", "plaintext"]}}}
-            }),
+            json!({"processId": null, "rootUri": uri(root), "capabilities": capabilities}),
         );
         self.notify("initialized", json!({}));
         result
@@ -261,4 +265,39 @@ pub fn position(text: &str, needle: &str, nth: usize, shift: usize) -> Value {
         .sum::<usize>()
         + shift;
     json!({"line": line, "character": col})
+}
+
+/// The byte offset of an LSP position (line, UTF-16 column) in `text`.
+pub fn offset(text: &str, p: &Value) -> usize {
+    let line = p["line"].as_u64().unwrap_or(0) as usize;
+    let col = p["character"].as_u64().unwrap_or(0) as usize;
+    let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+    let mut units = 0;
+    for (i, ch) in text[start..].char_indices() {
+        if units >= col || ch == '\n' {
+            return start + i;
+        }
+        units += ch.len_utf16();
+    }
+    text.len()
+}
+
+/// `text` with the protocol's text edits applied (they do not overlap).
+pub fn apply_edits(text: &str, edits: &[Value]) -> String {
+    let mut spans: Vec<(usize, usize, String)> = edits
+        .iter()
+        .map(|e| {
+            (
+                offset(text, &e["range"]["start"]),
+                offset(text, &e["range"]["end"]),
+                e["newText"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    spans.sort_by_key(|s| std::cmp::Reverse(s.0));
+    let mut out = text.to_string();
+    for (start, end, new) in spans {
+        out.replace_range(start..end, &new);
+    }
+    out
 }
