@@ -13,6 +13,8 @@ use serde_json::{json, Value as Json};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+static INSTALL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// The versions the test was written against.
 const PACKAGES: [&str; 2] = ["ajv@8.17.1", "ajv-formats@3.0.1"];
 
@@ -51,6 +53,8 @@ fn ajv_modules() -> Option<PathBuf> {
         println!("skipped: npm not found, the schemas were not compiled with Ajv");
         return None;
     }
+    // The tests of this file run in parallel: one installs, the others wait for it.
+    let _installing = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
     let dir = root().join("target").join("npm-ajv");
     let modules = dir.join("node_modules");
     let installed = PACKAGES.iter().all(|p| {

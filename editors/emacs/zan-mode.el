@@ -27,6 +27,7 @@
 
 (require 'project)
 (require 'cl-lib)
+(require 'subr-x)
 
 (defgroup zan nil
   "The zan rules language."

@@ -195,10 +195,20 @@ pub fn portable(schema: Json) -> Json {
 }
 
 fn portable_node(m: Map<String, Json>) -> Map<String, Json> {
+    let annotated = m.keys().any(|k| k.starts_with(ANNOTATION));
     let mut out = Map::new();
     let mut notes = Map::new();
     for (key, value) in m {
-        if key.starts_with(ANNOTATION) {
+        if annotated && (key.starts_with(ANNOTATION) || key == "$comment") {
+            // `$comment` takes the place of the first annotation.
+            if !out.contains_key("$comment") {
+                out.insert("$comment".into(), Json::Null);
+            }
+            let key = if key == "$comment" {
+                "comment".into()
+            } else {
+                key
+            };
             notes.insert(key, value);
             continue;
         }
@@ -219,10 +229,7 @@ fn portable_node(m: Map<String, Json>) -> Map<String, Json> {
         };
         out.insert(key, value);
     }
-    if !notes.is_empty() {
-        if let Some(earlier) = out.remove("$comment") {
-            notes.insert("comment".into(), earlier);
-        }
+    if annotated {
         out.insert("$comment".into(), json!(Json::Object(notes).to_string()));
     }
     out

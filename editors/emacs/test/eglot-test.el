@@ -27,7 +27,8 @@
 (load (expand-file-name "editors/emacs/zan-mode.el") nil t)
 
 (setq zan-executable (or (getenv "ZAN_BIN") "zan"))
-(setq eglot-sync-connect 10
+(setq jsonrpc-default-request-timeout 30
+      eglot-sync-connect 10
       eglot-connect-timeout 30
       eglot-autoshutdown nil
       make-backup-files nil)
