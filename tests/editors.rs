@@ -513,7 +513,7 @@ fn emacs_mode_byte_compiles_cleanly() {
         .arg("(setq byte-compile-error-on-warn t)")
         .arg("-f")
         .arg("batch-byte-compile")
-        .arg(&copy)
+        .arg(copy)
         .output()
         .expect("run emacs");
     let _ = std::fs::remove_dir_all(&dir);

@@ -70,7 +70,7 @@ fn ajv_modules() -> Option<PathBuf> {
         let o = Command::new(npm())
             .args(["install", "--no-audit", "--no-fund", "--no-save"])
             .args(PACKAGES)
-            .current_dir(&dir)
+            .current_dir(dir.as_path())
             .output()
             .expect("run npm install");
         assert!(
@@ -181,8 +181,8 @@ fn every_schema_compiles_under_ajv_strict_and_validates_the_examples() {
 
     let o = Command::new("node")
         .arg(root().join("tests/data/schema/ajv-check.js"))
-        .arg(&modules)
-        .arg(&plan_file)
+        .arg(modules)
+        .arg(plan_file)
         .output()
         .expect("run node");
     let out = text(&o);
@@ -231,7 +231,7 @@ fn the_ajv_check_refuses_unknown_keywords_and_loose_types() {
         let o = Command::new("node")
             .arg(root().join("tests/data/schema/ajv-check.js"))
             .arg(&modules)
-            .arg(&plan)
+            .arg(plan)
             .output()
             .expect("run node");
         let out = text(&o);
