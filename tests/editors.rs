@@ -1,6 +1,9 @@
 //! Editor support (`editors/`): the VS Code extension's manifest, language configuration and
 //! TextMate grammar are consistent with each other and with `grammar/zan.pest`, and the grammar
-//! tests of `editors/vscode/test/grammar` pass (when `npm` is installed).
+//! tests of `editors/vscode/test/grammar` pass (when `npm` is installed); the Neovim, Emacs
+//! (eglot) and Vim (ALE) setups each run headless against the real server where the editor is
+//! installed (skipped with a notice where it is not, failing under CI, where `.ci/run`
+//! installs them).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::BTreeSet;
@@ -355,10 +358,11 @@ fn vscode_grammar_tests_pass() {
 /// semantic tokens, folding, inlay hints, completion, rename, an edit and its quick fix.
 #[test]
 fn neovim_client_smoke_test_passes() {
-    if Command::new("nvim").arg("--version").output().is_err() {
-        println!(
-            "skipped: nvim not found, the Neovim smoke test (editors/nvim/test/smoke.lua) not run"
-        );
+    if !installed(
+        "nvim",
+        "neovim",
+        "the Neovim smoke test (editors/nvim/test/smoke.lua)",
+    ) {
         return;
     }
     let o = Command::new("nvim")
@@ -378,6 +382,29 @@ fn neovim_client_smoke_test_passes() {
     let text = output_text(&o);
     assert!(
         o.status.success() && text.contains("smoke test: passed"),
+        "{text}"
+    );
+}
+
+/// The filetype, ftplugin and syntax groups of editors/nvim, without the server.
+#[test]
+fn neovim_syntax_checks_pass() {
+    if !installed(
+        "nvim",
+        "neovim",
+        "the Neovim syntax checks (editors/nvim/test/syntax.lua)",
+    ) {
+        return;
+    }
+    let o = Command::new("nvim")
+        .current_dir(root())
+        .args(["--headless", "-u", "NONE", "--cmd", "set rtp+=editors/nvim"])
+        .args(["-c", "luafile editors/nvim/test/syntax.lua"])
+        .output()
+        .expect("run nvim");
+    let text = output_text(&o);
+    assert!(
+        o.status.success() && text.contains("syntax checks passed"),
         "{text}"
     );
 }
@@ -418,4 +445,175 @@ fn editors_and_the_language_docs_know_every_built_in_function_with_its_arguments
             f.signature()
         );
     }
+}
+
+/// Whether `program` runs; if not, a notice (or, under CI, a failure: `.ci/run` installs the
+/// Debian package `package`).
+fn installed(program: &str, package: &str, what: &str) -> bool {
+    let runs = Command::new(program)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !runs {
+        if std::env::var_os("CI").is_some() {
+            panic!("{program} is not installed (Debian's {package}; .ci/run installs it): {what} cannot run");
+        }
+        println!("skipped: {program} not found, {what} not run");
+    }
+    runs
+}
+
+fn emacs_mode() -> String {
+    read(&root().join("editors/emacs/zan-mode.el"))
+}
+
+/// The words of the `(defconst zan-… '("…" …))` lists of zan-mode.el.
+fn emacs_words(el: &str) -> BTreeSet<String> {
+    let mut words = BTreeSet::new();
+    for block in el.split("(defconst zan-").skip(1) {
+        let Some(list) = block.split_once("'(").map(|(_, rest)| rest) else {
+            continue;
+        };
+        let list = &list[..list.find(')').unwrap_or(0)];
+        words.extend(list.split('"').skip(1).step_by(2).map(str::to_owned));
+    }
+    words
+}
+
+#[test]
+fn emacs_mode_highlights_every_keyword_of_the_pest_grammar() {
+    let (_, all) = pest_keywords();
+    let words = emacs_words(&emacs_mode());
+    let missing: Vec<&String> = all.iter().filter(|k| !words.contains(*k)).collect();
+    assert!(
+        missing.is_empty(),
+        "keywords of grammar/zan.pest missing from editors/emacs/zan-mode.el: {missing:?}"
+    );
+    for f in zan::check::FUNCTIONS {
+        assert!(
+            words.contains(f.name),
+            "zan-mode.el misses the built-in `{}`",
+            f.name
+        );
+    }
+}
+
+/// zan-mode.el byte-compiles without a warning.
+#[test]
+fn emacs_mode_byte_compiles_cleanly() {
+    if !installed("emacs", "emacs-nox", "the byte-compilation of zan-mode.el") {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("zan-emacs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let copy = dir.join("zan-mode.el");
+    std::fs::copy(root().join("editors/emacs/zan-mode.el"), &copy).unwrap();
+    let o = Command::new("emacs")
+        .args(["--batch", "-Q", "--eval"])
+        .arg("(setq byte-compile-error-on-warn t)")
+        .arg("-f")
+        .arg("batch-byte-compile")
+        .arg(copy)
+        .output()
+        .expect("run emacs");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(o.status.success(), "{}", output_text(&o));
+}
+
+/// zan-mode and eglot (Debian's elpa-eglot) against `zan lsp`: editors/emacs/test/eglot-test.el.
+#[test]
+fn emacs_eglot_test_passes() {
+    if !installed("emacs", "emacs-nox and elpa-eglot", "the Emacs eglot test") {
+        return;
+    }
+    let o = Command::new("emacs")
+        .current_dir(root())
+        .env("ZAN_BIN", env!("CARGO_BIN_EXE_zan"))
+        .args(["--batch", "-Q", "-l", "editors/emacs/test/eglot-test.el"])
+        .output()
+        .expect("run emacs");
+    let text = output_text(&o);
+    if text.contains("Cannot open load file") && text.contains("eglot") {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "eglot is not installed (Debian's elpa-eglot)"
+        );
+        println!("skipped: eglot not found (Debian's elpa-eglot), the Emacs eglot test not run");
+        return;
+    }
+    assert!(
+        o.status.success() && text.contains("emacs eglot test: passed"),
+        "{text}"
+    );
+    // What eglot gets for a hover: it asks for plain text unless markdown-mode is installed.
+    let hover = text
+        .lines()
+        .find(|l| l.starts_with("hover-kind"))
+        .unwrap_or("");
+    println!("{hover}");
+    if hover.contains("plaintext fences yes") {
+        println!("notice: the hover sent to eglot as plain text holds markdown fences (part D of issue 20 honours contentFormat)");
+    }
+}
+
+/// The Vim setup (editors/vim) with ALE (Debian's vim-ale) against `zan lsp`:
+/// editors/vim/test/ale.vim.
+#[test]
+fn vim_ale_test_passes() {
+    if !installed("vim", "vim", "the Vim ALE test") {
+        return;
+    }
+    let ale = Path::new("/usr/share/vim/vimfiles/pack/dist-bundle/opt/ale");
+    let home_ale = std::env::var_os("HOME")
+        .map(|h| PathBuf::from(h).join(".vim/pack"))
+        .is_some_and(|p| p.is_dir());
+    if !ale.is_dir() && !home_ale {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "ALE is not installed (Debian's vim-ale)"
+        );
+        println!("skipped: ALE not found (Debian's vim-ale), the Vim ALE test not run");
+        return;
+    }
+    let log = std::env::temp_dir().join(format!("zan-vim-ale-{}.log", std::process::id()));
+    let o = Command::new("vim")
+        .current_dir(root())
+        .env("ZAN_BIN", env!("CARGO_BIN_EXE_zan"))
+        .env("ZAN_VIM_LOG", &log)
+        .args(["-Nu", "NONE", "-i", "NONE", "-n", "-es"])
+        .args([
+            "--cmd",
+            "set rtp^=editors/vim",
+            "-S",
+            "editors/vim/test/ale.vim",
+        ])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run vim");
+    let report = std::fs::read_to_string(&log).unwrap_or_default();
+    let _ = std::fs::remove_file(&log);
+    assert!(
+        o.status.success() && report.contains("vim ale test: passed"),
+        "{report}\n{}",
+        output_text(&o)
+    );
+    println!("{report}");
+}
+
+#[test]
+fn vim_setup_shares_the_neovim_syntax_and_defines_the_ale_linter() {
+    let vim = root().join("editors/vim");
+    let syntax = read(&vim.join("syntax/zan.vim"));
+    assert!(syntax.contains("/nvim/syntax/zan.vim"), "{syntax}");
+    assert!(read(&vim.join("ftdetect/zan.vim")).contains("*.zan setfiletype zan"));
+    let linter = read(&vim.join("ale_linters/zan/zan.vim"));
+    for needle in [
+        "ale#linter#Define('zan'",
+        "'lsp': 'stdio'",
+        "'command': '%e lsp'",
+    ] {
+        assert!(linter.contains(needle), "{needle}");
+    }
+    let autoload = read(&vim.join("autoload/zan.vim"));
+    assert!(autoload.contains("' fmt -'") && autoload.contains("ale#fix#registry#Add('zan_fmt'"));
 }

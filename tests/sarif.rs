@@ -34,6 +34,11 @@ fn assert_valid(log: &Value) {
     assert_eq!(driver["version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(run["columnKind"], "unicodeCodePoints");
     assert!(run["originalUriBaseIds"]["%SRCROOT%"].is_object());
+    // zan's home, and for each rule the line of its row in docs/diagnostics.md there.
+    let home = driver["informationUri"].as_str().unwrap();
+    assert_eq!(home, env!("CARGO_PKG_REPOSITORY"));
+    assert!(home.starts_with("https://"), "{home}");
+    let docs = std::fs::read_to_string(root().join("docs/diagnostics.md")).unwrap();
     let rules = driver["rules"].as_array().unwrap();
     for rule in rules {
         let id = rule["id"].as_str().unwrap();
@@ -43,6 +48,33 @@ fn assert_valid(log: &Value) {
             .as_str()
             .unwrap()
             .is_empty());
+        let help_uri = rule["helpUri"].as_str().unwrap();
+        let prefix = format!("{home}/blob/HEAD/docs/diagnostics.md?plain=1#L");
+        let line: usize = help_uri
+            .strip_prefix(&prefix)
+            .unwrap_or_else(|| panic!("{help_uri}"))
+            .parse()
+            .unwrap();
+        let row = docs.lines().nth(line - 1).unwrap();
+        assert!(row.starts_with(&format!("| {id} |")), "{help_uri}: {row}");
+        // The row's text as help: what triggers it and how to fix it.
+        let help = rule["help"]["text"].as_str().unwrap();
+        assert!(
+            help.starts_with(id) && help.contains("How to fix: "),
+            "{help}"
+        );
+        let fix = row
+            .trim_end()
+            .trim_end_matches('|')
+            .rsplit(" | ")
+            .next()
+            .unwrap()
+            .trim();
+        assert!(help.ends_with(fix), "{help}\n{fix}");
+        assert!(rule["help"]["markdown"]
+            .as_str()
+            .unwrap()
+            .contains(help_uri));
     }
     let mut ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
     let before = ids.len();
@@ -80,8 +112,19 @@ fn assert_valid(log: &Value) {
                 "{l}"
             );
         }
+        // zan's own fingerprint and GitHub's `primaryLocationLineHash`: 16 hex digits, `:N`.
         let fingerprints = r["partialFingerprints"].as_object().unwrap();
-        assert!(!fingerprints.is_empty(), "{r}");
+        for key in ["zanPrimaryLineHash/v1", "primaryLocationLineHash"] {
+            let print = fingerprints[key]
+                .as_str()
+                .unwrap_or_else(|| panic!("{key}: {r}"));
+            let (hash, n) = print.split_once(':').unwrap();
+            assert!(
+                hash.len() == 16 && hash.chars().all(|c| c.is_ascii_hexdigit()),
+                "{print}"
+            );
+            assert!(n.parse::<u32>().unwrap() >= 1, "{print}");
+        }
     }
 }
 
@@ -321,7 +364,7 @@ fn the_workflow_runs_commands_that_zan_accepts() {
         "github/codeql-action/upload-sarif@v3",
         "sarif_file: zan.sarif",
         "category: zan",
-        "if: ${{ always() && hashFiles('zan.sarif') != '' }}",
+        "if: ${{ always() && hashFiles('zan.sarif') != '' && (github.event_name == 'push' || github.event.pull_request.head.repo.full_name == github.repository) }}",
         "<!-- zan-diff -->",
         "actions/github-script@v7",
         "fetch-depth: 0",
@@ -352,6 +395,9 @@ on = w.get("on", w.get(True))
 paths = on["pull_request"]["paths"]
 for p in ["rulebooks/**", "grammar/**", "src/**"]:
     assert p in paths, paths
+# The default branch too: code scanning compares a pull request with its analysed base.
+assert on["push"]["branches"] == ["main"], on["push"]
+assert on["push"]["paths"] == paths, on["push"]
 assert w["permissions"] == {"contents": "read", "pull-requests": "write", "security-events": "write"}, w["permissions"]
 steps = w["jobs"]["review"]["steps"]
 assert w["jobs"]["review"]["runs-on"] == "ubuntu-latest"
@@ -420,4 +466,69 @@ fn the_workflow_finds_the_rulebooks() {
         .take_while(|l| !l.starts_with("ZAN_RULEBOOKS"))
         .collect();
     assert_eq!(list, ["rulebooks/kz-visa"], "{written}");
+}
+
+/// GitHub's `primaryLocationLineHash` stays the same when lines are added above a result and
+/// when its line is reindented, changes with the code or the line's text, and counts the
+/// results of equal hash in a file.
+#[test]
+fn line_hashes_survive_unrelated_edits_and_count_repeats() {
+    let prints = |name: &str, text: &str| -> Vec<(String, String)> {
+        let dir = temp_rulebook(name, text);
+        let o = zan_in(&dir, &["check", ".", "--format", "sarif"]);
+        let log = sarif(&o);
+        assert_valid(&log);
+        let _ = std::fs::remove_dir_all(dir);
+        log["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["ruleId"] == "Z0101")
+            .map(|r| {
+                let p = &r["partialFingerprints"];
+                (
+                    p["primaryLocationLineHash"].as_str().unwrap().to_owned(),
+                    p["zanPrimaryLineHash/v1"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let head = "rulebook r { title \"R\" }\nfact age: integer\n";
+    let rule = |name: &str, body: &str| format!("output rule {name}: bool {{\n{body}\n}}\n");
+    let before = prints(
+        "hash-before",
+        &format!("{head}{}", rule("a", "  agee >= 16")),
+    );
+    let moved = prints(
+        "hash-moved",
+        &format!(
+            "{head}\n// a comment above\n\n{}",
+            rule("a", "        agee   >=  16")
+        ),
+    );
+    assert_eq!(before.len(), 1, "{before:?}");
+    assert_eq!(moved.len(), 1, "{moved:?}");
+    assert_eq!(before[0].0, moved[0].0, "reindented and moved down");
+    assert!(before[0].0.ends_with(":1"), "{before:?}");
+    let changed = prints(
+        "hash-changed",
+        &format!("{head}{}", rule("a", "  agee > 16")),
+    );
+    assert_ne!(before[0].0, changed[0].0, "another line text");
+    // Two equal lines in one file: the same hash, counted 1 and 2.
+    let twice = prints(
+        "hash-twice",
+        &format!(
+            "{head}{}{}",
+            rule("a", "  agee >= 16"),
+            rule("b", "  agee >= 16")
+        ),
+    );
+    assert_eq!(twice.len(), 2, "{twice:?}");
+    let (h0, n0) = twice[0].0.split_once(':').unwrap();
+    let (h1, n1) = twice[1].0.split_once(':').unwrap();
+    assert_eq!((h0, n0, n1), (h1, "1", "2"));
+    assert_eq!(format!("{h0}:1"), before[0].0);
+    // zan's own fingerprint tells them apart too.
+    assert_ne!(twice[0].1, twice[1].1);
 }

@@ -10,7 +10,7 @@ mod common;
 use common::validator::Validator;
 use serde_json::{json, Value as Json};
 use std::path::{Path, PathBuf};
-use zan::eval::json_schema::{case_schema, decision_schema, explanation_schema};
+use zan::eval::json_schema::{case_schema, decision_schema, explanation_schema, portable};
 use zan::time::date;
 use zan::Rulebook;
 
@@ -573,8 +573,8 @@ fn the_every_type_schema_is_as_reviewed() {
     let rb = every_type();
     let latest = rb.versions.last().unwrap();
     let both = json!({
-        "case": case_schema(&rb),
-        "decision": decision_schema(&rb, latest, true),
+        "case": portable(case_schema(&rb)),
+        "decision": portable(decision_schema(&rb, latest, true)),
     });
     let text = serde_json::to_string_pretty(&both).unwrap() + "\n";
     let expected = Path::new("tests/data/schema/every-type.schema.json");
@@ -614,7 +614,7 @@ fn cli_prints_the_case_schema() {
     let o = common::zan(&["schema", "rulebooks/kz-visa", "--part", "case"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let printed: Json = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(printed, case_schema(&kz_visa()));
+    assert_eq!(printed, portable(case_schema(&kz_visa())));
     Validator::new(&printed);
 }
 
@@ -624,10 +624,16 @@ fn cli_prints_both_schemas_of_the_version_asked_for() {
     let o = common::zan(&["schema", "rulebooks/kz-visa"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let both: Json = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(both["case"], case_schema(&rb));
+    assert_eq!(both["case"], portable(case_schema(&rb)));
     let latest = rb.versions.last().unwrap();
-    assert_eq!(both["decision"], decision_schema(&rb, latest, false));
-    assert_eq!(both["explanation"], explanation_schema(&rb, latest));
+    assert_eq!(
+        both["decision"],
+        portable(decision_schema(&rb, latest, false))
+    );
+    assert_eq!(
+        both["explanation"],
+        portable(explanation_schema(&rb, latest))
+    );
     assert_eq!(both.as_object().unwrap().len(), 3);
     let o = common::zan(&[
         "schema",
@@ -641,8 +647,62 @@ fn cli_prints_both_schemas_of_the_version_asked_for() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let decision: Json = serde_json::from_slice(&o.stdout).unwrap();
     let then = rb.version_on(date::parse("2026-02-21").unwrap()).unwrap();
-    assert_eq!(decision, decision_schema(&rb, then, true));
-    assert_ne!(decision["x-zan-version"], both["decision"]["x-zan-version"]);
+    assert_eq!(decision, portable(decision_schema(&rb, then, true)));
+    // The annotations are in the root's `$comment`, as JSON text.
+    let version = |schema: &Json| -> Json {
+        let comment: Json = serde_json::from_str(schema["$comment"].as_str().unwrap()).unwrap();
+        assert_eq!(comment["x-zan-rulebook"], "kz_visa");
+        comment["x-zan-version"].clone()
+    };
+    assert_eq!(version(&decision)["in_force_until"], "2026-03-09");
+    assert_ne!(version(&decision), version(&both["decision"]));
+    let mut count = 0;
+    restore(&both, &mut count);
+    assert!(count > 10, "only {count} annotated nodes");
+}
+
+/// Every annotation survives the move into `$comment`: the same keys and values, on the same
+/// nodes, and nothing else changes.
+#[test]
+fn portable_schemas_keep_every_annotation_in_comments() {
+    let rb = kz_visa();
+    let latest = rb.versions.last().unwrap();
+    for schema in [
+        case_schema(&rb),
+        decision_schema(&rb, latest, true),
+        explanation_schema(&rb, latest),
+    ] {
+        let moved = portable(schema.clone());
+        let mut count = 0;
+        assert_eq!(restore(&moved, &mut count), schema);
+        assert!(count > 10, "only {count} annotated nodes");
+    }
+}
+
+/// `portable` undone: each `$comment` that holds `x-zan-*` keys spread back into its node.
+fn restore(json: &Json, count: &mut usize) -> Json {
+    match json {
+        Json::Object(m) => {
+            let mut out = serde_json::Map::new();
+            for (k, v) in m {
+                if k == "$comment" {
+                    let notes: Json = serde_json::from_str(v.as_str().unwrap()).unwrap();
+                    *count += 1;
+                    for (nk, nv) in notes.as_object().unwrap() {
+                        assert!(nk.starts_with("x-zan-"), "{nk}");
+                        out.insert(nk.clone(), nv.clone());
+                    }
+                } else if ["const", "enum", "default", "examples"].contains(&k.as_str()) {
+                    out.insert(k.clone(), v.clone());
+                } else {
+                    out.insert(k.clone(), restore(v, count));
+                }
+            }
+            Json::Object(out)
+        }
+        Json::Array(a) => Json::Array(a.iter().map(|v| restore(v, count)).collect()),
+        other => other.clone(),
+    }
 }
 
 #[test]
@@ -661,7 +721,7 @@ fn cli_writes_the_schema_to_a_file() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stdout(&o).is_empty());
     let written: Json = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
-    assert_eq!(written, case_schema(&every_type()));
+    assert_eq!(written, portable(case_schema(&every_type())));
     let _ = std::fs::remove_dir_all(&dir);
 }
 

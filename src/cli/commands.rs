@@ -158,7 +158,7 @@ pub fn check(path: &Path, format: CheckFormat, deny_warnings: bool, shown: Shown
             out::print("the diagnostics", &text, code)
         }
         CheckFormat::Sarif => {
-            let log = sarif::to_sarif_for(&map, &diagnostics, github_repository().as_deref());
+            let log = sarif::to_sarif(&map, &diagnostics);
             let code = match serde_json::to_string_pretty(&log) {
                 Ok(s) => out::print("the SARIF log", &(s + "\n"), code),
                 Err(e) => {
@@ -183,16 +183,6 @@ pub fn check(path: &Path, format: CheckFormat, deny_warnings: bool, shown: Shown
             code
         }
     }
-}
-
-/// The repository's web address on GitHub Actions (`GITHUB_SERVER_URL/GITHUB_REPOSITORY`),
-/// for the rule help links of a SARIF log; `None` elsewhere.
-fn github_repository() -> Option<String> {
-    let server = std::env::var("GITHUB_SERVER_URL").ok()?;
-    let repository = std::env::var("GITHUB_REPOSITORY").ok()?;
-    let ok = |s: &str| !s.is_empty() && !s.contains(char::is_whitespace);
-    (ok(&server) && ok(&repository))
-        .then(|| format!("{}/{repository}", server.trim_end_matches('/')))
 }
 
 fn plural(n: usize) -> &'static str {

@@ -50,7 +50,8 @@ pub fn schema(r: &Request) -> i32 {
         stderr_line!("error: no version of `{}` is in force on {on}", rb.name);
         return EXIT_USAGE;
     };
-    let doc = match r.part {
+    // Without zan's `x-zan-*` keywords, which Ajv's strict mode refuses (in `$comment`).
+    let doc = json_schema::portable(match r.part {
         Part::Case => json_schema::case_schema(&rb),
         Part::Decision => json_schema::decision_schema(&rb, version, r.explain),
         Part::Explain => json_schema::explanation_schema(&rb, version),
@@ -59,7 +60,7 @@ pub fn schema(r: &Request) -> i32 {
             "decision": json_schema::decision_schema(&rb, version, r.explain),
             "explanation": json_schema::explanation_schema(&rb, version),
         }),
-    };
+    });
     let text = match serde_json::to_string_pretty(&doc) {
         Ok(t) => t + "\n",
         Err(e) => {

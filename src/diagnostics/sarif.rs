@@ -9,8 +9,13 @@
 //!   in CI) with `/` separators; absolute file names become `file://` URIs;
 //! - lines and columns are one-based and count characters: the run says
 //!   `"columnKind": "unicodeCodePoints"`, since rulebooks hold Cyrillic and Kazakh text;
+//! - the driver's `informationUri` is zan's home (`package.repository` of Cargo.toml) and each
+//!   rule's `helpUri` the line of its row in the table of `docs/diagnostics.md` there: the docs
+//!   are zan's, not the scanned repository's, which holds rulebooks only;
 //! - `partialFingerprints` hash the code, the file, the text of the line and of the span (not
-//!   the line number), so that an annotation stays the same when lines move above it.
+//!   the line number), so that an annotation stays the same when lines move above it; and
+//!   GitHub's own `primaryLocationLineHash`: the code and the line's text without whitespace,
+//!   with a counter of the results of equal hash in the file.
 
 use super::{Code, Diagnostic, Label, Severity};
 use crate::source::{SourceMap, Span};
@@ -26,26 +31,30 @@ pub const SRCROOT: &str = "%SRCROOT%";
 /// The key of zan's own fingerprint in `partialFingerprints`.
 pub const FINGERPRINT: &str = "zanPrimaryLineHash/v1";
 
-/// The SARIF log of `diagnostics`. Rule help links point at the repository named in
-/// `Cargo.toml` (`package.repository`), if any.
+/// The key of the fingerprint GitHub code scanning computes itself when a result lacks it.
+pub const LINE_HASH: &str = "primaryLocationLineHash";
+
+/// zan's home: `informationUri`, and where the rule help links point.
+pub const HOME: &str = env!("CARGO_PKG_REPOSITORY");
+
+/// The table of codes, read at build time so that each `helpUri` names the line of its row in
+/// the docs of the same revision.
+const DIAGNOSTICS_MD: &str = include_str!("../../docs/diagnostics.md");
+
+/// The SARIF log of `diagnostics`, with links into zan's home ([`HOME`]).
 pub fn to_sarif(map: &SourceMap, diagnostics: &[Diagnostic]) -> Value {
-    let repository = Some(env!("CARGO_PKG_REPOSITORY")).filter(|r| !r.is_empty());
-    to_sarif_for(map, diagnostics, repository)
+    to_sarif_for(map, diagnostics, HOME)
 }
 
 /// The SARIF log of `diagnostics`, with `informationUri` and each rule's `helpUri` in the
-/// given repository (a web address such as `https://github.com/OWNER/REPO`), when known.
-pub fn to_sarif_for(
-    map: &SourceMap,
-    diagnostics: &[Diagnostic],
-    repository: Option<&str>,
-) -> Value {
-    let repository = repository.map(|r| r.trim_end_matches('/'));
+/// given repository (a web address such as `https://github.com/OWNER/REPO`).
+pub fn to_sarif_for(map: &SourceMap, diagnostics: &[Diagnostic], repository: &str) -> Value {
+    let repository = repository.trim_end_matches('/');
     let mut codes: Vec<Code> = diagnostics.iter().map(|d| d.code).collect();
     codes.sort();
     codes.dedup();
     let rules: Vec<Value> = codes.iter().map(|c| rule(*c, repository)).collect();
-    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut seen = Seen::default();
     let results: Vec<Value> = diagnostics
         .iter()
         .map(|d| {
@@ -57,9 +66,7 @@ pub fn to_sarif_for(
     driver.insert("name".into(), json!("zan"));
     driver.insert("version".into(), json!(env!("CARGO_PKG_VERSION")));
     driver.insert("semanticVersion".into(), json!(env!("CARGO_PKG_VERSION")));
-    if let Some(r) = repository {
-        driver.insert("informationUri".into(), json!(r));
-    }
+    driver.insert("informationUri".into(), json!(repository));
     driver.insert("rules".into(), Value::Array(rules));
     json!({
         "$schema": SCHEMA,
@@ -87,10 +94,28 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
-/// The reporting descriptor of one code.
-fn rule(code: Code, repository: Option<&str>) -> Value {
+/// The reporting descriptor of one code, with its row of docs/diagnostics.md as help.
+fn rule(code: Code, repository: &str) -> Value {
     let id = code.as_str();
-    let mut r = json!({
+    let row = docs_row(id);
+    let help_uri = match row {
+        Some((line, _)) => format!("{repository}/blob/HEAD/docs/diagnostics.md?plain=1#L{line}"),
+        None => format!("{repository}/blob/HEAD/docs/diagnostics.md#codes"),
+    };
+    let (text, markdown) = match row.map(|(_, cells)| cells) {
+        Some([trigger, example, fix]) => (
+            format!("{id} ({}): {trigger}\nExample: {example}\nHow to fix: {fix}", code.title()),
+            format!(
+                "**{id}** ({}): {trigger}\n\nExample: {example}\n\nHow to fix: {fix}\n\n[{id} in docs/diagnostics.md]({help_uri})",
+                code.title()
+            ),
+        ),
+        None => (
+            format!("{id} ({}): see docs/diagnostics.md.", code.title()),
+            format!("**{id}** ({}): see [docs/diagnostics.md]({help_uri}).", code.title()),
+        ),
+    };
+    json!({
         "id": id,
         "name": code.name(),
         "shortDescription": { "text": code.title() },
@@ -98,28 +123,51 @@ fn rule(code: Code, repository: Option<&str>) -> Value {
             "text": format!("{id}: {} ({} by default).", code.title(), code.severity().as_str())
         },
         "defaultConfiguration": { "level": level(code.severity()) },
-        "help": {
-            "text": format!(
-                "{id} ({}): docs/diagnostics.md lists what triggers it, an example and how to fix it.",
-                code.title()
-            )
-        },
-    });
-    if let (Some(repo), Some(obj)) = (repository, r.as_object_mut()) {
-        obj.insert(
-            "helpUri".into(),
-            json!(format!("{repo}/blob/HEAD/docs/diagnostics.md#codes")),
-        );
-    }
-    r
+        "helpUri": help_uri,
+        "help": { "text": text, "markdown": markdown },
+    })
 }
 
-fn result(
-    map: &SourceMap,
-    d: &Diagnostic,
-    rule_index: usize,
-    seen: &mut HashMap<String, usize>,
-) -> Value {
+/// The one-based line of the code's row in the table of docs/diagnostics.md, with its
+/// "Triggered by", "Example" and "How to fix" cells.
+fn docs_row(id: &str) -> Option<(usize, [&'static str; 3])> {
+    let prefix = format!("| {id} |");
+    let (at, line) = DIAGNOSTICS_MD
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.starts_with(&prefix))?;
+    let cells = table_cells(line);
+    // Code, severity, title, triggered by, example, how to fix.
+    match cells.as_slice() {
+        [_, _, _, trigger, example, fix] => Some((at + 1, [trigger, example, fix])),
+        _ => None,
+    }
+}
+
+/// The cells of a markdown table row, split at the `|` that are not escaped (`\|`).
+fn table_cells(line: &str) -> Vec<&str> {
+    let inner = line.trim().trim_start_matches('|').trim_end_matches('|');
+    let mut cells = Vec::new();
+    let mut start = 0;
+    let bytes = inner.as_bytes();
+    for (i, b) in bytes.iter().enumerate() {
+        if *b == b'|' && (i == 0 || bytes[i - 1] != b'\\') {
+            cells.push(inner[start..i].trim());
+            start = i + 1;
+        }
+    }
+    cells.push(inner[start..].trim());
+    cells
+}
+
+/// How many results so far had each fingerprint, for the `:N` counters.
+#[derive(Default)]
+struct Seen {
+    zan: HashMap<String, usize>,
+    line: HashMap<(String, String), usize>,
+}
+
+fn result(map: &SourceMap, d: &Diagnostic, rule_index: usize, seen: &mut Seen) -> Value {
     let mut text = d.message.clone();
     if !d.primary.message.is_empty() {
         text.push('\n');
@@ -140,11 +188,15 @@ fn result(
             json!([{ "physicalLocation": location }]),
         );
         let hash = fingerprint(map, d);
-        let n = seen.entry(hash.clone()).or_insert(0);
+        let n = seen.zan.entry(hash.clone()).or_insert(0);
         *n += 1;
+        let zan = format!("{hash}:{n}");
+        let (uri, line_hash) = line_hash(map, d);
+        let m = seen.line.entry((uri, line_hash.clone())).or_insert(0);
+        *m += 1;
         r.insert(
             "partialFingerprints".into(),
-            json!({ FINGERPRINT: format!("{hash}:{n}") }),
+            json!({ FINGERPRINT: zan, LINE_HASH: format!("{line_hash}:{m}") }),
         );
     }
     let related: Vec<Value> = d
@@ -232,15 +284,7 @@ fn encode_path(path: &str) -> String {
 /// space) and the span's own text: stable when lines are added or removed elsewhere.
 fn fingerprint(map: &SourceMap, d: &Diagnostic) -> String {
     let span = d.primary.span;
-    let (name, line_text) = match map.get(span.file) {
-        Some(f) => {
-            let (line, _) = f.line_col(span.start as usize);
-            let start = f.line_start(line).unwrap_or(0);
-            let end = f.line_start(line + 1).unwrap_or(f.text.len());
-            (f.name.as_str(), f.text.get(start..end).unwrap_or(""))
-        }
-        None => ("", ""),
-    };
+    let (name, line_text) = primary_line(map, span);
     let line_text = line_text.split_whitespace().collect::<Vec<_>>().join(" ");
     let uri = artifact_location(name)["uri"]
         .as_str()
@@ -252,6 +296,33 @@ fn fingerprint(map: &SourceMap, d: &Diagnostic) -> String {
         h.write(&[0]);
     }
     format!("{:016x}", h.0)
+}
+
+/// GitHub's `primaryLocationLineHash` without its counter: a hash of the code and of the
+/// primary span's line with every whitespace character removed (so reindenting keeps it), and
+/// the file it is counted in.
+fn line_hash(map: &SourceMap, d: &Diagnostic) -> (String, String) {
+    let (name, line_text) = primary_line(map, d.primary.span);
+    let squeezed: String = line_text.chars().filter(|c| !c.is_whitespace()).collect();
+    let mut h = Fnv::default();
+    for part in [d.code.as_str(), &squeezed] {
+        h.write(part.as_bytes());
+        h.write(&[0]);
+    }
+    (name.to_owned(), format!("{:016x}", h.0))
+}
+
+/// The file name and the text of the line where a span starts.
+fn primary_line(map: &SourceMap, span: Span) -> (&str, &str) {
+    match map.get(span.file) {
+        Some(f) => {
+            let (line, _) = f.line_col(span.start as usize);
+            let start = f.line_start(line).unwrap_or(0);
+            let end = f.line_start(line + 1).unwrap_or(f.text.len());
+            (f.name.as_str(), f.text.get(start..end).unwrap_or(""))
+        }
+        None => ("", ""),
+    }
 }
 
 /// FNV-1a, 64 bits: a hash whose value never changes between Rust releases or runs.

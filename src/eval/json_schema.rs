@@ -178,6 +178,71 @@ fn header(rb: &Rulebook, id: &str, what: &str, description: String) -> Map<Strin
     m
 }
 
+/// The prefix of zan's own annotation keywords while a schema is built.
+const ANNOTATION: &str = "x-zan-";
+
+/// The schema as integrators get it (`zan schema`, the service's `/schema`): zan's annotations
+/// (`x-zan-type`, `x-zan-citations`, `x-zan-amendment`, `x-zan-version`, ...) moved into the
+/// `$comment` of the node that had them, as the JSON text of an object with the same keys.
+/// Ajv's default strict mode refuses unknown keywords, and `$comment` is the keyword JSON
+/// Schema leaves to tools; `JSON.parse(node.$comment)` gives the annotations back. The OpenAPI
+/// document of `zan serve` keeps them as `x-zan-*` extensions, which OpenAPI defines.
+pub fn portable(schema: Json) -> Json {
+    match schema {
+        Json::Object(m) => Json::Object(portable_node(m)),
+        other => other,
+    }
+}
+
+fn portable_node(m: Map<String, Json>) -> Map<String, Json> {
+    let annotated = m.keys().any(|k| k.starts_with(ANNOTATION));
+    let mut out = Map::new();
+    let mut notes = Map::new();
+    for (key, value) in m {
+        if annotated && (key.starts_with(ANNOTATION) || key == "$comment") {
+            // `$comment` takes the place of the first annotation.
+            if !out.contains_key("$comment") {
+                out.insert("$comment".into(), Json::Null);
+            }
+            let key = if key == "$comment" {
+                "comment".into()
+            } else {
+                key
+            };
+            notes.insert(key, value);
+            continue;
+        }
+        let value = match key.as_str() {
+            // Maps from names to schemas: the names are data, the values schemas.
+            "properties" | "$defs" | "patternProperties" | "dependentSchemas" => match value {
+                Json::Object(named) => Json::Object(
+                    named
+                        .into_iter()
+                        .map(|(name, s)| (name, portable(s)))
+                        .collect(),
+                ),
+                other => other,
+            },
+            // Values, not schemas.
+            "const" | "enum" | "default" | "examples" => value,
+            _ => portable_any(value),
+        };
+        out.insert(key, value);
+    }
+    if annotated {
+        out.insert("$comment".into(), json!(Json::Object(notes).to_string()));
+    }
+    out
+}
+
+/// A keyword's value: a schema, or an array of schemas (`allOf`, `prefixItems`, ...).
+fn portable_any(value: Json) -> Json {
+    match value {
+        Json::Array(items) => Json::Array(items.into_iter().map(portable).collect()),
+        other => portable(other),
+    }
+}
+
 /// `#/$defs/NAME`, the name escaped as a JSON pointer and a URI fragment.
 fn def_ref(name: &str) -> Json {
     let pointer = name.replace('~', "~0").replace('/', "~1");

@@ -173,7 +173,8 @@ async fn schema(
             )))
         }
     };
-    Ok(json_response(StatusCode::OK, &doc))
+    // As `zan schema` writes it: zan's annotations in `$comment`, for Ajv's strict mode.
+    Ok(json_response(StatusCode::OK, &json_schema::portable(doc)))
 }
 
 /// `GET /v1/rulebooks/{name}/diagnostics`: the version served, and the last load attempt.

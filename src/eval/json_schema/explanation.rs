@@ -102,6 +102,7 @@ fn explanation(rb: &Rulebook, v: &Version, amendments: &[&str]) -> Json {
                 "description": "One derivation per output decided; each root is a `rule` node with `output` true.",
                 "type": "array",
                 "items": { "allOf": [def_ref("zan.node"), {
+                    "type": "object",
                     "properties": { "kind": { "const": "rule" }, "output": { "const": true } },
                 }] },
             },

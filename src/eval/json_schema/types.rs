@@ -293,9 +293,11 @@ fn reasons_schema(items: &[ReasonIr]) -> Json {
         let one: Vec<Json> = items
             .iter()
             .map(|r| {
+                // `type` again, beside `$ref`'s: Ajv's strictTypes wants it next to `properties`.
                 json!({
                     "title": r.code,
                     "description": r.message,
+                    "type": "object",
                     "properties": { "code": { "const": r.code }, "message": { "const": r.message } },
                 })
             })

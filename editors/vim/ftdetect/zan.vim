@@ -1,0 +1,2 @@
+" zan rules language: *.zan files have the filetype `zan`.
+autocmd BufRead,BufNewFile *.zan setfiletype zan
