@@ -239,7 +239,7 @@ fn describe(r: Rule) -> &'static str {
         Rule::expect_fails | Rule::kw_fails => "`fails`",
         Rule::match_arm => "a match arm such as `value => result`",
         Rule::field_init => "a field such as `name: value`",
-        Rule::quantifier_kind => "`any`, `all`, `count` or `sum`",
+        Rule::quantifier_kind => "`any`, `all`, `count`, `sum`, `map`, `filter`, `min` or `max`",
         Rule::quantified_list => "a list",
         Rule::calendar_ref => "`in` and a calendar name",
         Rule::kw_then => "`then`",

@@ -255,11 +255,11 @@ impl Lang<'_> {
         (kind, slot, list, body): (QuantKind, u32, &Ex, &Ex),
         scope: &mut Scope,
     ) -> String {
-        let (word, join) = match kind {
-            QuantKind::Any => ("any", "where"),
-            QuantKind::All => ("all", "where"),
-            QuantKind::Count => ("count", "where"),
-            QuantKind::Sum(_) => ("sum", "of"),
+        let word = quantifier_word(kind);
+        let join = if kind.takes_condition() {
+            "where"
+        } else {
+            "of"
         };
         let name = self.quantified_name(e);
         let list_ty = self.ty_of(list, scope);
@@ -431,6 +431,20 @@ pub(crate) fn element_type(t: &Type) -> Type {
     }
 }
 
+/// The word that begins a quantifier or list form.
+pub(crate) fn quantifier_word(kind: QuantKind) -> &'static str {
+    match kind {
+        QuantKind::Any => "any",
+        QuantKind::All => "all",
+        QuantKind::Count => "count",
+        QuantKind::Sum(_) => "sum",
+        QuantKind::Map => "map",
+        QuantKind::Filter => "filter",
+        QuantKind::Min => "min",
+        QuantKind::Max => "max",
+    }
+}
+
 /// A built-in function's name as the language writes it.
 pub(crate) fn builtin_name(b: Builtin) -> &'static str {
     match b {
@@ -443,6 +457,11 @@ pub(crate) fn builtin_name(b: Builtin) -> &'static str {
         Builtin::DaysPresent => "days_present",
         Builtin::MaxDaysInAnyWindow => "max_days_in_any_window",
         Builtin::Year => "year",
+        Builtin::Month => "month",
+        Builtin::Day => "day",
+        Builtin::Weekday => "weekday",
+        Builtin::StartOfMonth => "start_of_month",
+        Builtin::EndOfMonth => "end_of_month",
         Builtin::Date => "date",
         Builtin::Count => "count",
         Builtin::IsEmpty => "is_empty",
