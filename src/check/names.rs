@@ -165,7 +165,15 @@ impl<'a> Globals<'a> {
             return Type::Record(r);
         }
         let mut candidates: Vec<&str> = vec![
-            "bool", "integer", "decimal", "money", "date", "duration", "text", "period", "reason",
+            "bool",
+            "integer",
+            "decimal",
+            "money",
+            "date",
+            "duration",
+            "text",
+            "period",
+            "reason",
             WEEKDAY_ENUM,
         ];
         candidates.extend(self.enum_ids.keys().map(String::as_str));

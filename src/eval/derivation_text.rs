@@ -336,11 +336,7 @@ impl Writer<'_> {
                 for i in items.iter().take(ITEMS_SHOWN) {
                     let item = value_text(self.rb, self.p, item_ty, &i.item);
                     let r = result_text(self.rb, self.p, &result_ty, &i.result);
-                    let line = format!(
-                        "item {}: {item} → {}: {r}",
-                        i.index + 1,
-                        item_word(*kind)
-                    );
+                    let line = format!("item {}: {item} → {}: {r}", i.index + 1, item_word(*kind));
                     self.line(indent + 2, &line);
                 }
                 if items.len() > ITEMS_SHOWN {

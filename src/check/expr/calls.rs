@@ -84,8 +84,18 @@ pub const FUNCTIONS: &[Function] = &[
         "The most days of the stays inside any window of `window_days` consecutive days.",
     ),
     f("year", &["date"], "integer", "The year of a date."),
-    f("month", &["date"], "integer", "The month of a date, 1 to 12."),
-    f("day", &["date"], "integer", "The day of the month of a date, 1 to 31."),
+    f(
+        "month",
+        &["date"],
+        "integer",
+        "The month of a date, 1 to 12.",
+    ),
+    f(
+        "day",
+        &["date"],
+        "integer",
+        "The day of the month of a date, 1 to 31.",
+    ),
     f(
         "weekday",
         &["date"],

@@ -223,7 +223,8 @@ impl ExprCx<'_, '_> {
         let slot = self.next_local;
         self.next_local += 1;
         self.max_locals = self.max_locals.max(self.next_local);
-        self.locals.push((var.name.clone(), elem.clone(), slot, var.span));
+        self.locals
+            .push((var.name.clone(), elem.clone(), slot, var.span));
         self.g.refer(var, || Symbol::Local {
             name: var.name.clone(),
             binding: var.span,

@@ -159,8 +159,14 @@ impl ExprCx<'_, '_> {
                 );
             }
             (Type::Optional(_), _) | (_, Type::Optional(_)) => {
-                let side = if matches!(lty, Type::Optional(_)) { l } else { r };
-                let t = self.g.type_name(if side.span == l.span { &lty } else { &rty });
+                let side = if matches!(lty, Type::Optional(_)) {
+                    l
+                } else {
+                    r
+                };
+                let t = self
+                    .g
+                    .type_name(if side.span == l.span { &lty } else { &rty });
                 return self.err(
                     Diagnostic::new(
                         Code::MaybeAbsent,
@@ -181,7 +187,9 @@ impl ExprCx<'_, '_> {
                         format!("cannot join a list and {t}"),
                     )
                     .with_secondary(side.span, format!("this is {t}, not a list"))
-                    .help("`+` joins two lists; to add one item, put it in a list: `LIST + [item]`"),
+                    .help(
+                        "`+` joins two lists; to add one item, put it in a list: `LIST + [item]`",
+                    ),
                 );
             }
         };

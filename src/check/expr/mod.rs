@@ -23,12 +23,12 @@ mod tests;
 pub use calls::{function, Function, FUNCTIONS};
 
 use super::names::{Globals, VersionNames};
-use lists::joins_lists;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::*;
 use crate::source::Span;
 use crate::syntax::ast::{self, ExprKind};
 use crate::value::Value;
+use lists::joins_lists;
 use rust_decimal::Decimal;
 
 /// The checker of one expression (or of the expressions of one declaration): the names in

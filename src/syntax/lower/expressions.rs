@@ -434,6 +434,47 @@ mod tests {
     }
 
     #[test]
+    fn list_forms_begin_with_words_that_stay_names_elsewhere() {
+        let kind_of = |text: &str| match expr(text) {
+            (
+                crate::syntax::ast::Expr {
+                    kind: ExprKind::Quantified { kind, .. },
+                    ..
+                },
+                d,
+            ) if d.is_empty() => Some(kind),
+            _ => None,
+        };
+        assert_eq!(kind_of("map d in ds of d.kind"), Some(Quantifier::Map));
+        assert_eq!(
+            kind_of("filter d in ds where d.ok"),
+            Some(Quantifier::Filter)
+        );
+        assert_eq!(kind_of("min d in ds of d.on"), Some(Quantifier::Min));
+        assert_eq!(
+            kind_of("max d in (filter e in ds where e.ok) of d.on"),
+            Some(Quantifier::Max)
+        );
+        // `min(a, b)` is the call, and `map`, `filter` are names where no list form follows.
+        assert_eq!(shape("min(a, b)"), "(min a b)");
+        assert_eq!(shape("map + filter"), "(+ map filter)");
+    }
+
+    #[test]
+    fn a_list_form_with_the_other_word_is_refused_with_the_one_to_write() {
+        let (_, d) = expr("map d in ds where d.ok");
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].code.as_str(), "Z0207");
+        assert_eq!(d[0].message, "`map` takes `of`, not `where`");
+        let (_, d) = expr("filter d in ds of d.kind");
+        assert_eq!(d[0].message, "`filter` takes `where`, not `of`");
+        let (_, d) = expr("sum d in ds where d.ok");
+        assert_eq!(d[0].message, "`sum` takes `of`, not `where`");
+        let (_, d) = expr("count d in ds where d.ok");
+        assert!(d.is_empty(), "{d:?}");
+    }
+
+    #[test]
     fn list_and_record_literals_keep_their_items() {
         let (e, _) = expr("[1, 2, 3]");
         assert!(matches!(e.kind, ExprKind::List(ref items) if items.len() == 3));
