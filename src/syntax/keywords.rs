@@ -136,6 +136,10 @@ pub const CONTEXT_WORDS: &[&str] = &[
     "max",
 ];
 
+/// The context words that begin a list form (`map x in ...`) when a name follows; before `(`
+/// (`min(a, b)`) they are functions.
+pub const LIST_FORM_WORDS: &[&str] = &["map", "filter", "min", "max"];
+
 /// The built-in types, as highlighting and completion name them.
 pub const BUILTIN_TYPES: &[&str] = &[
     "bool", "integer", "decimal", "money", "date", "duration", "text", "period", "reason",
