@@ -92,7 +92,13 @@ pub struct Schema {
     /// Names to positions, built on first use, for reading cases: an enum such as `Country`
     /// has about two hundred values.
     pub lookup: std::sync::OnceLock<SchemaLookup>,
+    /// The built-in enum `weekday` (`monday` .. `sunday`, in that order), which `weekday(d)`
+    /// gives; after the rulebook's own enums, so their ids do not move.
+    pub weekday: Option<EnumId>,
 }
+
+/// The name of the built-in weekday enum, as types are written.
+pub const WEEKDAY_ENUM: &str = "weekday";
 
 /// Enum values and fields by name.
 #[derive(Clone, Debug, Default)]
@@ -238,6 +244,11 @@ pub enum Builtin {
     ValueOr,
     IsWorkingDay,
     WorkingDaysBetween,
+    Month,
+    Day,
+    Weekday,
+    StartOfMonth,
+    EndOfMonth,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -248,6 +259,24 @@ pub enum QuantKind {
     /// `sum`, with the kind of number it adds: the sum of no items is that kind's zero (an
     /// amount of 0, not the integer 0, for money).
     Sum(SumOf),
+    /// `map`: the list of what the body gives for each item, in order.
+    Map,
+    /// `filter`: the items for which the body holds, in order.
+    Filter,
+    /// `min`/`max`: the least/greatest value the body gives (the first of equal ones); absent
+    /// for no items.
+    Min,
+    Max,
+}
+
+impl QuantKind {
+    /// Whether the body is a condition (`where`) rather than a value (`of`).
+    pub fn takes_condition(self) -> bool {
+        matches!(
+            self,
+            QuantKind::Any | QuantKind::All | QuantKind::Count | QuantKind::Filter
+        )
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

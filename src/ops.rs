@@ -133,6 +133,26 @@ fn order(a: &Value, b: &Value) -> Result<Ordering, OpError> {
     }
 }
 
+/// `min x in L of E` / `max x in L of E` one item at a time: the least (or greatest) of the
+/// value so far and the next; of equal values the first is kept.
+pub fn least_or_greatest(least: bool, so_far: Value, next: Value) -> Result<Value, OpError> {
+    let replace = match order(&next, &so_far)? {
+        Ordering::Less => least,
+        Ordering::Greater => !least,
+        Ordering::Equal => false,
+    };
+    Ok(if replace { next } else { so_far })
+}
+
+/// The first (or last) day of the month of `d`: the last is the 28th, 29th, 30th or 31st, by
+/// the month and, for February, the year.
+fn month_end(d: Day, last: bool) -> Result<Day, OpError> {
+    let (y, m, _) = date::to_ymd(d);
+    let day_of_month = if last { date::days_in_month(y, m) } else { 1 };
+    date::from_ymd(y, m, day_of_month)
+        .ok_or_else(|| OpError::new(format!("{y}-{m:02} has no day {day_of_month}")))
+}
+
 fn dec(op: ArithOp, x: Decimal, y: Decimal) -> Result<Decimal, OpError> {
     match op {
         ArithOp::Add => x.checked_add(y),
@@ -180,6 +200,7 @@ pub fn arith(p: &Program, op: ArithOp, a: Value, b: Value) -> Result<Value, OpEr
         (ArithOp::Sub, Date(d), Duration(u)) => Date(shift(p, d, u, -1)?),
         (ArithOp::Sub, Date(x), Date(y)) => Integer(i64::from(x) - i64::from(y)),
         (ArithOp::Add, Text(x), Text(y)) => Text(format!("{x}{y}").into()),
+        (ArithOp::Add, List(x), List(y)) => List(x.iter().chain(y.iter()).cloned().collect()),
         (_, Absent, _) | (_, _, Absent) => {
             return Err(OpError::new(
                 "a value needed for this calculation is absent",
@@ -328,6 +349,11 @@ pub fn builtin(p: &Program, b: Builtin, a: &[Value]) -> Result<Value, OpError> {
             Value::List(items) => Value::Bool(items.is_empty()),
             _ => Value::Bool(true),
         },
+        Builtin::Month => Value::Integer(i64::from(date::to_ymd(day(arg(0)?)?).1)),
+        Builtin::Day => Value::Integer(i64::from(date::to_ymd(day(arg(0)?)?).2)),
+        Builtin::Weekday => Value::Enum(date::weekday(day(arg(0)?)?).index() as u32),
+        Builtin::StartOfMonth => Value::Date(month_end(day(arg(0)?)?, false)?),
+        Builtin::EndOfMonth => Value::Date(month_end(day(arg(0)?)?, true)?),
         Builtin::Min | Builtin::Max => {
             let (x, y) = (arg(0)?, arg(1)?);
             let less = order(x, y)? == Ordering::Less;

@@ -616,7 +616,9 @@ fn every_condition_is_written_back_as_its_source() {
             wrong.push(format!("source:  {source}\nwritten: {written}"));
         }
     }
-    assert!(total > 250, "only {total} conditions");
+    // (kz-visa has fewer since its step, document and fine lists are joined instead of
+    // spelled out per combination.)
+    assert!(total > 240, "only {total} conditions");
     assert!(
         wrong.is_empty(),
         "{} of {total} differ:\n{}",
@@ -627,4 +629,48 @@ fn every_condition_is_written_back_as_its_source() {
         fewer_parens <= 10,
         "{fewer_parens} conditions with parentheses dropped"
     );
+}
+
+#[test]
+fn one_answer_per_document_shows_what_each_document_gave() {
+    use zan::eval::derivation::Aggregate;
+    let rb = rulebook();
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(example("documents-from-several-countries")).unwrap(),
+    )
+    .unwrap();
+    let given = json["foreign_documents"].as_array().unwrap().len();
+    assert!(given >= 3, "the example lists several documents");
+    let aggregation = |rule: &str| {
+        let (node, _) = output(&rb, "documents-from-several-countries", rule, Depth::Path);
+        let found = nodes(&node)
+            .into_iter()
+            .find(|n| matches!(n.kind, NodeKind::Aggregation { .. }))
+            .cloned()
+            .unwrap_or_else(|| panic!("no list form beneath `{rule}`"));
+        (node, found)
+    };
+    // `map`: one item per document, each with its route; the list is those routes in order.
+    let (routes, map) = aggregation("foreign_document_routes");
+    assert!(map.text.starts_with("map d in foreign_documents of legalisation_route("), "{}", map.text);
+    let NodeKind::Aggregation { kind, items, .. } = &map.kind else {
+        panic!()
+    };
+    assert_eq!(*kind, Aggregate::Map);
+    assert_eq!(items.len(), given);
+    let gave: Vec<Value> = items.iter().map(|i| i.result.clone().unwrap()).collect();
+    assert_eq!(routes.value.clone().unwrap(), Value::List(gave.into()));
+    // `filter`: every document, with whether it was kept; the kept ones are the answer.
+    let (still, filter) = aggregation("foreign_documents_still_to_certify");
+    let NodeKind::Aggregation { kind, items, .. } = &filter.kind else {
+        panic!()
+    };
+    assert_eq!(*kind, Aggregate::Filter);
+    assert_eq!(items.len(), given);
+    let kept: Vec<Value> = items
+        .iter()
+        .filter(|i| i.result == Ok(Value::Bool(true)))
+        .map(|i| i.item.clone())
+        .collect();
+    assert_eq!(still.value.clone().unwrap(), Value::List(kept.into()));
 }

@@ -100,6 +100,10 @@ impl<'a> Globals<'a> {
         if self.variant_index.0 != self.schema.enums.len() {
             let mut index: HashMap<String, Vec<(EnumId, u32)>> = HashMap::default();
             for (e, info) in self.schema.enums.iter().enumerate() {
+                // The built-in weekdays are named only where a weekday is expected.
+                if self.schema.weekday == Some(e as EnumId) {
+                    continue;
+                }
                 for (i, v) in info.variants.iter().enumerate() {
                     let list = index.entry(v.name.clone()).or_default();
                     // The first value of that name in each enum (names are unique in an enum).
@@ -157,6 +161,7 @@ impl<'a> Globals<'a> {
             "text" => Some(Type::Text),
             "period" => Some(Type::Period),
             "reason" => Some(Type::Reason),
+            WEEKDAY_ENUM => self.schema.weekday.map(Type::Enum),
             _ => None,
         };
         if let Some(t) = builtin {
@@ -171,7 +176,16 @@ impl<'a> Globals<'a> {
             return Type::Record(r);
         }
         let mut candidates: Vec<&str> = vec![
-            "bool", "integer", "decimal", "money", "date", "duration", "text", "period", "reason",
+            "bool",
+            "integer",
+            "decimal",
+            "money",
+            "date",
+            "duration",
+            "text",
+            "period",
+            "reason",
+            WEEKDAY_ENUM,
         ];
         candidates.extend(self.enum_ids.keys().map(String::as_str));
         candidates.extend(self.record_ids.keys().map(String::as_str));

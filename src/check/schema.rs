@@ -39,6 +39,26 @@ fn missing_file(g: &mut Globals, m: &ast::Metadata) {
     );
 }
 
+/// The built-in enum `weekday`, after the rulebook's enums: the type of `weekday(d)` and of a
+/// fact or field declared `weekday`. Its values are named only where a weekday is expected
+/// (`weekday(d) is saturday`), so a rulebook's own enum may still have a value `monday`.
+fn declare_weekday(g: &mut Globals) {
+    g.schema.weekday = Some(g.schema.enums.len() as EnumId);
+    g.schema.enums.push(EnumInfo {
+        name: WEEKDAY_ENUM.into(),
+        span: Span::default(),
+        doc: Some("A day of the week, as `weekday(d)` gives it.".into()),
+        variants: crate::time::date::Weekday::ALL
+            .iter()
+            .map(|w| VariantInfo {
+                name: w.name().into(),
+                label: None,
+                span: Span::default(),
+            })
+            .collect(),
+    });
+}
+
 /// Register the schema: ids first (records may refer to each other), then field types.
 pub fn declare(g: &mut Globals, decls: &[&ast::Declaration]) {
     let mut seen: HashMap<String, Span> = HashMap::default();
@@ -96,6 +116,7 @@ pub fn declare(g: &mut Globals, decls: &[&ast::Declaration]) {
             _ => {}
         }
     }
+    declare_weekday(g);
     for d in decls {
         match &d.kind {
             DeclKind::Record(r) => {

@@ -56,6 +56,9 @@ codes! {
     InvalidOperation = "Z0202", Error, "operation not defined on these types";
     MaybeAbsent = "Z0203", Error, "optional value used where a value is required";
     Incomparable = "Z0204", Error, "values that cannot be compared";
+    ListsOfDifferentTypes = "Z0205", Error, "lists of different item types joined";
+    NoOrder = "Z0206", Error, "least or greatest of values that have no order";
+    QuantifierWord = "Z0207", Error, "`where` or `of` that does not fit the list form";
     RuleCycle = "Z0301", Error, "cycle between rules";
     NonExhaustiveTable = "Z0302", Error, "table does not cover every case";
     NonExhaustiveMatch = "Z0303", Error, "match does not cover every value";

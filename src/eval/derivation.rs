@@ -100,8 +100,8 @@ pub enum NodeKind {
     Arithmetic { op: ArithOp },
     /// A comparison or other condition; its value is a bool, its children the operands.
     Condition,
-    /// `count`, `sum`, `any` or `all` over a list (the one child); `items` the list's items
-    /// with what each gave.
+    /// `count`, `sum`, `any`, `all`, `map`, `filter`, `min` or `max` over a list (the one
+    /// child); `items` the list's items with what each gave.
     Aggregation {
         kind: Aggregate,
         items: Vec<AggregateItem>,
@@ -121,10 +121,18 @@ pub enum Aggregate {
     Sum,
     Any,
     All,
+    /// `map`: each item's result is its value in the new list.
+    Map,
+    /// `filter`: each item's result is whether it was kept.
+    Filter,
+    /// `min`/`max`: each item's result is the value compared.
+    Min,
+    Max,
 }
 
 /// One item of an aggregated list: its position, its value, and what the body gave for it
-/// (whether it counted, for `count`, `any` and `all`; the amount added, for `sum`).
+/// (whether it counted, for `count`, `any`, `all` and `filter`; the amount added, for `sum`;
+/// the value it gave, for `map`, `min` and `max`).
 #[derive(Clone, Debug)]
 pub struct AggregateItem {
     pub index: usize,

@@ -272,15 +272,25 @@ pub(crate) fn aggregate_name(a: Aggregate) -> &'static str {
         Aggregate::Sum => "sum",
         Aggregate::Any => "any",
         Aggregate::All => "all",
+        Aggregate::Map => "map",
+        Aggregate::Filter => "filter",
+        Aggregate::Min => "min",
+        Aggregate::Max => "max",
     }
 }
 
-/// What the body gives for one item: whether it counted (a bool), or for `sum` the amount
-/// added, of the sum's type.
-pub(crate) fn aggregate_result_type(a: Aggregate, sum_ty: &Type) -> Type {
+/// What the body gives for one item, from the type of the whole form: whether it counted (a
+/// bool), for `sum` the amount added (the sum's type), for `map` the new item (the list's
+/// item type), for `min` and `max` the value compared (the result's type, present).
+pub(crate) fn aggregate_result_type(a: Aggregate, form_ty: &Type) -> Type {
     match a {
-        Aggregate::Sum => sum_ty.clone(),
-        Aggregate::Count | Aggregate::Any | Aggregate::All => Type::Bool,
+        Aggregate::Sum => form_ty.clone(),
+        Aggregate::Map => match form_ty.without_optional() {
+            Type::List(t) => (**t).clone(),
+            _ => Type::Error,
+        },
+        Aggregate::Min | Aggregate::Max => form_ty.without_optional().clone(),
+        Aggregate::Count | Aggregate::Any | Aggregate::All | Aggregate::Filter => Type::Bool,
     }
 }
 

@@ -4,7 +4,9 @@
 //! other cases did not apply, and the citations numbered once per output, most specific first
 //! (a node's line ends with the numbers of the citations it rests on: `[1, 3]`).
 
-use super::derivation::{Cited, DateFrom, GivenBy, Node, NodeKind, NotApplied, RuleStep, Skipped};
+use super::derivation::{
+    Aggregate, Cited, DateFrom, GivenBy, Node, NodeKind, NotApplied, RuleStep, Skipped,
+};
 use super::derivation_json::{aggregate_name, aggregate_result_type, quote_line, result_text};
 use super::value_text::{date_text, value_text};
 use crate::ir::{ArithOp, Citation, Origin, Program, Rulebook, SourceId};
@@ -116,6 +118,16 @@ const MONTHS: [&str; 12] = [
     "November",
     "December",
 ];
+
+/// What an aggregated item's result is called on its line: `→ count: true`, `→ kept: false`,
+/// `→ gives: apostille`, `→ max: 200`.
+fn item_word(kind: Aggregate) -> &'static str {
+    match kind {
+        Aggregate::Map => "gives",
+        Aggregate::Filter => "kept",
+        k => aggregate_name(k),
+    }
+}
 
 fn month_name(m: u32) -> &'static str {
     MONTHS
@@ -324,11 +336,7 @@ impl Writer<'_> {
                 for i in items.iter().take(ITEMS_SHOWN) {
                     let item = value_text(self.rb, self.p, item_ty, &i.item);
                     let r = result_text(self.rb, self.p, &result_ty, &i.result);
-                    let line = format!(
-                        "item {}: {item} → {}: {r}",
-                        i.index + 1,
-                        aggregate_name(*kind)
-                    );
+                    let line = format!("item {}: {item} → {}: {r}", i.index + 1, item_word(*kind));
                     self.line(indent + 2, &line);
                 }
                 if items.len() > ITEMS_SHOWN {

@@ -10,6 +10,7 @@ pub mod derivation_text;
 mod derive;
 mod explain;
 pub mod json_schema;
+mod lists;
 pub mod output;
 pub mod reference;
 pub mod strict_json;
@@ -692,6 +693,12 @@ impl<'p> Machine<'p> {
                 )))
             }
         };
+        if matches!(
+            kind,
+            QuantKind::Map | QuantKind::Filter | QuantKind::Min | QuantKind::Max
+        ) {
+            return self.list_form(kind, slot, &items, body);
+        }
         let mut count = 0i64;
         let mut sum: Option<Value> = None;
         for item in items.iter() {
@@ -717,6 +724,8 @@ impl<'p> Machine<'p> {
             QuantKind::All => Value::Bool(true),
             QuantKind::Count => Value::Integer(count),
             QuantKind::Sum(of) => sum.unwrap_or(of.zero()),
+            // Answered by `list_form` above.
+            QuantKind::Map | QuantKind::Filter | QuantKind::Min | QuantKind::Max => Value::Absent,
         })
     }
 

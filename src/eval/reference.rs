@@ -563,10 +563,24 @@ impl Reference<'_> {
         };
         let mut count = 0i64;
         let mut total: Option<Value> = None;
+        let mut out = Vec::new();
         for item in items {
             let mut inner = env.clone();
-            inner.push((slot, item));
+            inner.push((slot, item.clone()));
             match k {
+                QuantKind::Map => out.push(self.value(body, &inner)?),
+                QuantKind::Filter => {
+                    if self.condition(body, &inner)? {
+                        out.push(item);
+                    }
+                }
+                QuantKind::Min | QuantKind::Max => {
+                    let v = self.value(body, &inner)?;
+                    total = Some(match total {
+                        None => v,
+                        Some(t) => ops::least_or_greatest(k == QuantKind::Min, t, v)?,
+                    });
+                }
                 QuantKind::Any => {
                     if self.condition(body, &inner)? {
                         return Ok(Value::Bool(true));
@@ -596,6 +610,8 @@ impl Reference<'_> {
             QuantKind::All => Value::Bool(true),
             QuantKind::Count => Value::Integer(count),
             QuantKind::Sum(of) => total.unwrap_or(of.zero()),
+            QuantKind::Map | QuantKind::Filter => Value::List(out.into()),
+            QuantKind::Min | QuantKind::Max => total.unwrap_or(Value::Absent),
         })
     }
 }

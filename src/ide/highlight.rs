@@ -5,7 +5,7 @@ use super::Analysis;
 use crate::check::Symbol;
 use crate::source::{FileId, Span};
 use crate::syntax::ast::{self, DeclKind};
-use crate::syntax::keywords::{is_keyword, BUILTIN_TYPES, CONTEXT_WORDS};
+use crate::syntax::keywords::{is_keyword, BUILTIN_TYPES, CONTEXT_WORDS, LIST_FORM_WORDS};
 use crate::syntax::lex::{self, Tok};
 
 /// Kinds of semantic tokens; `TOKEN_KINDS` is the legend, in the same order.
@@ -72,6 +72,8 @@ pub fn semantic_tokens(a: &Analysis, file: FileId) -> Vec<(Span, TokenKind)> {
             Tok::Number if next_word.is_some_and(lex::is_currency) => Some(TokenKind::Amount),
             Tok::Number => Some(TokenKind::Number),
             Tok::Word if prev_is_number && lex::is_currency(word) => Some(TokenKind::Amount),
+            // `min(a, b)` is a call; `min x in ...` a list form.
+            Tok::Word if LIST_FORM_WORDS.contains(&word) && next_word.is_none() => None,
             Tok::Word => word_kind(a, file, t.start as u32, word),
             Tok::Punct => None,
         };

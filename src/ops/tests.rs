@@ -393,3 +393,53 @@ fn reading_a_field_or_a_parameter_that_is_not_there() {
         "unknown parameter"
     );
 }
+
+#[test]
+fn parts_of_a_date_and_the_ends_of_its_month() {
+    let int = |b, day: &str| call(b, &[d(day)]);
+    assert_eq!(int(Builtin::Month, "2026-12-31"), Ok(Value::Integer(12)));
+    assert_eq!(int(Builtin::Day, "2026-12-31"), Ok(Value::Integer(31)));
+    // 2026-03-20 is a Friday: the fifth value of the weekday enum, Monday first.
+    assert_eq!(int(Builtin::Weekday, "2026-03-20"), Ok(Value::Enum(4)));
+    assert_eq!(int(Builtin::Weekday, "2026-03-22"), Ok(Value::Enum(6)));
+    assert_eq!(
+        int(Builtin::StartOfMonth, "2026-12-31"),
+        Ok(d("2026-12-01"))
+    );
+    assert_eq!(int(Builtin::EndOfMonth, "2026-12-01"), Ok(d("2026-12-31")));
+    // February: the 29th in a leap year (2024, 2000), the 28th otherwise (2025, 1900).
+    assert_eq!(int(Builtin::EndOfMonth, "2024-02-10"), Ok(d("2024-02-29")));
+    assert_eq!(int(Builtin::EndOfMonth, "2000-02-01"), Ok(d("2000-02-29")));
+    assert_eq!(int(Builtin::EndOfMonth, "2025-02-28"), Ok(d("2025-02-28")));
+    assert_eq!(int(Builtin::EndOfMonth, "1900-02-01"), Ok(d("1900-02-28")));
+    assert_eq!(int(Builtin::EndOfMonth, "2026-04-01"), Ok(d("2026-04-30")));
+    assert_eq!(
+        message(call(Builtin::Month, &[Value::Absent])),
+        "a date needed here is absent"
+    );
+}
+
+#[test]
+fn lists_join_in_order_and_the_least_keeps_the_first_of_equals() {
+    let list = |xs: &[i64]| Value::List(xs.iter().map(|x| Value::Integer(*x)).collect());
+    assert_eq!(
+        arith(ArithOp::Add, list(&[3, 1]), list(&[2])),
+        Ok(list(&[3, 1, 2]))
+    );
+    assert_eq!(arith(ArithOp::Add, list(&[]), list(&[])), Ok(list(&[])));
+    let least = |a, b| least_or_greatest(true, a, b);
+    let greatest = |a, b| least_or_greatest(false, a, b);
+    assert_eq!(
+        least(Value::Integer(2), Value::Integer(1)),
+        Ok(Value::Integer(1))
+    );
+    assert_eq!(
+        greatest(Value::Integer(2), Value::Integer(1)),
+        Ok(Value::Integer(2))
+    );
+    assert_eq!(least(d("2026-01-02"), d("2026-01-01")), Ok(d("2026-01-01")));
+    // An integer and a decimal of equal value: the first is kept, as it was.
+    let two = Value::Decimal(Decimal::from(2));
+    assert_eq!(greatest(Value::Integer(2), two), Ok(Value::Integer(2)));
+    assert!(least(Value::Text("a".into()), Value::Text("b".into())).is_err());
+}

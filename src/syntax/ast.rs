@@ -485,6 +485,38 @@ pub enum Quantifier {
     All,
     Count,
     Sum,
+    /// `map x in L of E`: the list of what `E` gives for each item, in order.
+    Map,
+    /// `filter x in L where C`: the items for which `C` holds, in order.
+    Filter,
+    /// `min x in L of E` / `max x in L of E`: the least / greatest value `E` gives; absent
+    /// for an empty list.
+    Min,
+    Max,
+}
+
+impl Quantifier {
+    /// The word that begins the form.
+    pub fn word(self) -> &'static str {
+        match self {
+            Quantifier::Any => "any",
+            Quantifier::All => "all",
+            Quantifier::Count => "count",
+            Quantifier::Sum => "sum",
+            Quantifier::Map => "map",
+            Quantifier::Filter => "filter",
+            Quantifier::Min => "min",
+            Quantifier::Max => "max",
+        }
+    }
+
+    /// Whether the body is a condition (`where`), not a value (`of`).
+    pub fn takes_condition(self) -> bool {
+        matches!(
+            self,
+            Quantifier::Any | Quantifier::All | Quantifier::Count | Quantifier::Filter
+        )
+    }
 }
 
 #[derive(Clone, Debug)]

@@ -98,6 +98,10 @@ fn punctuation(err: &Error<Rule>) -> Vec<String> {
         .collect()
 }
 
+/// How a quantifier's first word is described (one string, so that it is also recognised in
+/// `EXPRESSION_STARTS`).
+const QUANTIFIER_WORDS: &str = "`any`, `all`, `count`, `sum`, `map`, `filter`, `min` or `max`";
+
 /// Words that an expression can start with; when "an expression" is expected they add nothing.
 const EXPRESSION_STARTS: &[&str] = &[
     "a date such as 2026-03-10",
@@ -107,7 +111,7 @@ const EXPRESSION_STARTS: &[&str] = &[
     "`true` or `false`",
     "text in double quotes",
     "a name",
-    "`any`, `all`, `count` or `sum`",
+    QUANTIFIER_WORDS,
     "`absent`",
 ];
 
@@ -251,7 +255,7 @@ fn describe(r: Rule) -> &'static str {
         Rule::expect_fails | Rule::kw_fails => "`fails`",
         Rule::match_arm => "a match arm such as `value => result`",
         Rule::field_init => "a field such as `name: value`",
-        Rule::quantifier_kind => "`any`, `all`, `count` or `sum`",
+        Rule::quantifier_kind => QUANTIFIER_WORDS,
         Rule::quantified_list => "a list",
         Rule::calendar_ref => "`in` and a calendar name",
         Rule::kw_then => "`then`",

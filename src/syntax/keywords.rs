@@ -109,8 +109,8 @@ pub const EXPRESSION_KEYWORDS: &[&str] = &keywords([
     "cites",
 ]);
 
-/// Words with a meaning only inside calendars and durations, or after `replace` (not
-/// reserved).
+/// Words with a meaning only inside calendars and durations, after `replace`, or at the head
+/// of a list form (`map x in ...`; `min(a, b)` stays a call) (not reserved).
 pub const CONTEXT_WORDS: &[&str] = &[
     "correcting",
     "weekend",
@@ -130,7 +130,15 @@ pub const CONTEXT_WORDS: &[&str] = &[
     "friday",
     "saturday",
     "sunday",
+    "map",
+    "filter",
+    "min",
+    "max",
 ];
+
+/// The context words that begin a list form (`map x in ...`) when a name follows; before `(`
+/// (`min(a, b)`) they are functions.
+pub const LIST_FORM_WORDS: &[&str] = &["map", "filter", "min", "max"];
 
 /// The built-in types, as highlighting and completion name them.
 pub const BUILTIN_TYPES: &[&str] = &[

@@ -20,6 +20,8 @@ syn keyword zanProvision add replace repeal
 syn keyword zanConditional when then otherwise if else match
 syn keyword zanOperatorWord and or not in is present
 syn keyword zanQuantifier any all count sum where of
+" `map`, `filter`, `min`, `max` begin a list form only before a name and `in`.
+syn match zanQuantifier "\<\%(map\|filter\|min\|max\)\>\ze\s\+\k\+\s\+in\>"
 syn keyword zanClause as from until force to given set expect fails
 syn keyword zanCites cites checks nextgroup=zanSourceRef skipwhite
 syn keyword zanBoolean true false
@@ -36,7 +38,7 @@ syn region zanCitation contained start=+"+ skip=+\\.+ end=+"+ contains=zanEscape
 
 " `date` and `period` are types, `date(...)` and `period(...)` functions.
 syn match zanBuiltinType "\<\%(date\|period\)\>\%(\s*(\)\@!"
-syn match zanBuiltinFunction "\<\%(age\|days_between\|period\|start\|end\|days\|days_present\|max_days_in_any_window\|year\|date\|count\|is_empty\|min\|max\|round\|value_or\|is_working_day\|working_days_between\)\ze\s*("
+syn match zanBuiltinFunction "\<\%(age\|days_between\|period\|start\|end\|days\|days_present\|max_days_in_any_window\|year\|month\|day\|weekday\|start_of_month\|end_of_month\|date\|count\|is_empty\|min\|max\|round\|value_or\|is_working_day\|working_days_between\)\ze\s*("
 syn match zanCalendarWord "\<\%(carried\s\+over\|day\s\+off\|instead\s\+of\|working\s\+day\)\>"
 syn match zanCalendarWord "\<on\>\ze\s\+\d\{4}-"
 syn match zanTypeName "\<\u\k*\>"

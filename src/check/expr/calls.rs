@@ -85,6 +85,36 @@ pub const FUNCTIONS: &[Function] = &[
     ),
     f("year", &["date"], "integer", "The year of a date."),
     f(
+        "month",
+        &["date"],
+        "integer",
+        "The month of a date, 1 to 12.",
+    ),
+    f(
+        "day",
+        &["date"],
+        "integer",
+        "The day of the month of a date, 1 to 31.",
+    ),
+    f(
+        "weekday",
+        &["date"],
+        "weekday",
+        "The day of the week of a date, `monday` to `sunday` (compare with `is`).",
+    ),
+    f(
+        "start_of_month",
+        &["date"],
+        "date",
+        "The first day of the month of a date.",
+    ),
+    f(
+        "end_of_month",
+        &["date"],
+        "date",
+        "The last day of the month of a date (the 29th of February in a leap year).",
+    ),
+    f(
         "date",
         &["year", "month", "day"],
         "date",
@@ -234,6 +264,15 @@ fn builtin(
             Type::Integer,
         )),
         "year" => Some((B::Year, vec![Type::Date], Type::Integer)),
+        "month" => Some((B::Month, vec![Type::Date], Type::Integer)),
+        "day" => Some((B::Day, vec![Type::Date], Type::Integer)),
+        "weekday" => Some((
+            B::Weekday,
+            vec![Type::Date],
+            cx.g.schema.weekday.map_or(Type::Error, Type::Enum),
+        )),
+        "start_of_month" => Some((B::StartOfMonth, vec![Type::Date], Type::Date)),
+        "end_of_month" => Some((B::EndOfMonth, vec![Type::Date], Type::Date)),
         "date" => Some((
             B::Date,
             vec![Type::Integer, Type::Integer, Type::Integer],

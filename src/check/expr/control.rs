@@ -194,14 +194,15 @@ impl ExprCx<'_, '_> {
         out
     }
 
-    /// `any`/`all`/`count x in LIST where COND` and `sum x in LIST of EXPR`: `x` is a local
-    /// slot for the items of the list, in scope in the body only.
+    /// `any`/`all`/`count x in LIST where COND` and `sum x in LIST of EXPR` (and the list
+    /// forms of `lists.rs`): `x` is a local slot for the items of the list, in scope in the
+    /// body only.
     pub(super) fn quantified(
         &mut self,
         kind: Quantifier,
         var: &ast::Ident,
-        list: &ast::Expr,
-        body: &ast::Expr,
+        (list, body): (&ast::Expr, &ast::Expr),
+        expected: Option<&Type>,
     ) -> (Ex, Type) {
         let (lex, lty) = self.check(list, None);
         let elem = match lty {
@@ -222,7 +223,8 @@ impl ExprCx<'_, '_> {
         let slot = self.next_local;
         self.next_local += 1;
         self.max_locals = self.max_locals.max(self.next_local);
-        self.locals.push((var.name.clone(), elem, slot, var.span));
+        self.locals
+            .push((var.name.clone(), elem.clone(), slot, var.span));
         self.g.refer(var, || Symbol::Local {
             name: var.name.clone(),
             binding: var.span,
@@ -257,6 +259,9 @@ impl ExprCx<'_, '_> {
                     _ => SumOf::Integer,
                 };
                 (QuantKind::Sum(of), b, t)
+            }
+            Quantifier::Map | Quantifier::Filter | Quantifier::Min | Quantifier::Max => {
+                self.list_form(kind, body, &elem, expected)
             }
         };
         self.locals.pop();

@@ -5,12 +5,14 @@
 //! One file per syntax category (typst-eval's way): `literals` (numbers, amounts, dates,
 //! durations, lists, records), `names` (names, enum values, field access, `as of`),
 //! `narrowing` (`is present` and the paths it proves present), `operators` (unary, boolean,
-//! membership, comparison, arithmetic), `control` (`if`, `match`, quantifiers) and `calls`
+//! membership, comparison, arithmetic), `control` (`if`, `match`, quantifiers), `lists` (the
+//! per-item forms `map`, `filter`, `min`, `max`, and lists joined with `+`) and `calls`
 //! (tables and the built-in functions). This file holds the checker's state, the entry
 //! `check` that dispatches on the syntax, and the expected-type plumbing (`expect`, `coerce`).
 
 mod calls;
 mod control;
+mod lists;
 mod literals;
 mod names;
 mod narrowing;
@@ -26,6 +28,7 @@ use crate::ir::*;
 use crate::source::Span;
 use crate::syntax::ast::{self, ExprKind};
 use crate::value::Value;
+use lists::joins_lists;
 use rust_decimal::Decimal;
 
 /// The checker of one expression (or of the expressions of one declaration): the names in
@@ -125,6 +128,9 @@ impl<'g, 'a> ExprCx<'g, 'a> {
             ExprKind::AsOf(param, date) => self.as_of(param, date),
             ExprKind::Presence { value, present } => self.presence(value, *present),
             ExprKind::Unary(op, x) => self.unary(*op, x, e.span),
+            ExprKind::Binary(ast::BinaryOp::Add, l, r) if joins_lists(l, expected) => {
+                self.join(l, r, expected, e.span)
+            }
             ExprKind::Binary(op, l, r) => self.binary(*op, l, r, e.span),
             ExprKind::If(c, a, b) => self.if_expr(c, a, b, expected),
             ExprKind::Match(s, arms) => self.match_expr(s, arms, expected, e.span),
@@ -133,7 +139,7 @@ impl<'g, 'a> ExprCx<'g, 'a> {
                 var,
                 list,
                 body,
-            } => self.quantified(*kind, var, list, body),
+            } => self.quantified(*kind, var, (list, body), expected),
             ExprKind::List(items) => self.list(items, expected),
             ExprKind::Record(fields) => self.record(fields, expected, e.span),
             ExprKind::Call(name, args) => self.call(name, args, e.span),

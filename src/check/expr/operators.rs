@@ -1,6 +1,7 @@
 //! Operators: `not` and negation, `and`/`or` (the right side is checked with what the left
 //! proves present), membership (`in`, `not in`), comparisons and arithmetic typing.
 
+use super::lists::is_list;
 use super::{list_compatible, ExprCx};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::*;
@@ -198,6 +199,9 @@ impl ExprCx<'_, '_> {
     fn arith(&mut self, op: BinaryOp, l: &ast::Expr, r: &ast::Expr, span: Span) -> (Ex, Type) {
         let (lex, lty) = self.check(l, None);
         let (rex, rty) = self.check(r, None);
+        if op == BinaryOp::Add && (is_list(&lty) || is_list(&rty)) {
+            return self.joined((lex, lty, l), (rex, rty, r), span);
+        }
         let aop = match op {
             BinaryOp::Add => ArithOp::Add,
             BinaryOp::Sub => ArithOp::Sub,

@@ -307,8 +307,8 @@ impl Deriver<'_, '_, '_> {
         node.children.push(right);
     }
 
-    /// `count`/`sum`/`any`/`all`: the list, and what the body gave for each item (every
-    /// item, also past the one that decided `any` or `all`).
+    /// `count`/`sum`/`any`/`all`/`map`/`filter`/`min`/`max`: the list, and what the body gave
+    /// for each item (every item, also past the one that decided `any` or `all`).
     fn aggregation(
         &mut self,
         node: &mut Node,
@@ -327,9 +327,10 @@ impl Deriver<'_, '_, '_> {
                 if let Some(l) = self.m.locals.get_mut(at) {
                     *l = item.clone();
                 }
-                let result = match kind {
-                    QuantKind::Sum(_) => self.m.expr(body),
-                    _ => self.m.truth(body).map(Value::Bool),
+                let result = if kind.takes_condition() {
+                    self.m.truth(body).map(Value::Bool)
+                } else {
+                    self.m.expr(body)
                 };
                 items.push(AggregateItem {
                     index,
@@ -344,6 +345,10 @@ impl Deriver<'_, '_, '_> {
                 QuantKind::All => Aggregate::All,
                 QuantKind::Count => Aggregate::Count,
                 QuantKind::Sum(_) => Aggregate::Sum,
+                QuantKind::Map => Aggregate::Map,
+                QuantKind::Filter => Aggregate::Filter,
+                QuantKind::Min => Aggregate::Min,
+                QuantKind::Max => Aggregate::Max,
             },
             items,
             item_ty,

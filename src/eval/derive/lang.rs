@@ -206,22 +206,30 @@ impl<'a> Lang<'a> {
                         .map_or(Type::Error, |o| self.ty_of(o, scope))
                 })
             }
-            Ex::Quant(kind, _, list, body) => match kind {
-                QuantKind::Any | QuantKind::All => Type::Bool,
-                QuantKind::Count => Type::Integer,
-                QuantKind::Sum(SumOf::Integer) => Type::Integer,
-                QuantKind::Sum(SumOf::Decimal) => Type::Decimal,
-                QuantKind::Sum(SumOf::Money) => {
+            Ex::Quant(kind, slot, list, body) => {
+                // The body's type, with the item variable in scope.
+                let body_ty = || {
                     let mut inner = Scope::default();
                     inner.0.clone_from(&scope.0);
-                    let slot = match e {
-                        Ex::Quant(_, s, _, _) => *s,
-                        _ => 0,
-                    };
-                    inner.push(slot, String::new(), element_type(&self.ty_of(list, scope)));
-                    first_known(self.ty_of(body, &inner), || Type::Money("KZT".into()))
+                    inner.push(*slot, String::new(), element_type(&self.ty_of(list, scope)));
+                    self.ty_of(body, &inner)
+                };
+                match kind {
+                    QuantKind::Any | QuantKind::All => Type::Bool,
+                    QuantKind::Count => Type::Integer,
+                    QuantKind::Sum(SumOf::Integer) => Type::Integer,
+                    QuantKind::Sum(SumOf::Decimal) => Type::Decimal,
+                    QuantKind::Sum(SumOf::Money) => {
+                        first_known(body_ty(), || Type::Money("KZT".into()))
+                    }
+                    QuantKind::Map => Type::List(Box::new(body_ty())),
+                    QuantKind::Filter => self.ty_of(list, scope).without_optional().clone(),
+                    QuantKind::Min | QuantKind::Max => match body_ty() {
+                        Type::Error => Type::Error,
+                        t => Type::Optional(Box::new(t)),
+                    },
                 }
-            },
+            }
             Ex::List(items) => Type::List(Box::new(
                 items.first().map_or(Type::Error, |x| self.ty_of(x, scope)),
             )),
@@ -245,10 +253,17 @@ impl<'a> Lang<'a> {
             | Builtin::DaysPresent
             | Builtin::MaxDaysInAnyWindow
             | Builtin::Year
+            | Builtin::Month
+            | Builtin::Day
             | Builtin::Count
             | Builtin::WorkingDaysBetween => Type::Integer,
             Builtin::Period => Type::Period,
-            Builtin::Start | Builtin::End | Builtin::Date => Type::Date,
+            Builtin::Start
+            | Builtin::End
+            | Builtin::Date
+            | Builtin::StartOfMonth
+            | Builtin::EndOfMonth => Type::Date,
+            Builtin::Weekday => self.schema.weekday.map_or(Type::Error, Type::Enum),
             Builtin::IsEmpty | Builtin::IsWorkingDay => Type::Bool,
             Builtin::Min | Builtin::Max | Builtin::Round => arg(0),
             Builtin::ValueOr => first_known(arg(0), || arg(1)),
@@ -287,6 +302,8 @@ fn arith_type(op: ArithOp, a: Type, b: Type) -> Type {
     let (a, b) = (a.without_optional().clone(), b.without_optional().clone());
     match (op, &a, &b) {
         (_, Type::Error, _) => b,
+        // Joined lists: `[] + l` is a list of what `l` holds.
+        (_, Type::List(x), Type::List(_)) if x.is_error() => b,
         (ArithOp::Sub, Type::Date, Type::Date) => Type::Integer,
         (_, Type::Date, _) => Type::Date,
         (ArithOp::Div, Type::Money(_), Type::Money(_)) => Type::Decimal,
@@ -321,7 +338,11 @@ fn bound_names(text: &str) -> Vec<String> {
     words
         .windows(3)
         .filter(|w| {
-            matches!(w[0], "any" | "all" | "count" | "sum") && !w[1].is_empty() && w[2] == "in"
+            matches!(
+                w[0],
+                "any" | "all" | "count" | "sum" | "map" | "filter" | "min" | "max"
+            ) && !w[1].is_empty()
+                && w[2] == "in"
         })
         .map(|w| w[1].to_string())
         .collect()

@@ -102,6 +102,15 @@ impl Lang<'_> {
                     ArithOp::Div => ("/", MUL),
                 };
                 let (ta, tb) = (self.ty_of(a, scope), self.ty_of(b, scope));
+                if is_list(&ta) || is_list(&tb) || expected.is_some_and(is_list) {
+                    // Joined lists: each side is a list of the whole's type (bare enum values).
+                    let whole = expected.filter(|t| is_list(t)).cloned();
+                    let known = |t: &Type| !element_type(t).is_error();
+                    let ty = whole
+                        .filter(known)
+                        .or_else(|| [ta.clone(), tb.clone()].into_iter().find(known));
+                    return self.binary((a, sym, b), prec, (ty.as_ref(), ty.as_ref()), tail, scope);
+                }
                 let tys = (
                     Some(&tb).filter(|t| is_money(t)),
                     Some(&ta).filter(|t| is_money(t)),
@@ -116,7 +125,7 @@ impl Lang<'_> {
             }
             Ex::Match(s, arms, otherwise) => self.match_text(s, arms, otherwise, expected, scope),
             Ex::Quant(kind, slot, list, body) => {
-                let s = self.quantifier(e, (*kind, *slot, list, body), scope);
+                let s = self.quantifier(e, (*kind, *slot, list, body), expected, scope);
                 open_ended(s, tail)
             }
             Ex::List(items) => {
@@ -253,19 +262,25 @@ impl Lang<'_> {
         &self,
         e: &Ex,
         (kind, slot, list, body): (QuantKind, u32, &Ex, &Ex),
+        expected: Option<&Type>,
         scope: &mut Scope,
     ) -> String {
-        let (word, join) = match kind {
-            QuantKind::Any => ("any", "where"),
-            QuantKind::All => ("all", "where"),
-            QuantKind::Count => ("count", "where"),
-            QuantKind::Sum(_) => ("sum", "of"),
+        let word = quantifier_word(kind);
+        let join = if kind.takes_condition() {
+            "where"
+        } else {
+            "of"
         };
         let name = self.quantified_name(e);
         let list_ty = self.ty_of(list, scope);
         let list_text = self.path_operand(list, None, scope);
         scope.push(slot, name.clone(), element_type(&list_ty));
-        let body_text = self.unparse(body, None, scope);
+        // A `map` gives items of the expected list's type (a record literal's fields).
+        let item = match kind {
+            QuantKind::Map => expected.map(element_type).filter(|t| !t.is_error()),
+            _ => None,
+        };
+        let body_text = self.unparse(body, item.as_ref(), scope);
         scope.pop();
         format!("{word} {name} in {list_text} {join} {body_text}")
     }
@@ -424,10 +439,28 @@ fn is_money(t: &Type) -> bool {
     matches!(t.without_optional(), Type::Money(_))
 }
 
+fn is_list(t: &Type) -> bool {
+    matches!(t.without_optional(), Type::List(_))
+}
+
 pub(crate) fn element_type(t: &Type) -> Type {
     match t.without_optional() {
         Type::List(e) => (**e).clone(),
         _ => Type::Error,
+    }
+}
+
+/// The word that begins a quantifier or list form.
+pub(crate) fn quantifier_word(kind: QuantKind) -> &'static str {
+    match kind {
+        QuantKind::Any => "any",
+        QuantKind::All => "all",
+        QuantKind::Count => "count",
+        QuantKind::Sum(_) => "sum",
+        QuantKind::Map => "map",
+        QuantKind::Filter => "filter",
+        QuantKind::Min => "min",
+        QuantKind::Max => "max",
     }
 }
 
@@ -443,6 +476,11 @@ pub(crate) fn builtin_name(b: Builtin) -> &'static str {
         Builtin::DaysPresent => "days_present",
         Builtin::MaxDaysInAnyWindow => "max_days_in_any_window",
         Builtin::Year => "year",
+        Builtin::Month => "month",
+        Builtin::Day => "day",
+        Builtin::Weekday => "weekday",
+        Builtin::StartOfMonth => "start_of_month",
+        Builtin::EndOfMonth => "end_of_month",
         Builtin::Date => "date",
         Builtin::Count => "count",
         Builtin::IsEmpty => "is_empty",

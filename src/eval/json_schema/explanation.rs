@@ -22,7 +22,7 @@ const KINDS: [(&str, &str); 14] = [
     ("working_days", "a date plus or minus working days in a calendar, with the non-working days skipped; the children are the start and the duration"),
     ("arithmetic", "arithmetic on two values (the children), with the formula"),
     ("condition", "a comparison or other condition: a boolean, its operands as children"),
-    ("aggregation", "count, sum, any or all over a list (the child), with each item and what it gave"),
+    ("aggregation", "count, sum, any, all, map, filter, min or max over a list (the child), with each item and what it gave"),
     ("call", "a built-in function; the children are its arguments"),
     ("expression", "any other expression (if, match, a list or record, a field of a computed value); the children are the values it used"),
 ];
@@ -243,10 +243,10 @@ fn kind_branches(p: &Program, g: &mut Gen) -> Vec<Json> {
         branch(
             "aggregation",
             json!({
-                "aggregate": { "enum": ["count", "sum", "any", "all"] },
+                "aggregate": { "enum": ["count", "sum", "any", "all", "map", "filter", "min", "max"] },
                 "items": { "type": "array", "items": {
                     "type": "object",
-                    "description": "an item of the list (index from 0), and what the body gave for it: whether it counted (count, any, all) or the amount added (sum)",
+                    "description": "an item of the list (index from 0), and what the body gave for it: whether it counted (count, any, all) or was kept (filter), the amount added (sum), the item of the new list (map) or the value compared (min, max)",
                     "properties": {
                         "index": { "type": "integer", "minimum": 0 },
                         "value": true,

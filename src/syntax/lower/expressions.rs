@@ -4,6 +4,7 @@
 
 use super::literals::string_value;
 use super::Lower;
+use crate::diagnostics::{Code, Diagnostic};
 use crate::source::Span;
 use crate::syntax::ast::*;
 use crate::syntax::Rule;
@@ -258,6 +259,7 @@ impl Lower {
         let mut var = None;
         let mut list = None;
         let mut body = None;
+        let mut connective = None;
         for x in p.into_inner() {
             match x.as_rule() {
                 Rule::quantifier_kind => {
@@ -265,9 +267,14 @@ impl Lower {
                         "any" => Quantifier::Any,
                         "all" => Quantifier::All,
                         "count" => Quantifier::Count,
+                        "map" => Quantifier::Map,
+                        "filter" => Quantifier::Filter,
+                        "min" => Quantifier::Min,
+                        "max" => Quantifier::Max,
                         _ => Quantifier::Sum,
                     })
                 }
+                Rule::kw_where | Rule::kw_of => connective = Some(x),
                 Rule::ident => var = Some(self.ident(&x)),
                 Rule::quantified_list => {
                     let mut parts = x.into_inner();
@@ -286,6 +293,9 @@ impl Lower {
                 _ => {}
             }
         }
+        if let (Some(kind), Some(word)) = (kind, &connective) {
+            self.quantifier_word(kind, word);
+        }
         match (kind, var, list, body) {
             (Some(kind), Some(var), Some(list), Some(body)) => ExprKind::Quantified {
                 kind,
@@ -295,6 +305,35 @@ impl Lower {
             },
             _ => ExprKind::Invalid,
         }
+    }
+
+    /// `where` introduces a condition (`any`, `all`, `count`, `filter`), `of` a value (`sum`,
+    /// `map`, `min`, `max`): the other word reads as another form (`map d in L where ...` is
+    /// most likely a `filter`), so it is refused with the word to write.
+    fn quantifier_word(&mut self, kind: Quantifier, word: &Pair<Rule>) {
+        let (wanted, written) = if kind.takes_condition() {
+            ("where", "of")
+        } else {
+            ("of", "where")
+        };
+        if word.as_str() != written {
+            return;
+        }
+        let span = self.span(word);
+        let help = match kind {
+            Quantifier::Map => "`map x in LIST of VALUE` gives one value per item; to keep the items for which a condition holds, write `filter x in LIST where CONDITION`".to_string(),
+            Quantifier::Filter => "`filter x in LIST where CONDITION` keeps items; to give one value per item, write `map x in LIST of VALUE`".to_string(),
+            k => format!("write `{} x in LIST {wanted} ...`", k.word()),
+        };
+        self.diagnostics.push(
+            Diagnostic::new(
+                Code::QuantifierWord,
+                span,
+                format!("`{}` takes `{wanted}`, not `{written}`", kind.word()),
+            )
+            .label(format!("write `{wanted}`"))
+            .help(help),
+        );
     }
 
     pub(super) fn pattern_alt(&mut self, p: Pair<Rule>) -> PatternAlt {
@@ -392,6 +431,47 @@ mod tests {
         let second = arms[1].pattern.as_ref().map(|p| &p.alternatives[..]);
         assert!(matches!(second, Some([Pattern::Wildcard(_)])));
         assert!(arms[2].pattern.is_none());
+    }
+
+    #[test]
+    fn list_forms_begin_with_words_that_stay_names_elsewhere() {
+        let kind_of = |text: &str| match expr(text) {
+            (
+                crate::syntax::ast::Expr {
+                    kind: ExprKind::Quantified { kind, .. },
+                    ..
+                },
+                d,
+            ) if d.is_empty() => Some(kind),
+            _ => None,
+        };
+        assert_eq!(kind_of("map d in ds of d.kind"), Some(Quantifier::Map));
+        assert_eq!(
+            kind_of("filter d in ds where d.ok"),
+            Some(Quantifier::Filter)
+        );
+        assert_eq!(kind_of("min d in ds of d.on"), Some(Quantifier::Min));
+        assert_eq!(
+            kind_of("max d in (filter e in ds where e.ok) of d.on"),
+            Some(Quantifier::Max)
+        );
+        // `min(a, b)` is the call, and `map`, `filter` are names where no list form follows.
+        assert_eq!(shape("min(a, b)"), "(min a b)");
+        assert_eq!(shape("map + filter"), "(+ map filter)");
+    }
+
+    #[test]
+    fn a_list_form_with_the_other_word_is_refused_with_the_one_to_write() {
+        let (_, d) = expr("map d in ds where d.ok");
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].code.as_str(), "Z0207");
+        assert_eq!(d[0].message, "`map` takes `of`, not `where`");
+        let (_, d) = expr("filter d in ds of d.kind");
+        assert_eq!(d[0].message, "`filter` takes `where`, not `of`");
+        let (_, d) = expr("sum d in ds where d.ok");
+        assert_eq!(d[0].message, "`sum` takes `of`, not `where`");
+        let (_, d) = expr("count d in ds where d.ok");
+        assert!(d.is_empty(), "{d:?}");
     }
 
     #[test]
