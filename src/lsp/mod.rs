@@ -6,7 +6,9 @@
 //! server. The client's messages pass through `framing`, which answers the malformed ones
 //! instead of letting them end the session.
 
+mod commands;
 pub mod convert;
+mod features;
 pub mod framing;
 pub mod line_index;
 pub mod workspace;
@@ -111,6 +113,10 @@ struct State {
     published: HashMap<PathBuf, Vec<Diagnostic>>,
     /// The client accepts markdown in hovers.
     markdown: bool,
+    /// Results of the tests and evaluations run from the editor (`commands`).
+    runs: commands::Runs,
+    /// The client can be asked to refresh its inlay hints and code lenses.
+    refresh: (bool, bool),
 }
 
 /// The server's state, and the turn to analyse: analyses run one at a time, outside the
@@ -207,6 +213,8 @@ impl Backend {
                     workspace: Workspace::default(),
                     published: HashMap::new(),
                     markdown: true,
+                    runs: commands::Runs::default(),
+                    refresh: (false, false),
                 }),
                 analysing: Mutex::new(()),
             }),
@@ -247,6 +255,26 @@ impl Backend {
             file,
             offset,
         })
+    }
+
+    /// After a command: publish the diagnostics it changed, ask the client to show the new
+    /// hints and lenses (not awaited: a client that does not answer must not hold the
+    /// command's answer), and answer.
+    async fn after_command(&self, done: commands::Done) -> LSPAny {
+        for (uri, diags, version) in done.publish {
+            self.client.publish_diagnostics(uri, diags, version).await;
+        }
+        let (hints, lenses) = lock(&self.state).refresh;
+        let client = self.client.clone();
+        tokio::spawn(async move {
+            if hints {
+                let _ = client.inlay_hint_refresh().await;
+            }
+            if lenses {
+                let _ = client.code_lens_refresh().await;
+            }
+        });
+        done.answer
     }
 
     /// After an edit: wait for the typing to pause, then publish the folder's diagnostics.
@@ -353,7 +381,9 @@ fn folder_diagnostics(shared: &Shared, path: &Path, generation: u64) -> Option<V
         .collect();
     let mut out = Vec::new();
     let mut s = lock(shared);
-    for (p, version, diags) in converted {
+    for (p, version, mut diags) in converted {
+        let generation = s.workspace.find(&p).map(|f| f.generation);
+        diags.extend(s.runs.diagnostics(&p, generation));
         // The edited file always gets its diagnostics (the editor waits for them); the
         // others only when theirs changed.
         if p != path && s.published.get(&p) == Some(&diags) {
@@ -389,6 +419,26 @@ fn capabilities() -> ServerCapabilities {
         document_formatting_provider: Some(OneOf::Left(true)),
         folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
         inlay_hint_provider: Some(OneOf::Left(true)),
+        code_lens_provider: Some(CodeLensOptions {
+            resolve_provider: Some(false),
+        }),
+        execute_command_provider: Some(ExecuteCommandOptions {
+            commands: commands::names(),
+            work_done_progress_options: Default::default(),
+        }),
+        document_highlight_provider: Some(OneOf::Left(true)),
+        signature_help_provider: Some(SignatureHelpOptions {
+            trigger_characters: Some(vec!["(".into(), ",".into()]),
+            retrigger_characters: Some(vec![" ".into()]),
+            work_done_progress_options: Default::default(),
+        }),
+        call_hierarchy_provider: Some(CallHierarchyServerCapability::Simple(true)),
+        document_link_provider: Some(DocumentLinkOptions {
+            resolve_provider: Some(false),
+            work_done_progress_options: Default::default(),
+        }),
+        selection_range_provider: Some(SelectionRangeProviderCapability::Simple(true)),
+        document_range_formatting_provider: Some(OneOf::Left(true)),
         code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
             code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
             ..Default::default()
@@ -439,7 +489,11 @@ impl LanguageServer for Backend {
             .and_then(|t| t.hover.as_ref())
             .and_then(|h| h.content_format.as_ref())
             .is_none_or(|f| f.contains(&MarkupKind::Markdown));
-        lock(&self.state).markdown = markdown;
+        let refresh = commands::refresh_support(&params.capabilities);
+        let mut s = lock(&self.state);
+        s.markdown = markdown;
+        s.refresh = refresh;
+        drop(s);
         Ok(InitializeResult {
             capabilities: capabilities(),
             server_info: Some(ServerInfo {
@@ -759,8 +813,111 @@ impl LanguageServer for Backend {
                     padding_right: Some(false),
                     data: None,
                 })
-                .collect();
-            Some(hints)
+                .collect::<Vec<_>>();
+            Some(commands::with_run_hints(
+                state,
+                &params.text_document.uri,
+                hints,
+                params.range,
+            ))
+        })
+        .await
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        self.blocking("textDocument/codeLens", move |state| {
+            commands::code_lenses(state, &params.text_document.uri)
+        })
+        .await
+    }
+
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
+        let done = self
+            .blocking("workspace/executeCommand", move |state| {
+                Some(commands::execute(state, &params.command, &params.arguments))
+            })
+            .await?;
+        match done {
+            Some(Ok(done)) => Ok(Some(self.after_command(done).await)),
+            Some(Err(message)) => Err(Error::invalid_params(message)),
+            None => Ok(None),
+        }
+    }
+
+    async fn document_highlight(
+        &self,
+        params: DocumentHighlightParams,
+    ) -> Result<Option<Vec<DocumentHighlight>>> {
+        let p = params.text_document_position_params;
+        self.blocking("textDocument/documentHighlight", move |state| {
+            features::highlights(state, p)
+        })
+        .await
+    }
+
+    async fn signature_help(&self, params: SignatureHelpParams) -> Result<Option<SignatureHelp>> {
+        let p = params.text_document_position_params;
+        self.blocking("textDocument/signatureHelp", move |state| {
+            let markdown = lock(state).markdown;
+            features::signature_help(state, p, markdown)
+        })
+        .await
+    }
+
+    async fn prepare_call_hierarchy(
+        &self,
+        params: CallHierarchyPrepareParams,
+    ) -> Result<Option<Vec<CallHierarchyItem>>> {
+        let p = params.text_document_position_params;
+        self.blocking("textDocument/prepareCallHierarchy", move |state| {
+            features::prepare_calls(state, p)
+        })
+        .await
+    }
+
+    async fn incoming_calls(
+        &self,
+        params: CallHierarchyIncomingCallsParams,
+    ) -> Result<Option<Vec<CallHierarchyIncomingCall>>> {
+        self.blocking("callHierarchy/incomingCalls", move |state| {
+            features::incoming_calls(state, &params.item)
+        })
+        .await
+    }
+
+    async fn outgoing_calls(
+        &self,
+        params: CallHierarchyOutgoingCallsParams,
+    ) -> Result<Option<Vec<CallHierarchyOutgoingCall>>> {
+        self.blocking("callHierarchy/outgoingCalls", move |state| {
+            features::outgoing_calls(state, &params.item)
+        })
+        .await
+    }
+
+    async fn document_link(&self, params: DocumentLinkParams) -> Result<Option<Vec<DocumentLink>>> {
+        self.blocking("textDocument/documentLink", move |state| {
+            features::links(state, &params.text_document.uri)
+        })
+        .await
+    }
+
+    async fn selection_range(
+        &self,
+        params: SelectionRangeParams,
+    ) -> Result<Option<Vec<SelectionRange>>> {
+        self.blocking("textDocument/selectionRange", move |state| {
+            features::selection_ranges(state, &params.text_document.uri, params.positions)
+        })
+        .await
+    }
+
+    async fn range_formatting(
+        &self,
+        params: DocumentRangeFormattingParams,
+    ) -> Result<Option<Vec<TextEdit>>> {
+        self.blocking("textDocument/rangeFormatting", move |state| {
+            features::range_formatting(state, &params.text_document.uri, params.range)
         })
         .await
     }
