@@ -70,6 +70,7 @@ fn difference(old: &str, new: &str) -> Option<RangeEdit> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
