@@ -22,6 +22,9 @@ pub fn hover(a: &Analysis, file: FileId, offset: u32) -> Option<(Span, String)> 
     if let Some(found) = builtin_call(a, file, offset) {
         return Some(found);
     }
+    if let Some(found) = super::hover_calendar::hover(a, file, offset) {
+        return Some(found);
+    }
     date_arithmetic(a, file, offset)
 }
 
@@ -362,7 +365,7 @@ fn date_arithmetic(a: &Analysis, file: FileId, offset: u32) -> Option<(Span, Str
     ))
 }
 
-fn const_date(a: &Analysis, e: &ast::Expr) -> Option<Day> {
+pub(super) fn const_date(a: &Analysis, e: &ast::Expr) -> Option<Day> {
     match &e.kind {
         ExprKind::Date(d) => Some(*d),
         ExprKind::Binary(op @ (BinaryOp::Add | BinaryOp::Sub), l, r) => {

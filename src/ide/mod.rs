@@ -1,5 +1,7 @@
 //! Editor features over an analysed rulebook, as pure functions: hover, navigation,
-//! completion, outline, highlighting, inlay hints and code actions. Positions are byte
+//! completion, outline, highlighting, inlay hints, code actions, document highlight,
+//! signature help, call hierarchy, document links, selection ranges, range formatting, and
+//! the code lenses and test runs of running the law from the editor (`run`). Positions are byte
 //! offsets into the `SourceMap`; the language server (`crate::lsp`) converts them to the
 //! protocol's line/UTF-16 positions and keeps the documents. Nothing here does IO.
 //!
@@ -7,27 +9,41 @@
 //! index built from the checker's resolution of every name.
 
 mod actions;
+mod calls;
 mod complete;
 mod expected;
 mod fixes;
+mod format_range;
 mod highlight;
+mod highlight_refs;
 mod hints;
 mod hover;
+mod hover_calendar;
 pub mod index;
+mod links;
 mod navigate;
 mod outline;
 mod quotes;
 pub mod sentences;
+pub mod run;
+mod selection;
+mod signature;
 
 pub use actions::{code_actions, CodeAction};
+pub use calls::{incoming_calls, outgoing_calls, prepare_call_hierarchy, Call, CallItem};
 pub use complete::{complete, Completion, CompletionKind};
+pub use format_range::{format_range, RangeEdit};
 pub use highlight::{folding_ranges, semantic_tokens, Fold, FoldKind, TokenKind, TOKEN_KINDS};
+pub use highlight_refs::{document_highlights, Access};
 pub use hints::{inlay_hints, InlayHint};
 pub use hover::{describe, hover};
+pub use links::{document_links, Link};
 pub use navigate::{
     definition, find_quote, prepare_rename, references, rename, RenameError, Target,
 };
 pub use outline::{document_symbols, workspace_symbols, Outline};
+pub use selection::selection_ranges;
+pub use signature::{signature_help, Signature};
 
 use crate::check::{self, Checked};
 use crate::source::{FileId, SourceMap, Span};

@@ -6,8 +6,10 @@
 //! server. The client's messages pass through `framing`, which answers the malformed ones
 //! instead of letting them end the session.
 
+mod commands;
 pub mod convert;
 pub mod format_edits;
+mod features;
 pub mod framing;
 pub mod line_index;
 pub mod markup;
@@ -113,6 +115,10 @@ struct State {
     published: HashMap<PathBuf, Vec<Diagnostic>>,
     /// What the client reads on each surface (markdown or plain text).
     formats: markup::ClientFormats,
+    /// Results of the tests and evaluations run from the editor (`commands`).
+    runs: commands::Runs,
+    /// The client can be asked to refresh its inlay hints and code lenses.
+    refresh: (bool, bool),
 }
 
 /// The server's state, and the turn to analyse: analyses run one at a time, outside the
@@ -209,6 +215,8 @@ impl Backend {
                     workspace: Workspace::default(),
                     published: HashMap::new(),
                     formats: markup::ClientFormats::default(),
+                    runs: commands::Runs::default(),
+                    refresh: (false, false),
                 }),
                 analysing: Mutex::new(()),
             }),
@@ -249,6 +257,26 @@ impl Backend {
             file,
             offset,
         })
+    }
+
+    /// After a command: publish the diagnostics it changed, ask the client to show the new
+    /// hints and lenses (not awaited: a client that does not answer must not hold the
+    /// command's answer), and answer.
+    async fn after_command(&self, done: commands::Done) -> LSPAny {
+        for (uri, diags, version) in done.publish {
+            self.client.publish_diagnostics(uri, diags, version).await;
+        }
+        let (hints, lenses) = lock(&self.state).refresh;
+        let client = self.client.clone();
+        tokio::spawn(async move {
+            if hints {
+                let _ = client.inlay_hint_refresh().await;
+            }
+            if lenses {
+                let _ = client.code_lens_refresh().await;
+            }
+        });
+        done.answer
     }
 
     /// After an edit: wait for the typing to pause, then publish the folder's diagnostics.
@@ -355,7 +383,9 @@ fn folder_diagnostics(shared: &Shared, path: &Path, generation: u64) -> Option<V
         .collect();
     let mut out = Vec::new();
     let mut s = lock(shared);
-    for (p, version, diags) in converted {
+    for (p, version, mut diags) in converted {
+        let generation = s.workspace.find(&p).map(|f| f.generation);
+        diags.extend(s.runs.diagnostics(&p, generation));
         // The edited file always gets its diagnostics (the editor waits for them); the
         // others only when theirs changed.
         if p != path && s.published.get(&p) == Some(&diags) {
@@ -397,6 +427,26 @@ fn capabilities() -> ServerCapabilities {
         document_formatting_provider: Some(OneOf::Left(true)),
         folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
         inlay_hint_provider: Some(OneOf::Left(true)),
+        code_lens_provider: Some(CodeLensOptions {
+            resolve_provider: Some(false),
+        }),
+        execute_command_provider: Some(ExecuteCommandOptions {
+            commands: commands::names(),
+            work_done_progress_options: Default::default(),
+        }),
+        document_highlight_provider: Some(OneOf::Left(true)),
+        signature_help_provider: Some(SignatureHelpOptions {
+            trigger_characters: Some(vec!["(".into(), ",".into()]),
+            retrigger_characters: Some(vec![" ".into()]),
+            work_done_progress_options: Default::default(),
+        }),
+        call_hierarchy_provider: Some(CallHierarchyServerCapability::Simple(true)),
+        document_link_provider: Some(DocumentLinkOptions {
+            resolve_provider: Some(false),
+            work_done_progress_options: Default::default(),
+        }),
+        selection_range_provider: Some(SelectionRangeProviderCapability::Simple(true)),
+        document_range_formatting_provider: Some(OneOf::Left(true)),
         code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
             code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
             ..Default::default()
@@ -440,7 +490,12 @@ fn edits_by_uri(a: &Analysis, edits: &[ide::Edit]) -> HashMap<Uri, Vec<TextEdit>
 
 impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
-        lock(&self.state).formats = markup::ClientFormats::of(&params.capabilities);
+        let formats = markup::ClientFormats::of(&params.capabilities);
+        let refresh = commands::refresh_support(&params.capabilities);
+        let mut s = lock(&self.state);
+        s.formats = formats;
+        s.refresh = refresh;
+        drop(s);
         Ok(InitializeResult {
             capabilities: capabilities(),
             server_info: Some(ServerInfo {
@@ -755,8 +810,111 @@ impl LanguageServer for Backend {
                     padding_right: Some(false),
                     data: None,
                 })
-                .collect();
-            Some(hints)
+                .collect::<Vec<_>>();
+            Some(commands::with_run_hints(
+                state,
+                &params.text_document.uri,
+                hints,
+                params.range,
+            ))
+        })
+        .await
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        self.blocking("textDocument/codeLens", move |state| {
+            commands::code_lenses(state, &params.text_document.uri)
+        })
+        .await
+    }
+
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
+        let done = self
+            .blocking("workspace/executeCommand", move |state| {
+                Some(commands::execute(state, &params.command, &params.arguments))
+            })
+            .await?;
+        match done {
+            Some(Ok(done)) => Ok(Some(self.after_command(done).await)),
+            Some(Err(message)) => Err(Error::invalid_params(message)),
+            None => Ok(None),
+        }
+    }
+
+    async fn document_highlight(
+        &self,
+        params: DocumentHighlightParams,
+    ) -> Result<Option<Vec<DocumentHighlight>>> {
+        let p = params.text_document_position_params;
+        self.blocking("textDocument/documentHighlight", move |state| {
+            features::highlights(state, p)
+        })
+        .await
+    }
+
+    async fn signature_help(&self, params: SignatureHelpParams) -> Result<Option<SignatureHelp>> {
+        let p = params.text_document_position_params;
+        self.blocking("textDocument/signatureHelp", move |state| {
+            let format = lock(state).formats.signature_help;
+            features::signature_help(state, p, format)
+        })
+        .await
+    }
+
+    async fn prepare_call_hierarchy(
+        &self,
+        params: CallHierarchyPrepareParams,
+    ) -> Result<Option<Vec<CallHierarchyItem>>> {
+        let p = params.text_document_position_params;
+        self.blocking("textDocument/prepareCallHierarchy", move |state| {
+            features::prepare_calls(state, p)
+        })
+        .await
+    }
+
+    async fn incoming_calls(
+        &self,
+        params: CallHierarchyIncomingCallsParams,
+    ) -> Result<Option<Vec<CallHierarchyIncomingCall>>> {
+        self.blocking("callHierarchy/incomingCalls", move |state| {
+            features::incoming_calls(state, &params.item)
+        })
+        .await
+    }
+
+    async fn outgoing_calls(
+        &self,
+        params: CallHierarchyOutgoingCallsParams,
+    ) -> Result<Option<Vec<CallHierarchyOutgoingCall>>> {
+        self.blocking("callHierarchy/outgoingCalls", move |state| {
+            features::outgoing_calls(state, &params.item)
+        })
+        .await
+    }
+
+    async fn document_link(&self, params: DocumentLinkParams) -> Result<Option<Vec<DocumentLink>>> {
+        self.blocking("textDocument/documentLink", move |state| {
+            features::links(state, &params.text_document.uri)
+        })
+        .await
+    }
+
+    async fn selection_range(
+        &self,
+        params: SelectionRangeParams,
+    ) -> Result<Option<Vec<SelectionRange>>> {
+        self.blocking("textDocument/selectionRange", move |state| {
+            features::selection_ranges(state, &params.text_document.uri, params.positions)
+        })
+        .await
+    }
+
+    async fn range_formatting(
+        &self,
+        params: DocumentRangeFormattingParams,
+    ) -> Result<Option<Vec<TextEdit>>> {
+        self.blocking("textDocument/rangeFormatting", move |state| {
+            features::range_formatting(state, &params.text_document.uri, params.range)
         })
         .await
     }

@@ -94,6 +94,8 @@ fn a_panic_while_computing_diagnostics_is_contained() {
             workspace: Workspace::default(),
             published: HashMap::new(),
             formats: super::markup::ClientFormats::default(),
+            runs: super::commands::Runs::default(),
+            refresh: (false, false),
         }),
         analysing: Mutex::new(()),
     };

@@ -5,6 +5,13 @@
 //   zan.server.args  arguments that start the server (default ["lsp"])
 //   zan.server.env   extra environment variables for the server process
 //   zan.trace.server off | messages | verbose (read by vscode-languageclient itself)
+//
+// Running the law: the server's code lenses ("▶ Run test", "▶ Evaluate", "▶ Evaluate on …",
+// "Evaluate on example…") run its commands (zan.runTests, zan.evaluate) through
+// workspace/executeCommand; the middleware below shows their results: test verdicts in the
+// status bar and the "zan Results" channel (failing `expect`s also come back as diagnostics and
+// inlay hints), decisions and derivations (zan.explain) in read-only `zan-result:` documents,
+// and asks which example when a lens leaves it to the user.
 
 import * as fs from 'fs';
 import * as os from 'os';
@@ -25,13 +32,106 @@ let client: LanguageClient | undefined;
 let outputChannel: vscode.OutputChannel;
 let traceChannel: vscode.OutputChannel;
 let fileWatcher: vscode.FileSystemWatcher;
+let resultsChannel: vscode.OutputChannel;
+
+// The texts of the read-only result documents, by URI.
+const RESULT_SCHEME = 'zan-result';
+const results = new Map<string, string>();
+const resultsChanged = new vscode.EventEmitter<vscode.Uri>();
+let resultCount = 0;
+
+async function showResult(title: string, text: string): Promise<void> {
+  resultCount += 1;
+  const uri = vscode.Uri.from({ scheme: RESULT_SCHEME, path: `/${resultCount}/${title}.txt` });
+  results.set(uri.toString(), text);
+  resultsChanged.fire(uri);
+  const document = await vscode.workspace.openTextDocument(uri);
+  await vscode.window.showTextDocument(document, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+}
+
+interface TestsRun {
+  passed: number;
+  failed: number;
+  tests: { name: string; passed: boolean; expectations: { rule: string; passed: boolean; expected: string; actual: string }[] }[];
+}
+
+function reportTests(run: TestsRun): void {
+  resultsChannel.appendLine(`${run.passed} passed, ${run.failed} failed`);
+  for (const t of run.tests) {
+    resultsChannel.appendLine(`${t.passed ? '✓' : '✗'} ${t.name}`);
+    for (const e of t.expectations.filter((x) => !x.passed)) {
+      resultsChannel.appendLine(`    ${e.rule}: expected ${e.expected}, got ${e.actual}`);
+    }
+  }
+  const message = `zan: ${run.passed} passed, ${run.failed} failed`;
+  if (run.failed > 0) {
+    resultsChannel.show(true);
+    void vscode.window.showWarningMessage(message);
+  } else {
+    vscode.window.setStatusBarMessage(message, 5000);
+  }
+}
+
+// The argument object of a server command (`{uri, test?, example?, rules?}`).
+type CommandArgument = { [key: string]: unknown };
+
+async function runCommand(
+  command: string,
+  args: unknown[],
+  next: (command: string, args: unknown[]) => vscode.ProviderResult<unknown>,
+): Promise<unknown> {
+  let result = (await next(command, args)) as { [key: string]: unknown } | undefined;
+  if (result === undefined || result === null) {
+    return result;
+  }
+  if (command === 'zan.evaluate' && Array.isArray(result.pick)) {
+    const example = await vscode.window.showQuickPick(result.pick as string[], {
+      placeHolder: 'Evaluate on which example?',
+    });
+    if (example === undefined) {
+      return undefined;
+    }
+    const argument = { ...((args[0] as CommandArgument) ?? {}), example };
+    result = (await next(command, [argument])) as { [key: string]: unknown } | undefined;
+    if (result === undefined || result === null) {
+      return result;
+    }
+  }
+  if (command === 'zan.runTests') {
+    reportTests(result as unknown as TestsRun);
+  } else if (command === 'zan.evaluate') {
+    await showResult(`decision of ${String(result.example)}`, String(result.text ?? ''));
+  } else if (command === 'zan.explain') {
+    await showResult(String(result.title ?? 'derivation'), String(result.text ?? ''));
+  }
+  return result;
+}
+
+/// Palette commands: the same server commands on the active .zan file.
+function activeZanUri(): string | undefined {
+  const editor = vscode.window.activeTextEditor;
+  return editor && editor.document.languageId === 'zan' ? editor.document.uri.toString() : undefined;
+}
+
+async function askAndRun(command: string, argument: (uri: string) => Promise<CommandArgument | undefined>): Promise<void> {
+  const uri = activeZanUri();
+  if (uri === undefined) {
+    void vscode.window.showInformationMessage('zan: open a .zan file of the rulebook first');
+    return;
+  }
+  const a = await argument(uri);
+  if (a !== undefined) {
+    await vscode.commands.executeCommand(command, a);
+  }
+}
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   outputChannel = vscode.window.createOutputChannel(CLIENT_NAME);
   traceChannel = vscode.window.createOutputChannel(`${CLIENT_NAME} Trace`);
+  resultsChannel = vscode.window.createOutputChannel('zan Results');
   // Tells the server about .zan files created, changed or deleted outside the editor.
   fileWatcher = vscode.workspace.createFileSystemWatcher('**/*.zan');
-  context.subscriptions.push(outputChannel, traceChannel, fileWatcher);
+  context.subscriptions.push(outputChannel, traceChannel, resultsChannel, fileWatcher, resultsChanged);
 
   context.subscriptions.push(
     vscode.commands.registerCommand('zan.restartServer', async () => {
@@ -40,6 +140,28 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       await startClient();
     }),
     vscode.commands.registerCommand('zan.showOutput', () => outputChannel.show(true)),
+    vscode.workspace.registerTextDocumentContentProvider(RESULT_SCHEME, {
+      onDidChange: resultsChanged.event,
+      provideTextDocumentContent: (uri) => results.get(uri.toString()) ?? '',
+    }),
+    vscode.commands.registerCommand('zan.runFileTests', () =>
+      askAndRun('zan.runTests', async (uri) => ({ uri })),
+    ),
+    vscode.commands.registerCommand('zan.evaluateExample', () =>
+      askAndRun('zan.evaluate', async (uri) => ({ uri })),
+    ),
+    vscode.commands.registerCommand('zan.explainExample', () =>
+      askAndRun('zan.explain', async (uri) => {
+        const example = await vscode.window.showInputBox({ prompt: 'Explain the decision of which example?' });
+        return example ? { uri, example } : undefined;
+      }),
+    ),
+    vscode.commands.registerCommand('zan.explainTest', () =>
+      askAndRun('zan.explain', async (uri) => {
+        const test = await vscode.window.showInputBox({ prompt: 'Explain the case of which test?' });
+        return test ? { uri, test } : undefined;
+      }),
+    ),
     vscode.workspace.onDidChangeConfiguration(async (event) => {
       if (event.affectsConfiguration('zan.server')) {
         const choice = await vscode.window.showInformationMessage(
@@ -97,6 +219,9 @@ async function startClient(): Promise<void> {
     synchronize: { fileEvents: fileWatcher },
     outputChannel,
     traceOutputChannel: traceChannel,
+    middleware: {
+      executeCommand: (command, args, next) => runCommand(command, args, next),
+    },
   };
 
   outputChannel.appendLine(`[client] starting: ${command} ${args.join(' ')}`);

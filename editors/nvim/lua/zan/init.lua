@@ -9,7 +9,16 @@
 --     capabilities = nil,         -- client capabilities (e.g. from cmp_nvim_lsp)
 --     settings = nil,             -- workspace/configuration settings for the server
 --     root_markers = { '.git' },  -- fallback root markers when no rulebook file is found
+--     codelens = true,            -- show the "▶ Run test" / "▶ Evaluate" lenses (refreshed on
+--                                 -- open, save and leaving insert mode)
+--     codelens_keymap = nil,      -- e.g. '<leader>zr': run the lens of the cursor's line
 --   })
+--
+-- Running the law: the lenses' commands (`zan.runTests`, `zan.evaluate`) are handled here, so a
+-- lens runs, shows its results and (for "Evaluate on example…") asks which example with
+-- vim.ui.select. A failing `expect` becomes an error diagnostic; an evaluation or a derivation
+-- opens in a read-only scratch buffer. Commands: :ZanRunTests [NAME] (the buffer's tests, or
+-- one), :ZanEvaluate [EXAMPLE] (asks when not given), :ZanExplain example|test NAME.
 --
 -- Neovim >= 0.11 uses vim.lsp.config()/vim.lsp.enable(); 0.8-0.10 vim.lsp.start() from a
 -- FileType autocommand; 0.7 vim.lsp.start_client() + vim.lsp.buf_attach_client().
@@ -33,6 +42,8 @@ local defaults = {
   capabilities = nil,
   settings = nil,
   init_options = nil,
+  codelens = true,
+  codelens_keymap = nil,
 }
 
 M.config = vim.deepcopy(defaults)
@@ -203,8 +214,145 @@ local function on_attach(client, bufnr)
       end,
     })
   end
+  if cfg.codelens and vim.lsp.codelens ~= nil then
+    vim.lsp.codelens.refresh()
+    vim.api.nvim_create_autocmd({ 'BufEnter', 'BufWritePost', 'InsertLeave' }, {
+      group = vim.api.nvim_create_augroup('zan_codelens_' .. bufnr, { clear = true }),
+      buffer = bufnr,
+      desc = 'zan: refresh the code lenses',
+      callback = function()
+        vim.lsp.codelens.refresh()
+      end,
+    })
+  end
+  if cfg.codelens_keymap then
+    map(cfg.codelens_keymap, vim.lsp.codelens.run, 'zan: run the lens of this line')
+  end
   if cfg.on_attach then
     cfg.on_attach(client, bufnr)
+  end
+end
+
+-- ---------------------------------------------------------------- running the law
+
+--- The zan client of a buffer.
+local function client_of(bufnr)
+  for _, c in ipairs(M.clients()) do
+    if vim.lsp.buf_is_attached == nil or vim.lsp.buf_is_attached(bufnr, c.id) then
+      return c
+    end
+  end
+  return nil
+end
+
+--- Shows `text` in a read-only scratch buffer named `title`, in a split; returns the buffer.
+function M.show(title, text)
+  local buf = vim.api.nvim_create_buf(false, true)
+  vim.api.nvim_buf_set_lines(buf, 0, -1, false, vim.split(text, '\n', { plain = true }))
+  vim.bo[buf].buftype = 'nofile'
+  vim.bo[buf].bufhidden = 'wipe'
+  vim.bo[buf].swapfile = false
+  vim.bo[buf].modifiable = false
+  pcall(vim.api.nvim_buf_set_name, buf, 'zan://' .. title .. ' [' .. buf .. ']')
+  vim.cmd('botright split')
+  vim.api.nvim_win_set_buf(0, buf)
+  M.last_shown = buf
+  return buf
+end
+
+--- Runs a server command with one argument object; `on_result(result)` on success.
+function M.execute(bufnr, command, argument, on_result)
+  bufnr = (bufnr == nil or bufnr == 0) and vim.api.nvim_get_current_buf() or bufnr
+  local client = client_of(bufnr)
+  if client == nil and M.last_buffer ~= nil and vim.api.nvim_buf_is_valid(M.last_buffer) then
+    -- From a scratch buffer of results: the rulebook buffer the last command ran in.
+    bufnr = M.last_buffer
+    client = client_of(bufnr)
+  end
+  if client == nil then
+    notify('no zan language server for this buffer', vim.log.levels.WARN)
+    return
+  end
+  M.last_buffer = bufnr
+  argument.uri = argument.uri or vim.uri_from_bufnr(bufnr)
+  client.request('workspace/executeCommand', { command = command, arguments = { argument } }, function(err, result)
+    if err then
+      notify(command .. ': ' .. (err.message or tostring(err)), vim.log.levels.ERROR)
+      return
+    end
+    if on_result then
+      on_result(result)
+    end
+  end, bufnr)
+end
+
+--- Runs the tests of a buffer (or the one named); says how many passed. The failing `expect`s
+--- come back as diagnostics.
+function M.run_tests(bufnr, test, on_done)
+  M.execute(bufnr, 'zan.runTests', { test = test }, function(result)
+    local failed = {}
+    for _, t in ipairs(result.tests or {}) do
+      if not t.passed then
+        table.insert(failed, t.name)
+      end
+    end
+    local msg = string.format('%d passed, %d failed', result.passed or 0, result.failed or 0)
+    if #failed > 0 then
+      msg = msg .. ': ' .. table.concat(failed, ', ')
+    end
+    notify(msg, #failed > 0 and vim.log.levels.WARN or vim.log.levels.INFO)
+    M.last_run = result
+    if on_done then
+      on_done(result)
+    end
+  end)
+end
+
+--- Decides an example (asking which one when none is given), on `rules` or every output, and
+--- shows the decision in a scratch buffer.
+function M.evaluate(bufnr, example, rules, on_done)
+  local argument = { example = example, rules = rules or {} }
+  M.execute(bufnr, 'zan.evaluate', argument, function(result)
+    if result.pick ~= nil then
+      vim.ui.select(result.pick, { prompt = 'Evaluate on example:' }, function(choice)
+        if choice ~= nil then
+          M.evaluate(bufnr, choice, rules, on_done)
+        end
+      end)
+      return
+    end
+    local buf = M.show('evaluate ' .. result.example, result.text or '')
+    if on_done then
+      on_done(result, buf)
+    end
+  end)
+end
+
+--- Shows the derivation (`zan eval --explain`) of an example or a test's case.
+function M.explain(bufnr, what, name, on_done)
+  local argument = {}
+  argument[what] = name
+  M.execute(bufnr, 'zan.explain', argument, function(result)
+    local buf = M.show(result.title or ('explain ' .. name), result.text or '')
+    if on_done then
+      on_done(result, buf)
+    end
+  end)
+end
+
+-- The lenses' commands, run here instead of blindly on the server, to show their results.
+local function lens_argument(command)
+  return (command.arguments or {})[1] or {}
+end
+
+local function register_commands()
+  vim.lsp.commands['zan.runTests'] = function(command, ctx)
+    local a = lens_argument(command)
+    M.run_tests(ctx.bufnr, a.test ~= vim.NIL and a.test or nil)
+  end
+  vim.lsp.commands['zan.evaluate'] = function(command, ctx)
+    local a = lens_argument(command)
+    M.evaluate(ctx.bufnr, a.example ~= vim.NIL and a.example or nil, a.rules)
   end
 end
 
@@ -328,6 +476,21 @@ function M.setup(opts)
     end
   end
 
+  register_commands()
+  vim.api.nvim_create_user_command('ZanRunTests', function(c)
+    M.run_tests(0, c.args ~= '' and c.args or nil)
+  end, { nargs = '?', desc = 'zan: run the tests of the buffer (or the one named)' })
+  vim.api.nvim_create_user_command('ZanEvaluate', function(c)
+    M.evaluate(0, c.args ~= '' and c.args or nil, {})
+  end, { nargs = '?', desc = 'zan: decide an example and show the decision' })
+  vim.api.nvim_create_user_command('ZanExplain', function(c)
+    local what, name = c.args:match('^(%w+)%s+(%S+)$')
+    if what ~= 'example' and what ~= 'test' then
+      notify('usage: :ZanExplain example|test NAME', vim.log.levels.WARN)
+      return
+    end
+    M.explain(0, what, name)
+  end, { nargs = '+', desc = 'zan: show the derivation of an example or a test' })
   vim.api.nvim_create_user_command('ZanFormat', function()
     M.format(0)
   end, { desc = 'zan: format the buffer with the language server' })
