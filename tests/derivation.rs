@@ -652,7 +652,12 @@ fn one_answer_per_document_shows_what_each_document_gave() {
     };
     // `map`: one item per document, each with its route; the list is those routes in order.
     let (routes, map) = aggregation("foreign_document_routes");
-    assert!(map.text.starts_with("map d in foreign_documents of legalisation_route("), "{}", map.text);
+    assert!(
+        map.text
+            .starts_with("map d in foreign_documents of legalisation_route("),
+        "{}",
+        map.text
+    );
     let NodeKind::Aggregation { kind, items, .. } = &map.kind else {
         panic!()
     };

@@ -24,9 +24,9 @@ mod links;
 mod navigate;
 mod outline;
 mod quotes;
-pub mod sentences;
 pub mod run;
 mod selection;
+pub mod sentences;
 mod signature;
 
 pub use actions::{code_actions, CodeAction};

@@ -8,8 +8,8 @@
 
 mod commands;
 pub mod convert;
-pub mod format_edits;
 mod features;
+pub mod format_edits;
 pub mod framing;
 pub mod line_index;
 pub mod markup;
