@@ -1,10 +1,12 @@
 //! Checking: from source files to a checked `Rulebook` or diagnostics. One pure function,
 //! `check`, shared by the CLI and the language server.
 
+mod bands;
 mod confusables;
 mod data;
 mod expr;
 mod history;
+mod hits;
 pub use history::ReplacedValues;
 mod names;
 mod overlap;

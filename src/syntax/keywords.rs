@@ -109,10 +109,21 @@ pub const EXPRESSION_KEYWORDS: &[&str] = &keywords([
     "cites",
 ]);
 
-/// Words with a meaning only inside calendars and durations, or after `replace` (not
-/// reserved).
+/// Words with a meaning only inside calendars and durations, after `replace`, in a table's hit
+/// policy or in a band pattern (not reserved).
 pub const CONTEXT_WORDS: &[&str] = &[
     "correcting",
+    "hit",
+    "first",
+    "most",
+    "specific",
+    "unique",
+    "more",
+    "less",
+    "than",
+    "at",
+    "least",
+    "up",
     "weekend",
     "holiday",
     "every",
