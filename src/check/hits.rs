@@ -51,11 +51,23 @@ impl Axis {
         for m in pattern.iter().flatten() {
             match (self, m) {
                 (Axis::Ordered(line), m) => line.cover(m, &mut set),
-                (Axis::Choice(_), KeyMatch::Is(Value::Enum(i))) => set[*i as usize] = true,
-                (Axis::Choice(_), KeyMatch::Is(Value::Bool(b))) => set[usize::from(*b)] = true,
+                (Axis::Choice(_), KeyMatch::Is(Value::Enum(i))) => {
+                    if let Some(x) = set.get_mut(*i as usize) {
+                        *x = true;
+                    }
+                }
+                (Axis::Choice(_), KeyMatch::Is(Value::Bool(b))) => {
+                    if let Some(x) = set.get_mut(usize::from(*b)) {
+                        *x = true;
+                    }
+                }
                 (Axis::Values(vals, _), KeyMatch::Is(v)) => {
-                    if let Some(i) = vals.iter().position(|x| x == v) {
-                        set[i] = true;
+                    if let Some(x) = vals
+                        .iter()
+                        .position(|x| x == v)
+                        .and_then(|i| set.get_mut(i))
+                    {
+                        *x = true;
                     }
                 }
                 _ => {}
