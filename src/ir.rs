@@ -485,8 +485,47 @@ pub enum TableLookup {
         sizes: Vec<u32>,
         cells: Vec<Option<u32>>,
     },
-    /// Other keys: rows tried in order; `None` is a wildcard.
-    Rows(Vec<Vec<Option<Vec<Value>>>>),
+    /// Other keys: rows tried in `order` (source order when `None`; for `hit most specific`,
+    /// the more specific rows first); `None` is a wildcard.
+    Rows {
+        rows: Vec<Vec<Option<Vec<KeyMatch>>>>,
+        order: Option<Vec<u32>>,
+    },
+}
+
+/// What one alternative of a row's pattern accepts for a key: a value, or a band of values.
+#[derive(Clone, Debug, PartialEq)]
+pub enum KeyMatch {
+    Is(Value),
+    In(Band),
+}
+
+/// A band of an ordered key (integer, decimal, money, duration, date): a missing bound is
+/// open-ended.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Band {
+    pub low: Option<Bound>,
+    pub high: Option<Bound>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Bound {
+    pub value: Value,
+    pub inclusive: bool,
+}
+
+impl KeyMatch {
+    /// The constant values written in the pattern (a band's bounds).
+    pub fn values(&self) -> impl Iterator<Item = &Value> {
+        let (a, b) = match self {
+            KeyMatch::Is(v) => (Some(v), None),
+            KeyMatch::In(band) => (
+                band.low.as_ref().map(|b| &b.value),
+                band.high.as_ref().map(|b| &b.value),
+            ),
+        };
+        a.into_iter().chain(b)
+    }
 }
 
 #[derive(Clone, Debug)]

@@ -232,7 +232,7 @@ fn article_517_fine_shows_the_row_and_the_mci_of_the_offence_date() {
     let p = &d.program;
     let fines = output(&d, "foreigner_migration_fines");
     let (_, row_text, quotes) = row(p, fines, "art517_fine_mci");
-    assert_eq!(row_text, "late_departure_more_than_5_up_to_10_days");
+    assert_eq!(row_text, "late_departure, more than 5 up to 10");
     assert_eq!(quotes, ["Warning 10 MCI 15 MCI 25 MCI |"]);
     let mci = mci_node(p, fines);
     assert!(matches!(

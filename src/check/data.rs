@@ -1,6 +1,8 @@
 //! Declarations of data rather than logic: calendars, parameters and tables.
 
+use super::bands;
 use super::expr::ExprCx;
+use super::hits;
 use super::names::Globals;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::*;
@@ -152,7 +154,7 @@ pub fn parameter_values(
 }
 
 pub fn table(cx: &mut ExprCx, t: &ast::TableDecl, keys: &[Type], ty: &Type) -> TableIr {
-    let mut rows: Vec<Vec<Option<Vec<Value>>>> = Vec::new();
+    let mut rows: Vec<Vec<Option<Vec<KeyMatch>>>> = Vec::new();
     let mut values = Vec::new();
     let mut spans = Vec::new();
     let mut parts = Vec::new();
@@ -179,15 +181,8 @@ pub fn table(cx: &mut ExprCx, t: &ast::TableDecl, keys: &[Type], ty: &Type) -> T
             );
             continue;
         }
-        let pats = row.keys.iter().zip(keys).map(|(p, k)| {
-            let vals = cx.patterns(p, k);
-            if vals.iter().any(Option::is_none) {
-                None
-            } else {
-                Some(vals.into_iter().flatten().collect())
-            }
-        });
-        rows.push(pats.collect());
+        let pats = row.keys.iter().zip(keys);
+        rows.push(pats.map(|(p, k)| bands::row_key(cx, p, k)).collect());
         spans.push(row.span);
         parts.push(Part {
             span: row.span,
@@ -203,23 +198,7 @@ pub fn table(cx: &mut ExprCx, t: &ast::TableDecl, keys: &[Type], ty: &Type) -> T
         });
         cx.expect(e, ty)
     });
-    let lookup = dense(cx, t, keys, &rows, &spans).unwrap_or_else(|| {
-        if otherwise.is_none() && !keys.iter().all(Type::is_error) {
-            cx.g.error(
-                Diagnostic::new(
-                    Code::NonExhaustiveTable,
-                    t.name.span,
-                    format!("table `{}` needs an `otherwise` row", t.name.name),
-                )
-                .label("its keys are not all enums")
-                .help(
-                    "text, numbers and dates cannot be listed exhaustively: add `otherwise => ...`",
-                ),
-            );
-        }
-        duplicate_rows(cx, t, &rows, &spans);
-        TableLookup::Rows(rows)
-    });
+    let lookup = hits::lookup(cx, t, keys, rows, &spans, otherwise.is_some());
     TableIr {
         name: t.name.name.clone(),
         span: t.name.span,
@@ -256,12 +235,16 @@ fn value_index(v: &Value) -> u32 {
     }
 }
 
-fn dense(
+/// The dense lookup of a table over enum and bool keys, if it is small enough. Without
+/// `order` (the default hit policy) two rows on one cell are an error; with it, each cell
+/// takes the first row of `order` that matches it.
+pub(super) fn dense(
     cx: &mut ExprCx,
     t: &ast::TableDecl,
     keys: &[Type],
     rows: &[Vec<Option<Vec<Value>>>],
     spans: &[crate::source::Span],
+    order: Option<&[u32]>,
 ) -> Option<TableLookup> {
     let sizes: Vec<u32> = keys.iter().map(|k| domain(cx, k)).collect::<Option<_>>()?;
     let total = sizes
@@ -269,8 +252,13 @@ fn dense(
         .try_fold(1usize, |acc, s| acc.checked_mul(*s as usize))
         .filter(|n| *n <= MAX_DENSE_CELLS)?;
     let mut cells: Vec<Option<u32>> = vec![None; total];
-    for (ri, row) in rows.iter().enumerate() {
-        let mut reported = false;
+    let tried: Vec<usize> = match order {
+        Some(order) => order.iter().map(|r| *r as usize).collect(),
+        None => (0..rows.len()).collect(),
+    };
+    for ri in tried {
+        let Some(row) = rows.get(ri) else { continue };
+        let mut reported = order.is_some();
         for cell in combinations(&sizes, row) {
             match cells[cell] {
                 Some(prev) if !reported => {
@@ -355,27 +343,4 @@ fn describe_cell(cx: &ExprCx, keys: &[Type], sizes: &[u32], mut cell: usize) -> 
     }
     parts.reverse();
     format!("({})", parts.join(", "))
-}
-
-fn duplicate_rows(
-    cx: &mut ExprCx,
-    t: &ast::TableDecl,
-    rows: &[Vec<Option<Vec<Value>>>],
-    spans: &[crate::source::Span],
-) {
-    for (i, row) in rows.iter().enumerate() {
-        if let Some(j) = rows[..i].iter().position(|r| r == row) {
-            if let (Some(a), Some(b)) = (spans.get(j), spans.get(i)) {
-                cx.g.error(
-                    Diagnostic::new(
-                        Code::OverlappingRows,
-                        *b,
-                        format!("this row repeats an earlier row of `{}`", t.name.name),
-                    )
-                    .with_secondary(*a, "earlier row")
-                    .help("remove one of the two rows"),
-                );
-            }
-        }
-    }
 }

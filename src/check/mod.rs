@@ -2,11 +2,13 @@
 //! `check`, shared by the CLI and the language server.
 
 mod added;
+mod bands;
 mod broken;
 mod confusables;
 mod data;
 mod expr;
 mod history;
+mod hits;
 pub use history::ReplacedValues;
 mod names;
 mod overlap;

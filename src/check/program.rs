@@ -73,7 +73,10 @@ pub fn build<'d>(
                     span: t.name.span,
                     keys,
                     ty,
-                    lookup: TableLookup::Rows(Vec::new()),
+                    lookup: TableLookup::Rows {
+                        rows: Vec::new(),
+                        order: None,
+                    },
                     values: Vec::new(),
                     otherwise: None,
                     citations: Vec::new(),

@@ -413,18 +413,20 @@ impl Remap {
                 sizes: sizes.clone(),
                 cells: cells.clone(),
             },
-            TableLookup::Rows(rows) => TableLookup::Rows(
-                rows.iter()
+            TableLookup::Rows { rows, order } => TableLookup::Rows {
+                rows: rows
+                    .iter()
                     .map(|row| {
                         row.iter()
                             .map(|key| match key {
-                                Some(values) => self.values(values).map(Some),
+                                Some(alts) => self.key_matches(alts).map(Some),
                                 None => Some(None),
                             })
                             .collect::<Option<Vec<_>>>()
                     })
                     .collect::<Option<_>>()?,
-            ),
+                order: order.clone(),
+            },
         };
         Some(TableIr {
             name: t.name.clone(),
@@ -461,6 +463,28 @@ impl Remap {
 
     fn exs(&self, xs: &[Ex]) -> Option<Vec<Ex>> {
         xs.iter().map(|x| self.ex(x)).collect()
+    }
+
+    /// A row's pattern for one key, its values (a band's bounds) renumbered.
+    fn key_matches(&self, alts: &[KeyMatch]) -> Option<Vec<KeyMatch>> {
+        let bound = |b: &Option<Bound>| match b {
+            Some(b) => self.value(&b.value).map(|value| {
+                Some(Bound {
+                    value,
+                    inclusive: b.inclusive,
+                })
+            }),
+            None => Some(None),
+        };
+        alts.iter()
+            .map(|a| match a {
+                KeyMatch::Is(v) => self.value(v).map(KeyMatch::Is),
+                KeyMatch::In(band) => Some(KeyMatch::In(Band {
+                    low: bound(&band.low)?,
+                    high: bound(&band.high)?,
+                })),
+            })
+            .collect()
     }
 
     fn values(&self, vs: &[Value]) -> Option<Vec<Value>> {

@@ -66,6 +66,9 @@ codes! {
     NoApplicableCase = "Z0305", Warning, "a rule for which no case may apply";
     OverlappingRows = "Z0306", Error, "table rows that overlap";
     DuplicateReason = "Z0307", Error, "duplicate reason code";
+    InvalidBand = "Z0308", Error, "a band that cannot match";
+    UnreachableRow = "Z0309", Warning, "a table row that never answers";
+    AmbiguousRows = "Z0310", Error, "matching rows, none more specific";
     AmendedTargetMissing = "Z0401", Error, "amendment of a declaration that does not exist";
     AlreadyRepealed = "Z0402", Error, "repeal of a declaration already repealed";
     DatesOutOfOrder = "Z0403", Error, "dates out of order";

@@ -335,6 +335,14 @@ fn table(d: &mut Details, o: &At, n: &At, a: &ast::TableDecl, b: &ast::TableDecl
             n.line(b.ty.span)
         ));
     }
+    let policy = |t: &ast::TableDecl| match t.hit.map(|h| h.0) {
+        Some(ast::HitPolicy::First) => "first",
+        Some(ast::HitPolicy::MostSpecific) => "most specific",
+        _ => "unique",
+    };
+    if policy(a) != policy(b) {
+        d.push(format!("hit policy `{}` → `{}`", policy(a), policy(b)));
+    }
     let row_key = |at: &At, r: &ast::TableRow| -> String {
         r.keys
             .iter()

@@ -187,6 +187,21 @@ fn a_tables_rows_and_otherwise() {
 }
 
 #[test]
+fn a_tables_bands_and_hit_policy() {
+    let old = "table fine(days: integer) -> integer {\n  up to 3 => 0\n  more than 3 => 10\n}\n";
+    let new = "table fine(days: integer) -> integer hit first {\n  up to 5 => 0\n  more than 3 => 15\n}\n";
+    assert_eq!(
+        described(old, new, "fine"),
+        [
+            "hit policy `unique` → `first`",
+            "row `more than 3`: `10` → `15`",
+            "row removed: `up to 3 => 0`",
+            "row added: `up to 5 => 0`",
+        ]
+    );
+}
+
+#[test]
 fn a_tables_keys_and_type() {
     let old = "table rate(category: Category) -> integer { otherwise => 1 }\n";
     let new = "table rate(age: integer) -> decimal { otherwise => 1.5 }\n";

@@ -1,6 +1,7 @@
 //! Evaluation of a case against the consolidated rulebook in force on a date. Rules are
 //! evaluated on demand and memoised per case; nothing here looks up a name by string.
 
+mod bands;
 mod case;
 mod case_text;
 mod decision_writer;
@@ -784,14 +785,39 @@ pub(crate) fn table_row(table: &TableIr, vals: &[Value]) -> Result<Option<u32>, 
             }
             cells.get(idx).copied().flatten()
         }
-        TableLookup::Rows(rows) => rows
-            .iter()
-            .position(|row| {
-                row.iter()
-                    .zip(vals)
-                    .all(|(pat, v)| pat.as_ref().is_none_or(|alts| alts.contains(v)))
-            })
-            .map(|i| i as u32),
+        TableLookup::Rows { rows, order } => {
+            let row_matches = |i: usize| -> Result<bool, EvalError> {
+                let Some(row) = rows.get(i) else {
+                    return Ok(false);
+                };
+                for (pat, v) in row.iter().zip(vals) {
+                    if let Some(alts) = pat {
+                        if !bands::matches(alts, v)? {
+                            return Ok(false);
+                        }
+                    }
+                }
+                Ok(true)
+            };
+            match order {
+                None => {
+                    for i in 0..rows.len() {
+                        if row_matches(i)? {
+                            return Ok(Some(i as u32));
+                        }
+                    }
+                    None
+                }
+                Some(order) => {
+                    for &i in order {
+                        if row_matches(i as usize)? {
+                            return Ok(Some(i));
+                        }
+                    }
+                    None
+                }
+            }
+        }
     })
 }
 

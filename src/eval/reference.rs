@@ -206,6 +206,28 @@ fn same(a: &Value, b: &Value) -> bool {
     matches!(ops::compare(CmpOp::Eq, a, b), Ok(true))
 }
 
+/// Whether a key is one alternative of a row's pattern: equal to its value, or between the
+/// bounds of its band (an absent key is in none).
+fn in_pattern(alt: &KeyMatch, key: &Value) -> Result<bool, RefError> {
+    let band = match alt {
+        KeyMatch::Is(v) => return Ok(same(v, key)),
+        KeyMatch::In(band) => band,
+    };
+    if *key == Value::Absent {
+        return Ok(false);
+    }
+    let mut inside = true;
+    if let Some(low) = &band.low {
+        let op = if low.inclusive { CmpOp::Ge } else { CmpOp::Gt };
+        inside &= ops::compare(op, key, &low.value).map_err(|e| RefError::new(e.message))?;
+    }
+    if let Some(high) = &band.high {
+        let op = if high.inclusive { CmpOp::Le } else { CmpOp::Lt };
+        inside &= ops::compare(op, key, &high.value).map_err(|e| RefError::new(e.message))?;
+    }
+    Ok(inside)
+}
+
 fn kind(v: &Value) -> &'static str {
     v.kind_name()
 }
@@ -511,13 +533,27 @@ impl Reference<'_> {
                 }
                 cells.get(index).copied().flatten().map(|r| r as usize)
             }
-            TableLookup::Rows(rows) => {
+            TableLookup::Rows { rows, order } => {
+                // Rows in the order the hit policy tries them.
+                let tried: Vec<usize> = match order {
+                    Some(order) => order.iter().map(|i| *i as usize).collect(),
+                    None => (0..rows.len()).collect(),
+                };
                 let mut found = None;
-                for (r, patterns) in rows.iter().enumerate() {
+                for r in tried {
+                    let Some(patterns) = rows.get(r) else {
+                        continue;
+                    };
                     let mut all = true;
                     for (pattern, key) in patterns.iter().zip(keys) {
                         if let Some(alternatives) = pattern {
-                            if !alternatives.iter().any(|a| same(a, key)) {
+                            let mut any = false;
+                            for a in alternatives {
+                                if in_pattern(a, key)? {
+                                    any = true;
+                                }
+                            }
+                            if !any {
                                 all = false;
                             }
                         }

@@ -130,12 +130,13 @@ impl<'t> Walker<'t> {
         let cur = self.src(start, end);
         let prev = self.toks.last();
         let after_opening = prev.is_some_and(|p| {
-            p.kind == Kind::Leaf(Rule::op_neg)
+            matches!(p.kind, Kind::Leaf(Rule::op_neg | Rule::band_to))
                 || matches!(self.src(p.start, p.end), "(" | "[" | ".")
         });
         let call = cur == "("
             && prev.is_some_and(|p| matches!(p.kind, Kind::Leaf(Rule::ident | Rule::kw_count)));
-        let glue = after_opening || call || matches!(cur, "," | ")" | "]" | ":" | "." | "?");
+        let glue =
+            after_opening || call || matches!(cur, "," | ")" | "]" | ":" | "." | "?" | "..=");
         Gap::new(if glue { Brk::Glue } else { Brk::Space }, self.cont)
     }
 
@@ -253,6 +254,12 @@ impl<'t> Walker<'t> {
                 Part::Node(c) if matches!(c.as_rule(), Rule::citation | Rule::test_citation) => {
                     clauses = true;
                     self.citation(c);
+                }
+                // A table's hit policy on its own line, like a clause.
+                Part::Node(c) if c.as_rule() == Rule::hit_policy => {
+                    clauses = true;
+                    self.set(Gap::hard(Indent::Abs(blk + STEP)));
+                    self.generic(c);
                 }
                 Part::Node(c) if c.as_rule() == Rule::kw_in && clauses => {
                     self.set(Gap::hard(Indent::Abs(blk + STEP)));

@@ -163,6 +163,7 @@ fn pattern_covers(a: &Analysis, alt: &ast::PatternAlt, value: &str) -> bool {
             let written = a.map.snippet(e.span);
             written == value || written.rsplit('.').next() == Some(value)
         }
+        ast::Pattern::Band(_) => false,
     })
 }
 

@@ -221,6 +221,8 @@ pub struct TableDecl {
     pub name: Ident,
     pub keys: Vec<(Ident, TypeExpr)>,
     pub ty: TypeExpr,
+    /// `hit first` / `hit most specific` / `hit unique`, where the table declares one.
+    pub hit: Option<(HitPolicy, Span)>,
     pub in_force: Option<InForce>,
     pub citations: Vec<Citation>,
     pub rows: Vec<TableRow>,
@@ -246,6 +248,36 @@ pub struct PatternAlt {
 pub enum Pattern {
     Wildcard(Span),
     Value(Expr),
+    /// A band of an ordered key (`1..=3 days`, `more than 10 days`): table rows only.
+    Band(Band),
+}
+
+/// Which row of a table answers when several match (DMN's hit policies).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HitPolicy {
+    /// Rows must not overlap (the default).
+    Unique,
+    /// Rows are tried from the top; the first that matches answers.
+    First,
+    /// The matching row whose patterns lie inside every other matching row's answers.
+    MostSpecific,
+}
+
+/// `low..=high`, `more than x`, `at least x`, `less than x`, `up to x`: a missing bound is
+/// open-ended.
+#[derive(Clone, Debug)]
+pub struct Band {
+    pub low: Option<BandBound>,
+    pub high: Option<BandBound>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct BandBound {
+    pub value: Expr,
+    pub inclusive: bool,
+    /// A bare number that takes the unit of the other bound (the `1` of `1..=3 days`).
+    pub bare: bool,
 }
 
 #[derive(Clone, Debug)]

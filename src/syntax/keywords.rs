@@ -109,10 +109,22 @@ pub const EXPRESSION_KEYWORDS: &[&str] = &keywords([
     "cites",
 ]);
 
-/// Words with a meaning only inside calendars and durations, after `replace`, or at the head
-/// of a list form (`map x in ...`; `min(a, b)` stays a call) (not reserved).
+/// Words with a meaning only inside calendars and durations, after `replace`, at the head
+/// of a list form (`map x in ...`; `min(a, b)` stays a call), in a table's hit policy or in a
+/// band pattern (not reserved).
 pub const CONTEXT_WORDS: &[&str] = &[
     "correcting",
+    "hit",
+    "first",
+    "most",
+    "specific",
+    "unique",
+    "more",
+    "less",
+    "than",
+    "at",
+    "least",
+    "up",
     "weekend",
     "holiday",
     "every",

@@ -29,6 +29,9 @@ syn keyword zanAbsent absent
 syn keyword zanBuiltinType bool integer decimal money duration text list
 syn keyword zanWeekday monday tuesday wednesday thursday friday saturday sunday
 syn keyword zanCalendarWord weekend holiday every
+" A table's hit policy and the words of band patterns (context words, not reserved).
+syn match zanTableWord "\<hit\s\+\(first\|most\s\+specific\|unique\)\>"
+syn match zanTableWord "\<\(more\s\+than\|less\s\+than\|at\s\+least\|up\s\+to\)\>"
 syn keyword zanAsOf as_of
 
 syn match zanDeclName contained "\k\+"
@@ -81,6 +84,7 @@ hi def link zanQuantifier Repeat
 hi def link zanClause Keyword
 hi def link zanCites Keyword
 hi def link zanCalendarWord Keyword
+hi def link zanTableWord Keyword
 hi def link zanBoolean Boolean
 hi def link zanAbsent Constant
 hi def link zanWeekday Constant

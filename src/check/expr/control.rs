@@ -175,6 +175,7 @@ impl ExprCx<'_, '_> {
         for alt in &p.alternatives {
             match alt {
                 ast::Pattern::Wildcard(_) => out.push(None),
+                ast::Pattern::Band(b) => super::super::bands::refuse_in_match(self, b),
                 ast::Pattern::Value(e) => {
                     let ex = self.expect(e, ty);
                     match ex {

@@ -212,6 +212,7 @@ impl Lower {
                 optional: false,
                 span: Span::default(),
             },
+            hit: None,
             in_force: None,
             citations: Vec::new(),
             rows: Vec::new(),
@@ -228,6 +229,7 @@ impl Lower {
                     }
                 }
                 Rule::type_expr => t.ty = self.type_expr(x)?,
+                Rule::hit_policy => t.hit = Some(self.hit_policy(x)),
                 Rule::in_force => t.in_force = Some(self.in_force(x)),
                 Rule::citation => t.citations.extend(self.citation(x)),
                 Rule::table_row => self.table_row(x, &mut t),

@@ -343,10 +343,10 @@ impl Lower {
             .filter(|x| x.as_rule() == Rule::pattern)
             .filter_map(|x| {
                 let inner = x.into_inner().next()?;
-                Some(if inner.as_rule() == Rule::wildcard {
-                    Pattern::Wildcard(self.span(&inner))
-                } else {
-                    Pattern::Value(self.operand(inner))
+                Some(match inner.as_rule() {
+                    Rule::wildcard => Pattern::Wildcard(self.span(&inner)),
+                    Rule::band => Pattern::Band(self.band(inner)),
+                    _ => Pattern::Value(self.operand(inner)),
                 })
             })
             .collect();

@@ -8,6 +8,7 @@
 //! holds what they share: the `Lower` state, spans and names, and the dispatch on the kind of
 //! a declaration.
 
+mod bands;
 mod declarations;
 mod expressions;
 mod literals;

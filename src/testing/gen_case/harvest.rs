@@ -122,9 +122,9 @@ impl<'a> Harvest<'a> {
         }
         for t in &p.tables {
             t.values.iter().chain(&t.otherwise).for_each(|e| h.expr(e));
-            if let TableLookup::Rows(rows) = &t.lookup {
+            if let TableLookup::Rows { rows, .. } = &t.lookup {
                 for pat in rows.iter().flatten().flatten().flatten() {
-                    h.value(pat);
+                    pat.values().for_each(|v| h.value(v));
                 }
             }
         }
@@ -264,10 +264,11 @@ impl<'a> Harvest<'a> {
             Ex::Const(v) => self.value(v),
             Ex::Table(t, keys) => {
                 match self.p.tables.get(*t as usize).map(|t| &t.lookup) {
-                    Some(TableLookup::Rows(rows)) => {
+                    // A band's bounds, from which the pools draw the values either side.
+                    Some(TableLookup::Rows { rows, .. }) => {
                         for row in rows {
                             for (pat, key) in row.iter().zip(keys) {
-                                for v in pat.iter().flatten() {
+                                for v in pat.iter().flatten().flat_map(KeyMatch::values) {
                                     self.constant(key, v);
                                 }
                             }
