@@ -84,7 +84,16 @@ fn syntax_errors(name: &str, text: &str) -> Vec<String> {
     let (_, diags) = zan::syntax::parse(&map, file);
     diags
         .into_iter()
-        .filter(|d| d.is_error() && matches!(d.code, Code::Syntax | Code::LimitExceeded))
+        .filter(|d| {
+            d.is_error()
+                && matches!(
+                    d.code,
+                    Code::Syntax
+                        | Code::UnclosedBracket
+                        | Code::TextAfterDeclaration
+                        | Code::LimitExceeded
+                )
+        })
         .map(|d| d.message)
         .collect()
 }

@@ -54,7 +54,7 @@
 
 (defconst zan-keywords
   '("output" "cites" "checks" "when" "then" "otherwise" "if" "else" "match"
-    "and" "or" "not" "in" "is" "present" "any" "all" "count" "sum" "where" "of"
+    "and" "or" "not" "in" "is" "present" "any" "all" "count" "sum" "map" "filter" "where" "of"
     "as" "from" "until" "force" "to" "add" "replace" "repeal" "correcting"
     "given" "set" "expect" "fails")
   "The other keywords.")
@@ -63,6 +63,10 @@
   '("weekend" "holiday" "every" "on" "carried" "over" "day" "off" "instead"
     "working")
   "The words of calendars (not reserved: they may also name things).")
+
+(defconst zan-table-keywords
+  '("hit" "first" "most" "specific" "unique" "more" "less" "than" "at" "least" "up")
+  "The words of a table's hit policy and of band patterns (not reserved).")
 
 (defconst zan-constants '("true" "false" "absent")
   "Constant words.")
@@ -78,7 +82,8 @@
 (defconst zan-builtin-functions
   '("age" "days_between" "period" "start" "end" "days" "days_present"
     "max_days_in_any_window" "year" "date" "count" "is_empty" "min" "max"
-    "round" "value_or" "is_working_day" "working_days_between")
+    "round" "value_or" "is_working_day" "working_days_between"
+    "month" "day" "weekday" "start_of_month" "end_of_month")
   "Built-in functions, highlighted before an opening parenthesis.")
 
 (defun zan--words (words)
@@ -94,6 +99,7 @@
     (,(zan--words zan-declaration-keywords) . font-lock-keyword-face)
     (,(zan--words zan-keywords) . font-lock-keyword-face)
     (,(zan--words zan-calendar-keywords) . font-lock-keyword-face)
+    (,(zan--words zan-table-keywords) . font-lock-keyword-face)
     (,(zan--words zan-constants) . font-lock-constant-face)
     (,(zan--words zan-weekdays) . font-lock-constant-face)
     (,(concat (zan--words zan-builtin-functions) "[[:space:]]*(") 1 font-lock-builtin-face)

@@ -33,7 +33,8 @@ pub fn document_highlights(a: &Analysis, file: FileId, offset: u32) -> Vec<(Span
         .collect()
 }
 
-/// The names that are given a value in a file: the segments of `set` paths in tests.
+/// The names that are given a value in a file: the segments of `set` paths in tests, and the
+/// facts an example (or a test's `given {…}`) gives.
 fn written_spans(a: &Analysis, file: FileId) -> Vec<Span> {
     let mut out = Vec::new();
     for i in 0..a.index.top.len() {
@@ -43,13 +44,27 @@ fn written_spans(a: &Analysis, file: FileId) -> Vec<Span> {
         if d.span.file != file {
             continue;
         }
-        if let DeclKind::Test(t) = &d.kind {
-            for item in &t.items {
-                if let ast::TestItem::Set(path, _) = item {
-                    out.extend(path.iter().map(|seg| seg.span));
+        match &d.kind {
+            DeclKind::Test(t) => {
+                for item in &t.items {
+                    match item {
+                        ast::TestItem::Set(path, _) => out.extend(path.iter().map(|seg| seg.span)),
+                        ast::TestItem::GivenFacts(facts) => out.extend(fact_names(facts)),
+                        _ => {}
+                    }
                 }
             }
+            DeclKind::Example(e) => out.extend(fact_names(&e.facts)),
+            _ => {}
         }
     }
     out
+}
+
+/// The facts named at the top level of an example's record.
+fn fact_names(facts: &ast::Expr) -> Vec<Span> {
+    match &facts.kind {
+        ast::ExprKind::Record(fields) => fields.iter().map(|(name, _)| name.span).collect(),
+        _ => Vec::new(),
+    }
 }
