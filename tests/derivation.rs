@@ -617,8 +617,8 @@ fn every_condition_is_written_back_as_its_source() {
         }
     }
     // (kz-visa has fewer since its step, document and fine lists are joined instead of
-    // spelled out per combination.)
-    assert!(total > 240, "only {total} conditions");
+    // spelled out per combination, and the Article 517 ladder is a table of bands.)
+    assert!(total > 225, "only {total} conditions");
     assert!(
         wrong.is_empty(),
         "{} of {total} differ:\n{}",

@@ -194,9 +194,9 @@ fn a_tables_bands_and_hit_policy() {
         described(old, new, "fine"),
         [
             "hit policy `unique` → `first`",
+            "row added: `up to 5 => 0`",
             "row `more than 3`: `10` → `15`",
             "row removed: `up to 3 => 0`",
-            "row added: `up to 5 => 0`",
         ]
     );
 }
