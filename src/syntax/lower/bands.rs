@@ -109,7 +109,7 @@ fn is_bare_number(e: &Expr) -> bool {
 }
 
 #[cfg(test)]
-#[allow(clippy::panic)]
+#[allow(clippy::panic, clippy::unwrap_used)]
 mod tests {
     use super::super::test_support::declaration;
     use crate::syntax::ast::*;
