@@ -331,7 +331,9 @@ async fn load_all(folders: &[PathBuf]) -> Result<Vec<Arc<Slot>>, i32> {
 /// the request path, and serve it if it has no errors (and keeps its name).
 async fn watch(app: Arc<App>, slot: Arc<Slot>, every: Duration) {
     let folder = slot.folder.clone();
-    let mut seen = fingerprint(&folder).await;
+    // From the folder as it was read at start, not as it is when this task first runs: an edit
+    // made in between (the server already answers) must still be reloaded.
+    let mut seen = slot.current().fingerprint.clone();
     loop {
         tokio::time::sleep(every).await;
         let now = fingerprint(&folder).await;

@@ -25,6 +25,9 @@ pub struct Loaded {
     pub loaded_at: String,
     /// The explorer's pages of this version.
     pub site: Site,
+    /// The folder as it was just before it was read: the watcher starts from it, so a change
+    /// made while the server starts (or reloads) is not taken for the state it serves.
+    pub fingerprint: Fingerprint,
 }
 
 impl Loaded {
@@ -161,6 +164,7 @@ impl Slot {
 
 /// Load and check a rulebook folder (blocking: call off the reactor).
 pub fn load(folder: &Path) -> Result<Loaded, Failure> {
+    let before = fingerprint(folder);
     match Engine::load(folder) {
         Ok(engine) => {
             let hash = content_hash(folder, &engine.rulebook().source_map);
@@ -171,6 +175,7 @@ pub fn load(folder: &Path) -> Result<Loaded, Failure> {
                 hash,
                 loaded_at: clock::rfc3339(SystemTime::now()),
                 site,
+                fingerprint: before,
             })
         }
         Err(LoadError::Io(message)) => Err(Failure {
