@@ -10,7 +10,7 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use zan::diagnostics::{Code, Severity};
+use zan::diagnostics::Severity;
 use zan::fmt::format_source;
 use zan::source::SourceMap;
 
@@ -84,16 +84,7 @@ fn syntax_errors(name: &str, text: &str) -> Vec<String> {
     let (_, diags) = zan::syntax::parse(&map, file);
     diags
         .into_iter()
-        .filter(|d| {
-            d.is_error()
-                && matches!(
-                    d.code,
-                    Code::Syntax
-                        | Code::UnclosedBracket
-                        | Code::TextAfterDeclaration
-                        | Code::LimitExceeded
-                )
-        })
+        .filter(|d| d.is_error() && d.code.stops_formatting())
         .map(|d| d.message)
         .collect()
 }

@@ -89,3 +89,14 @@ codes! {
     ParameterValueLost = "Z0703", Warning, "a replacement that leaves a parameter without a value";
     RestatedValueIgnored = "Z0704", Warning, "a replacement that restates an earlier value differently";
 }
+
+impl Code {
+    /// Codes that say the text does not parse as written, so a tool that rewrites it (`zan
+    /// fmt`) must leave it alone rather than drop what it could not read.
+    pub fn stops_formatting(self) -> bool {
+        matches!(
+            self,
+            Code::Syntax | Code::UnclosedBracket | Code::TextAfterDeclaration | Code::LimitExceeded
+        )
+    }
+}

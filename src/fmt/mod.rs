@@ -55,16 +55,7 @@ pub fn format_file(map: &SourceMap, file: FileId) -> Result<String, Vec<Diagnost
     let (_, diags) = crate::syntax::parse(map, file);
     let errors: Vec<Diagnostic> = diags
         .into_iter()
-        .filter(|d| {
-            d.is_error()
-                && matches!(
-                    d.code,
-                    Code::Syntax
-                        | Code::UnclosedBracket
-                        | Code::TextAfterDeclaration
-                        | Code::LimitExceeded
-                )
-        })
+        .filter(|d| d.is_error() && d.code.stops_formatting())
         .collect();
     if !errors.is_empty() {
         return Err(errors);
